@@ -1,0 +1,42 @@
+package org.patchvisor.guest;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * A way into one guest: run a program, move a file, see whether anyone answers. Implementations speak the
+ * QEMU guest agent protocol (through libvirt or a plain UNIX socket) or SSH. Every call is bounded by a
+ * timeout, and a command is always an argv list: never a shell string built from guest or user data.
+ */
+public interface GuestChannel extends AutoCloseable {
+
+    /** True if the guest's agent answered within the timeout. Never throws for a silent guest. */
+    boolean ping(Duration timeout);
+
+    /** Runs {@code argv} in the guest and waits for it to exit, at most {@code timeout}. */
+    ExecResult exec(List<String> argv, Duration timeout) throws IOException, GuestTimeoutException;
+
+    /** Writes {@code content} to {@code path} in the guest, replacing it. */
+    void writeFile(String path, byte[] content, Duration timeout) throws IOException, GuestTimeoutException;
+
+    /** Reads the whole of {@code path} from the guest, at most {@code maxBytes}. */
+    byte[] readFile(String path, long maxBytes, Duration timeout) throws IOException, GuestTimeoutException;
+
+    @Override
+    void close() throws IOException;
+
+    /** The outcome of one program run in the guest. */
+    record ExecResult(int exitCode, String stdout, String stderr) {
+        public boolean ok() {
+            return exitCode == 0;
+        }
+    }
+
+    /** The guest did not answer within the bound the caller set. */
+    final class GuestTimeoutException extends Exception {
+        public GuestTimeoutException(String message) {
+            super(message);
+        }
+    }
+}
