@@ -1,0 +1,34 @@
+package org.patchvisor.cli;
+
+/**
+ * The exit codes of every command, documented in README.md. Each failure class has its own code so
+ * scripts and Ansible can tell "nothing to do" from "refused" from "kernel said no".
+ */
+public final class ExitCodes {
+    public static final int OK = 0;
+    /** Unexpected error: I/O, a bug. One line on stderr; --debug shows the stack trace. */
+    public static final int ERROR = 1;
+    /** Wrong command-line usage (picocli's own code). */
+    public static final int USAGE = 2;
+    /** Needs root and is not root. */
+    public static final int NOT_ROOT = 3;
+    /** The kernel cannot take live patches: no CONFIG_LIVEPATCH, or lockdown. */
+    public static final int UNSUPPORTED = 4;
+    /** The module was refused before touching the kernel: not a live patch, wrong kernel, unsigned, corrupt. */
+    public static final int REFUSED = 5;
+    /** The transition did not finish in time; the patch was reversed and unloaded. */
+    public static final int TRANSITION_TIMEOUT = 6;
+    /** Another patchvisor run holds the state lock. */
+    public static final int LOCKED = 7;
+    /** The kernel refused the load or unload (finit_module / delete_module errno). */
+    public static final int KERNEL_REFUSED = 8;
+    /** The named patch is not loaded. */
+    public static final int NOT_FOUND = 9;
+    /** Running inside a container: the host (hardware node) must be patched instead. */
+    public static final int IN_CONTAINER = 10;
+    /** The timeout expired and the patch could not be reversed either; the kernel needs attention. */
+    public static final int REVERT_FAILED = 11;
+
+    private ExitCodes() {
+    }
+}

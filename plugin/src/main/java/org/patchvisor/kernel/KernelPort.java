@@ -1,0 +1,41 @@
+package org.patchvisor.kernel;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import org.patchvisor.model.Blocker;
+import org.patchvisor.model.KernelId;
+import org.patchvisor.model.LivePatch;
+
+/**
+ * What can be done to one kernel. {@link LocalKernel} does it to the kernel this JVM runs on, through sysfs,
+ * procfs and the module syscalls; the guest path runs the same steps inside a guest. The engine above
+ * ({@link PatchEngine}) holds the policy: checks, retries, waiting, reverting.
+ */
+public interface KernelPort {
+
+    KernelId identify() throws IOException;
+
+    /** Live-patch support, signature enforcement, lockdown and taint, as the kernel reports them now. */
+    KernelSupport support() throws IOException;
+
+    /** Every live patch registered under /sys/kernel/livepatch, in load order where the kernel tells it. */
+    List<LivePatch> patches() throws IOException;
+
+    Optional<LivePatch> patch(String name) throws IOException;
+
+    /** Loads a module file (finit_module). Throws {@link KernelCallException} carrying errno on refusal. */
+    void load(Path module) throws IOException;
+
+    /** Writes the patch's {@code enabled} attribute; writing false during a transition reverses it. */
+    void setEnabled(String patchName, boolean enabled) throws IOException;
+
+    /** Tasks whose {@code patch_state} is 0 while a transition runs. */
+    List<Blocker> blockers() throws IOException;
+
+    /** Removes a module (delete_module). Throws {@link KernelCallException} carrying errno on refusal. */
+    void unload(String moduleName) throws IOException;
+
+    boolean moduleLoaded(String moduleName) throws IOException;
+}
