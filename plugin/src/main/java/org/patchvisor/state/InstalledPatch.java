@@ -1,0 +1,58 @@
+package org.patchvisor.state;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.regex.Pattern;
+
+/**
+ * One live patch recorded as installed on a kernel: enough for the boot service to load it again from the
+ * store (by {@code sha256}) and for {@code status} to say where it came from.
+ *
+ * @param patchName   the livepatch name, as under /sys/kernel/livepatch
+ * @param moduleName  the kernel module name (what delete_module takes)
+ * @param sha256      lower-case hex digest of the module file; also its name in the store
+ * @param size        module size in bytes
+ * @param installedAt when the transition completed
+ * @param source      where the module came from (file path or feed URL); informational only
+ * @param replaces    patch names this one supersedes; recording it drops them from the installed list
+ * @param cumulative  whether the patch carries all earlier fixes (atomic replace)
+ */
+public record InstalledPatch(
+        String patchName,
+        String moduleName,
+        String sha256,
+        long size,
+        Instant installedAt,
+        String source,
+        List<String> replaces,
+        boolean cumulative) {
+
+    private static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
+
+    public InstalledPatch {
+        requireText(patchName, "patchName");
+        requireText(moduleName, "moduleName");
+        Objects.requireNonNull(sha256, "sha256");
+        sha256 = sha256.toLowerCase(Locale.ROOT);
+        if (!SHA256.matcher(sha256).matches()) {
+            throw new IllegalArgumentException("sha256 of patch " + patchName + " is not 64 hex digits: " + sha256);
+        }
+        if (size < 0) {
+            throw new IllegalArgumentException("size of patch " + patchName + " is negative: " + size);
+        }
+        Objects.requireNonNull(installedAt, "installedAt");
+        source = source == null ? "" : source;
+        replaces = replaces == null ? List.of() : List.copyOf(replaces);
+        if (replaces.contains(patchName)) {
+            throw new IllegalArgumentException("patch " + patchName + " cannot replace itself");
+        }
+    }
+
+    private static void requireText(String value, String field) {
+        if (value == null || value.isBlank()) {
+            throw new IllegalArgumentException("installed patch has no " + field);
+        }
+    }
+}

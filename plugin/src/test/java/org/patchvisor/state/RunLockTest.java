@@ -1,0 +1,177 @@
+package org.patchvisor.state;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.BufferedReader;
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class RunLockTest {
+
+    private static final Clock NOON = Clock.fixed(Instant.parse("2024-05-01T12:00:01Z"), ZoneOffset.UTC);
+
+    @TempDir
+    Path stateDir;
+
+    @Test
+    void recordsTheHolderWhileHeldAndClearsItOnClose() throws IOException {
+        Path file = stateDir.resolve("lock");
+        try (RunLock lock = RunLock.acquire(stateDir, "apply", Duration.ZERO, NOON)) {
+            assertEquals(ProcessHandle.current().pid(), lock.pid());
+            RunLock.Holder holder = RunLock.readHolder(file).orElseThrow();
+            assertEquals(new RunLock.Holder(ProcessHandle.current().pid(), "apply", NOON.instant()), holder);
+        }
+        assertEquals(0, Files.size(file));
+        try (RunLock again = RunLock.acquire(stateDir, "remove", Duration.ZERO)) {
+            assertEquals("remove", again.operation());
+        }
+    }
+
+    @Test
+    void failsAtOnceWithOneLineNamingTheHolder() throws IOException {
+        try (RunLock held = RunLock.acquire(stateDir, "apply", Duration.ZERO, NOON)) {
+            StateLockedException e = assertThrows(StateLockedException.class,
+                    () -> RunLock.acquire(stateDir, "status", Duration.ZERO, NOON));
+            assertEquals("another patchvisor run holds " + stateDir.resolve("lock") + " (pid " + held.pid()
+                    + ", apply, since 12:00:01Z)", e.getMessage());
+        }
+    }
+
+    @Test
+    void describesAnOldOrUnknownHolder() {
+        Path file = Path.of("/var/lib/patchvisor/lock");
+        Instant yesterday = NOON.instant().minus(Duration.ofDays(1));
+        assertEquals("another patchvisor run holds /var/lib/patchvisor/lock (pid 1234, apply, since 2024-04-30 12:00:01Z)",
+                RunLock.describe(file, Optional.of(new RunLock.Holder(1234, "apply", yesterday)), NOON));
+        assertEquals("another patchvisor run holds /var/lib/patchvisor/lock (holder unknown)",
+                RunLock.describe(file, Optional.empty(), NOON));
+    }
+
+    @Test
+    void waitsUntilTheHolderLetsGo() throws Exception {
+        RunLock held = RunLock.acquire(stateDir, "apply", Duration.ZERO);
+        CompletableFuture<Void> release = CompletableFuture.runAsync(() -> {
+            try {
+                Thread.sleep(400);
+                held.close();
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        long start = System.nanoTime();
+        try (RunLock lock = RunLock.acquire(stateDir, "remove", Duration.ofSeconds(10))) {
+            long waitedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+            assertTrue(waitedMs >= 300, "acquired after " + waitedMs + " ms while the lock was held");
+            assertEquals("remove", RunLock.readHolder(stateDir.resolve("lock")).orElseThrow().operation());
+        }
+        release.get(5, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void givesUpAfterMaxWait() throws IOException {
+        try (RunLock held = RunLock.acquire(stateDir, "apply", Duration.ZERO)) {
+            long start = System.nanoTime();
+            assertThrows(StateLockedException.class, () -> RunLock.acquire(stateDir, "apply", Duration.ofMillis(350)));
+            long waitedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+            assertTrue(waitedMs >= 300 && waitedMs < 5000, "gave up after " + waitedMs + " ms");
+        }
+    }
+
+    @Test
+    void rejectsANegativeWait() {
+        assertThrows(IllegalArgumentException.class, () -> RunLock.acquire(stateDir, "apply", Duration.ofSeconds(-1)));
+    }
+
+    @Test
+    void anotherProcessHoldingTheLockExcludesUsUntilItIsKilled() throws Exception {
+        Process child = startHolder("apply");
+        try {
+            long childPid = awaitLocked(child);
+            assertEquals(child.pid(), childPid);
+
+            StateLockedException e = assertThrows(StateLockedException.class,
+                    () -> RunLock.acquire(stateDir, "apply", Duration.ZERO));
+            assertTrue(e.getMessage().contains("(pid " + child.pid() + ", apply, since "), e.getMessage());
+
+            CompletableFuture<RunLock> waiter = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return RunLock.acquire(stateDir, "remove", Duration.ofSeconds(30));
+                } catch (IOException ex) {
+                    throw new IllegalStateException(ex);
+                }
+            });
+            Thread.sleep(300);
+            assertTrue(!waiter.isDone(), "the lock was taken while another process held it");
+
+            child.destroyForcibly(); // SIGKILL: no shutdown hooks, no close()
+            assertTrue(child.waitFor(10, TimeUnit.SECONDS));
+            assertEquals(137, child.exitValue());
+
+            try (RunLock lock = waiter.get(10, TimeUnit.SECONDS)) {
+                RunLock.Holder holder = RunLock.readHolder(stateDir.resolve("lock")).orElseThrow();
+                assertEquals(ProcessHandle.current().pid(), holder.pid());
+                assertEquals("remove", holder.operation());
+            }
+        } finally {
+            child.destroyForcibly().waitFor();
+        }
+    }
+
+    private Process startHolder(String operation) throws IOException {
+        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+        List<String> command = new ArrayList<>(List.of(java.toString(), "-Xshare:auto", "-XX:TieredStopAtLevel=1",
+                "-cp", classPath(), LockHolderMain.class.getName(), stateDir.toString(), operation));
+        return new ProcessBuilder(command).redirectErrorStream(true).start();
+    }
+
+    /** The test class path, plus the code sources this test needs in case the runner hides them in a jar. */
+    private static String classPath() {
+        List<String> entries = new ArrayList<>(List.of(System.getProperty("java.class.path").split(File.pathSeparator)));
+        for (Class<?> type : List.of(LockHolderMain.class, RunLock.class, com.fasterxml.jackson.databind.ObjectMapper.class,
+                com.fasterxml.jackson.core.JsonGenerator.class, com.fasterxml.jackson.annotation.JsonInclude.class)) {
+            try {
+                entries.add(Path.of(type.getProtectionDomain().getCodeSource().getLocation().toURI()).toString());
+            } catch (Exception e) {
+                throw new IllegalStateException("cannot locate the classes of " + type, e);
+            }
+        }
+        return String.join(File.pathSeparator, entries);
+    }
+
+    private static long awaitLocked(Process child) throws Exception {
+        CompletableFuture<String> line = CompletableFuture.supplyAsync(() -> {
+            try {
+                BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8));
+                StringBuilder seen = new StringBuilder();
+                String next;
+                while ((next = out.readLine()) != null) {
+                    if (next.startsWith("LOCKED ")) {
+                        return next;
+                    }
+                    seen.append(next).append('\n');
+                }
+                throw new IllegalStateException("lock holder exited without locking:\n" + seen);
+            } catch (IOException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        return Long.parseLong(line.get(60, TimeUnit.SECONDS).substring("LOCKED ".length()).trim());
+    }
+}
