@@ -12,7 +12,14 @@ import java.nio.file.StandardOpenOption;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -145,5 +152,36 @@ class JournalTest {
         assertEquals(Phase.TRANSITION, journal.pending().get(0).phase());
         assertEquals(2 + 3 * 3 + 1, Files.readAllLines(journal.file()).size());
         assertEquals(open + 1, journal.begin(Operation.APPLY, "livepatch_next", StateStoreTest.HOST));
+    }
+
+    @Test
+    void concurrentAppendsGetDistinctIdsAndWholeLines() throws Exception {
+        Journal journal = journal(T0, 5);
+        ExecutorService pool = Executors.newFixedThreadPool(4);
+        try {
+            List<Future<List<Long>>> workers = new ArrayList<>();
+            for (int w = 0; w < 4; w++) {
+                int worker = w;
+                workers.add(pool.submit(() -> {
+                    List<Long> ids = new ArrayList<>();
+                    for (int i = 0; i < 20; i++) {
+                        long id = journal.begin(Operation.APPLY, "livepatch_" + worker + "_" + i, StateStoreTest.HOST);
+                        journal.phase(id, Phase.COMMITTED);
+                        ids.add(id);
+                    }
+                    return ids;
+                }));
+            }
+            Set<Long> all = new HashSet<>();
+            for (Future<List<Long>> worker : workers) {
+                all.addAll(worker.get(60, TimeUnit.SECONDS));
+            }
+            assertEquals(80, all.size());
+        } finally {
+            pool.shutdownNow();
+        }
+        assertEquals(80, journal.entries().size());
+        assertEquals(List.of(), journal.pending());
+        assertEquals(160, Files.readAllLines(journal.file()).size());
     }
 }

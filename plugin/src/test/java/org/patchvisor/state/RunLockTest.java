@@ -134,10 +134,37 @@ class RunLockTest {
         }
     }
 
-    private Process startHolder(String operation) throws IOException {
+    @Test
+    void theNextRunFindsWhatAKilledRunLeftInTheJournal() throws Exception {
+        Process child = startHolder("apply", "livepatch_a");
+        try {
+            awaitLocked(child);
+            child.destroyForcibly();
+            assertTrue(child.waitFor(10, TimeUnit.SECONDS));
+
+            try (RunLock lock = RunLock.acquire(stateDir, "apply", Duration.ofSeconds(10))) {
+                Journal journal = new Journal(stateDir);
+                List<JournalEntry> pending = journal.pending();
+                assertEquals(1, pending.size());
+                JournalEntry left = pending.get(0);
+                assertEquals(child.pid(), left.pid());
+                assertEquals(Phase.LOADED, left.phase());
+
+                ReconcileDecision decision = Reconciler.decide(left, StateStoreTest.HOST, Optional.empty(), false);
+                assertEquals(ReconcileDecision.Action.FORGET, decision.action());
+                journal.phase(left.id(), Phase.RECONCILED);
+                assertEquals(List.of(), journal.pending());
+            }
+        } finally {
+            child.destroyForcibly().waitFor();
+        }
+    }
+
+    private Process startHolder(String... args) throws IOException {
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
         List<String> command = new ArrayList<>(List.of(java.toString(), "-Xshare:auto", "-XX:TieredStopAtLevel=1",
-                "-cp", classPath(), LockHolderMain.class.getName(), stateDir.toString(), operation));
+                "-cp", classPath(), LockHolderMain.class.getName(), stateDir.toString()));
+        command.addAll(List.of(args));
         return new ProcessBuilder(command).redirectErrorStream(true).start();
     }
 
