@@ -79,7 +79,7 @@ class RunLockTest {
         try (RunLock lock = RunLock.acquire(stateDir, "remove", Duration.ofSeconds(10))) {
             long waitedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
             assertTrue(waitedMs >= 300, "acquired after " + waitedMs + " ms while the lock was held");
-            assertEquals("remove", RunLock.readHolder(stateDir.resolve("lock")).orElseThrow().operation());
+            assertEquals(RunLock.readHolder(stateDir.resolve("lock")).orElseThrow().operation(), lock.operation());
         }
         release.get(5, TimeUnit.SECONDS);
     }
@@ -88,7 +88,9 @@ class RunLockTest {
     void givesUpAfterMaxWait() throws IOException {
         try (RunLock held = RunLock.acquire(stateDir, "apply", Duration.ZERO)) {
             long start = System.nanoTime();
-            assertThrows(StateLockedException.class, () -> RunLock.acquire(stateDir, "apply", Duration.ofMillis(350)));
+            StateLockedException e = assertThrows(StateLockedException.class,
+                    () -> RunLock.acquire(stateDir, "apply", Duration.ofMillis(350)));
+            assertTrue(e.getMessage().contains("(pid " + held.pid() + ", apply, since "), e.getMessage());
             long waitedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
             assertTrue(waitedMs >= 300 && waitedMs < 5000, "gave up after " + waitedMs + " ms");
         }
@@ -128,6 +130,7 @@ class RunLockTest {
                 RunLock.Holder holder = RunLock.readHolder(stateDir.resolve("lock")).orElseThrow();
                 assertEquals(ProcessHandle.current().pid(), holder.pid());
                 assertEquals("remove", holder.operation());
+                assertEquals(holder.since(), lock.since());
             }
         } finally {
             child.destroyForcibly().waitFor();
@@ -143,6 +146,7 @@ class RunLockTest {
             assertTrue(child.waitFor(10, TimeUnit.SECONDS));
 
             try (RunLock lock = RunLock.acquire(stateDir, "apply", Duration.ofSeconds(10))) {
+                assertEquals(ProcessHandle.current().pid(), lock.pid());
                 Journal journal = new Journal(stateDir);
                 List<JournalEntry> pending = journal.pending();
                 assertEquals(1, pending.size());
