@@ -3,7 +3,6 @@ package org.patchvisor.state;
 import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
-import java.util.Objects;
 import java.util.regex.Pattern;
 
 /**
@@ -34,7 +33,9 @@ public record InstalledPatch(
     public InstalledPatch {
         requireText(patchName, "patchName");
         requireText(moduleName, "moduleName");
-        Objects.requireNonNull(sha256, "sha256");
+        if (sha256 == null) {
+            throw new IllegalArgumentException("installed patch " + patchName + " has no sha256");
+        }
         sha256 = sha256.toLowerCase(Locale.ROOT);
         if (!SHA256.matcher(sha256).matches()) {
             throw new IllegalArgumentException("sha256 of patch " + patchName + " is not 64 hex digits: " + sha256);
@@ -42,7 +43,9 @@ public record InstalledPatch(
         if (size < 0) {
             throw new IllegalArgumentException("size of patch " + patchName + " is negative: " + size);
         }
-        Objects.requireNonNull(installedAt, "installedAt");
+        if (installedAt == null) {
+            throw new IllegalArgumentException("installed patch " + patchName + " has no installedAt time");
+        }
         source = source == null ? "" : source;
         replaces = replaces == null ? List.of() : List.copyOf(replaces);
         if (replaces.contains(patchName)) {

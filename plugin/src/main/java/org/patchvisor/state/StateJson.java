@@ -16,8 +16,9 @@ import java.time.format.DateTimeParseException;
 
 /**
  * The one Jackson configuration for state files. Instants are written as ISO-8601 text (readable by an
- * operator, stable across versions) without pulling in the jsr310 module; unknown fields are tolerated so
- * that a newer patchvisor's files still load in an older one after a downgrade.
+ * operator, stable across versions) without pulling in the jsr310 module. Unknown fields are tolerated and missing
+ * primitives read as their default, so files written by another patchvisor version still load; the value
+ * types validate what matters in their constructors.
  */
 final class StateJson {
 
@@ -48,7 +49,6 @@ final class StateJson {
         return new ObjectMapper()
                 .registerModule(instants)
                 .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-                .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
                 .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS);
     }
 }

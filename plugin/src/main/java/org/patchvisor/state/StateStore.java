@@ -195,7 +195,7 @@ public final class StateStore {
         String what = cause instanceof IllegalArgumentException || cause instanceof NullPointerException
                 ? cause.getMessage() : e.getOriginalMessage();
         var location = e.getLocation();
-        return location == null ? what : what + " at line " + location.getLineNr() + ", column " + location.getColumnNr();
+        return location == null ? what : what + ", at line " + location.getLineNr() + ", column " + location.getColumnNr();
     }
 
     private List<Path> installedFiles() throws IOException {
@@ -227,6 +227,9 @@ public final class StateStore {
     /** The JSON shape of one installed.json. */
     record InstalledFile(KernelRecord kernel, List<InstalledPatch> patches) {
         InstalledFile {
+            if (patches != null && patches.stream().anyMatch(Objects::isNull)) {
+                throw new IllegalArgumentException("the patches list has an empty (null) entry");
+            }
             patches = patches == null ? null : List.copyOf(patches);
         }
     }

@@ -79,7 +79,7 @@ class RunLockTest {
         try (RunLock lock = RunLock.acquire(stateDir, "remove", Duration.ofSeconds(10))) {
             long waitedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
             assertTrue(waitedMs >= 300, "acquired after " + waitedMs + " ms while the lock was held");
-            assertEquals("remove", RunLock.readHolder(stateDir.resolve("lock")).orElseThrow().operation());
+            assertEquals(RunLock.readHolder(stateDir.resolve("lock")).orElseThrow().operation(), lock.operation());
         }
         release.get(5, TimeUnit.SECONDS);
     }
@@ -88,7 +88,9 @@ class RunLockTest {
     void givesUpAfterMaxWait() throws IOException {
         try (RunLock held = RunLock.acquire(stateDir, "apply", Duration.ZERO)) {
             long start = System.nanoTime();
-            assertThrows(StateLockedException.class, () -> RunLock.acquire(stateDir, "apply", Duration.ofMillis(350)));
+            StateLockedException e = assertThrows(StateLockedException.class,
+                    () -> RunLock.acquire(stateDir, "apply", Duration.ofMillis(350)));
+            assertTrue(e.getMessage().contains("(pid " + held.pid() + ", apply, since "), e.getMessage());
             long waitedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
             assertTrue(waitedMs >= 300 && waitedMs < 5000, "gave up after " + waitedMs + " ms");
         }
@@ -128,16 +130,45 @@ class RunLockTest {
                 RunLock.Holder holder = RunLock.readHolder(stateDir.resolve("lock")).orElseThrow();
                 assertEquals(ProcessHandle.current().pid(), holder.pid());
                 assertEquals("remove", holder.operation());
+                assertEquals(holder.since(), lock.since());
             }
         } finally {
             child.destroyForcibly().waitFor();
         }
     }
 
-    private Process startHolder(String operation) throws IOException {
+    @Test
+    void theNextRunFindsWhatAKilledRunLeftInTheJournal() throws Exception {
+        Process child = startHolder("apply", "livepatch_a");
+        try {
+            awaitLocked(child);
+            child.destroyForcibly();
+            assertTrue(child.waitFor(10, TimeUnit.SECONDS));
+
+            try (RunLock lock = RunLock.acquire(stateDir, "apply", Duration.ofSeconds(10))) {
+                assertEquals(ProcessHandle.current().pid(), lock.pid());
+                Journal journal = new Journal(stateDir);
+                List<JournalEntry> pending = journal.pending();
+                assertEquals(1, pending.size());
+                JournalEntry left = pending.get(0);
+                assertEquals(child.pid(), left.pid());
+                assertEquals(Phase.LOADED, left.phase());
+
+                ReconcileDecision decision = Reconciler.decide(left, StateStoreTest.HOST, Optional.empty(), false);
+                assertEquals(ReconcileDecision.Action.FORGET, decision.action());
+                journal.phase(left.id(), Phase.RECONCILED);
+                assertEquals(List.of(), journal.pending());
+            }
+        } finally {
+            child.destroyForcibly().waitFor();
+        }
+    }
+
+    private Process startHolder(String... args) throws IOException {
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
         List<String> command = new ArrayList<>(List.of(java.toString(), "-Xshare:auto", "-XX:TieredStopAtLevel=1",
-                "-cp", classPath(), LockHolderMain.class.getName(), stateDir.toString(), operation));
+                "-cp", classPath(), LockHolderMain.class.getName(), stateDir.toString()));
+        command.addAll(List.of(args));
         return new ProcessBuilder(command).redirectErrorStream(true).start();
     }
 
