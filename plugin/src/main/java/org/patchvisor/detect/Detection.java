@@ -128,7 +128,9 @@ public record Detection(List<Role> roles, Map<Role, List<Evidence>> evidence, Li
         return total == 1 ? "1 running VM" : total + " running VMs";
     }
 
-    private static String article(String word) {
-        return "aeiou".indexOf(word.charAt(0)) >= 0 ? "an" : "a";
+    /** "an lxc", "an openvz", "a docker": lxc and rkt are spelled out, so they take "an" too. */
+    private static String article(String kind) {
+        boolean vowelSound = "aeiou".indexOf(kind.charAt(0)) >= 0 || kind.startsWith("lxc") || kind.equals("rkt");
+        return vowelSound ? "an" : "a";
     }
 }

@@ -113,8 +113,10 @@ public final class Detector {
         boolean dom0 = all.stream().anyMatch(f -> f.role() == Role.XEN_DOM0);
         List<Finding> findings = new ArrayList<>();
         for (Finding finding : all) {
-            // dom0 sees Xen's CPUID signature and /sys/hypervisor/type too, but it is the host, not a guest.
-            boolean xenSelf = dom0 && finding.role() == Role.VM_GUEST && finding.kind().equals(Optional.of("xen"));
+            // dom0 sees Xen's CPUID signature, /sys/hypervisor/type and the cpuinfo flag too, but it is the
+            // host, not a guest; only evidence naming another hypervisor (nested Xen) keeps it a guest.
+            boolean xenSelf = dom0 && finding.role() == Role.VM_GUEST
+                    && (finding.kind().equals(Optional.of("xen")) || finding.rank() == VmRanks.CPUINFO_FLAG);
             if (!xenSelf) {
                 findings.add(finding);
             }
