@@ -20,9 +20,6 @@ public final class ElfFile {
     public static final int EM_X86_64 = 62;
     public static final int EM_AARCH64 = 183;
 
-    private static final int SHN_XINDEX = 0xffff;
-    private static final int SHN_LORESERVE = 0xff00;
-
     private final byte[] data;
     private final boolean is64;
     private final ByteOrder order;
@@ -141,13 +138,5 @@ public final class ElfFile {
 
     private ElfReader reader() {
         return new ElfReader(data, order);
-    }
-
-    static boolean isReservedIndex(int index) {
-        return index >= SHN_LORESERVE;
-    }
-
-    static int xindex() {
-        return SHN_XINDEX;
     }
 }

@@ -15,6 +15,8 @@ final class ElfHeaderParser {
     private static final int ELFDATA2LSB = 1;
     private static final int ELFDATA2MSB = 2;
     private static final int EV_CURRENT = 1;
+    /** e_shstrndx value meaning "the real index is in sh_link of section 0". */
+    private static final int SHN_XINDEX = 0xffff;
 
     private final byte[] data;
     private boolean is64;
@@ -67,11 +69,11 @@ final class ElfHeaderParser {
             throw new ElfFormatException("unsupported section header entry size " + entrySize
                     + " (expected at least " + minimum + ")");
         }
-        if (count == 0 || namesIndex == ElfFile.xindex()) {
+        if (count == 0 || namesIndex == SHN_XINDEX) {
             // Extended numbering: the real values live in the null section header.
             RawHeader zero = header(tableOffset, entrySize, 0, 1);
             count = count == 0 ? zero.size : count;
-            namesIndex = namesIndex == ElfFile.xindex() ? zero.link & 0xffffffffL : namesIndex;
+            namesIndex = namesIndex == SHN_XINDEX ? zero.link & 0xffffffffL : namesIndex;
         }
         if (count == 0) {
             return List.of();

@@ -22,7 +22,8 @@ public final class ElfNotes {
     }
 
     /**
-     * Notes whose name and descriptor are padded to {@code alignment} (4, or 8 for some ELF64 note sections).
+     * Notes whose descriptor and next note start on an {@code alignment} boundary (4, or 8 for some ELF64 note
+     * sections such as .note.gnu.property).
      * Zero bytes after the last note are accepted as section padding.
      */
     public static List<ElfNote> parse(byte[] notes, ByteOrder order, int alignment) throws ElfFormatException {
@@ -45,7 +46,8 @@ public final class ElfNotes {
             long descSize = in.u32(offset + 4, "note descriptor size");
             long type = in.u32(offset + 8, "note type");
             long nameOffset = offset + HEADER;
-            long descOffset = nameOffset + align(nameSize, alignment);
+            // Padding is measured from the note's start, which matters for 8-byte alignment (12 % 8 != 0).
+            long descOffset = offset + align(HEADER + nameSize, alignment);
             long next = descOffset + align(descSize, alignment);
             in.require(nameOffset, nameSize, String.format("note at 0x%x: name", offset));
             in.require(descOffset, descSize, String.format("note at 0x%x: descriptor", offset));
