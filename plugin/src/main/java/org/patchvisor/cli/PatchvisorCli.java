@@ -1,15 +1,46 @@
 package org.patchvisor.cli;
 
+import java.io.IOException;
+import java.time.Clock;
+import org.patchvisor.host.HostPatcher;
+import org.patchvisor.kernel.Privileges;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** The top-level command: only subcommands and global options live here. */
-@Command(name = "patchvisor", mixinStandardHelpOptions = true,
+/**
+ * The top-level command. It holds the {@link HostContext} every subcommand runs against, so tests can run the
+ * real command classes over a fake root; options live with the subcommands that use them.
+ */
+@Command(name = "patchvisor", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = "Rebootless kernel patching for virtualization hosts and their guests.",
-        subcommands = {DetectCommand.class})
+        subcommands = {StatusCommand.class, UnameCommand.class, ApplyCommand.class, RemoveCommand.class,
+                LoadCommand.class, DetectCommand.class, CommandLine.HelpCommand.class})
 public final class PatchvisorCli {
+    private final HostContext context;
+
+    public PatchvisorCli(HostContext context) {
+        this.context = context;
+    }
 
     public static int run(String... args) {
-        return new CommandLine(new PatchvisorCli()).execute(args);
+        return commandLine(HostContext.system()).execute(args);
+    }
+
+    /** The configured picocli command line: short errors, documented exit codes. */
+    public static CommandLine commandLine(HostContext context) {
+        CommandLine cmd = new CommandLine(new PatchvisorCli(context));
+        cmd.setExecutionExceptionHandler(new ShortErrorHandler());
+        cmd.setCaseInsensitiveEnumValuesAllowed(true);
+        return cmd;
+    }
+
+    HostContext context() {
+        return context;
+    }
+
+    HostPatcher hostPatcher(StateOptions state) throws IOException {
+        boolean root = Privileges.effectiveUid(context.root()) == 0;
+        return new HostPatcher(context.kernel(), context.ticker(), Clock.systemUTC(), state.stateDir(),
+                state.lockWait(), root);
     }
 }

@@ -31,8 +31,11 @@ public interface KernelPort {
     /** Writes the patch's {@code enabled} attribute; writing false during a transition reverses it. */
     void setEnabled(String patchName, boolean enabled) throws IOException;
 
-    /** Tasks whose {@code patch_state} is 0 while a transition runs. */
-    List<Blocker> blockers() throws IOException;
+    /**
+     * Tasks (threads included) that have not reached {@code targetState} yet: patch_state 0 while patching
+     * (target 1), 1 while a reversal runs (target 0). Tasks outside a transition read -1 and never block.
+     */
+    List<Blocker> blockers(int targetState) throws IOException;
 
     /** Removes a module (delete_module). Throws {@link KernelCallException} carrying errno on refusal. */
     void unload(String moduleName) throws IOException;

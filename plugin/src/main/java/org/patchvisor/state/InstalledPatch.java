@@ -17,6 +17,7 @@ import java.util.regex.Pattern;
  * @param source      where the module came from (file path or feed URL); informational only
  * @param replaces    patch names this one supersedes; recording it drops them from the installed list
  * @param cumulative  whether the patch carries all earlier fixes (atomic replace)
+ * @param effectiveVersion the kernel release this patch brings the kernel up to (from the feed), or empty
  */
 public record InstalledPatch(
         String patchName,
@@ -26,7 +27,8 @@ public record InstalledPatch(
         Instant installedAt,
         String source,
         List<String> replaces,
-        boolean cumulative) {
+        boolean cumulative,
+        String effectiveVersion) {
 
     private static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
 
@@ -48,9 +50,16 @@ public record InstalledPatch(
         }
         source = source == null ? "" : source;
         replaces = replaces == null ? List.of() : List.copyOf(replaces);
+        effectiveVersion = effectiveVersion == null ? "" : effectiveVersion;
         if (replaces.contains(patchName)) {
             throw new IllegalArgumentException("patch " + patchName + " cannot replace itself");
         }
+    }
+
+    /** A patch with no declared effective version (a module applied from a file). */
+    public InstalledPatch(String patchName, String moduleName, String sha256, long size, Instant installedAt,
+            String source, List<String> replaces, boolean cumulative) {
+        this(patchName, moduleName, sha256, size, installedAt, source, replaces, cumulative, "");
     }
 
     private static void requireText(String value, String field) {

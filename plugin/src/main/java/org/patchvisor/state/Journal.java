@@ -63,13 +63,18 @@ public final class Journal {
 
     /** Records the start of an operation and returns its id, which later {@link #phase} calls refer to. */
     public synchronized long begin(Operation op, String patchName, KernelId kernel) throws IOException {
+        return begin(op, patchName, kernel, null);
+    }
+
+    /** As {@link #begin(Operation, String, KernelId)}, naming the sha256 of the module an APPLY loads. */
+    public synchronized long begin(Operation op, String patchName, KernelId kernel, String module) throws IOException {
         Objects.requireNonNull(op, "op");
         Objects.requireNonNull(kernel, "kernel");
         if (patchName == null || patchName.isBlank()) {
             throw new IllegalArgumentException("journal entry needs a patch name");
         }
         long id = read().lines().stream().mapToLong(Line::id).max().orElse(0) + 1;
-        append(new Line(id, op, patchName, KernelRecord.of(kernel), Phase.STARTED, pid, clock.instant()));
+        append(new Line(id, op, patchName, KernelRecord.of(kernel), Phase.STARTED, pid, clock.instant(), module));
         return id;
     }
 
@@ -87,7 +92,7 @@ public final class Journal {
             throw new IllegalStateException("operation " + id + " (" + entry.operation() + " " + entry.patchName()
                     + ") already ended " + entry.phase() + "; cannot move it to " + phase);
         }
-        append(new Line(id, null, null, null, phase, pid, clock.instant()));
+        append(new Line(id, null, null, null, phase, pid, clock.instant(), null));
     }
 
     /** Operations begun whose last phase is not terminal, oldest first. */
@@ -187,7 +192,7 @@ public final class Journal {
                             + " naming its operation, patch and kernel");
                 }
                 entries.put(line.id(), new JournalEntry(line.id(), line.op(), line.patch(),
-                        line.kernel().toKernelId(), Phase.STARTED, line.pid(), line.at(), line.at()));
+                        line.kernel().toKernelId(), Phase.STARTED, line.pid(), line.at(), line.at(), line.module()));
             } else {
                 // a phase whose beginning was compacted away has nothing left to reconcile
                 entries.computeIfPresent(line.id(), (id, entry) -> entry.withPhase(line.phase(), line.at()));
@@ -213,6 +218,7 @@ public final class Journal {
 
     /** One journal line. Only the STARTED line names the operation, patch and kernel. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    record Line(long id, Operation op, String patch, KernelRecord kernel, Phase phase, long pid, Instant at) {
+    record Line(long id, Operation op, String patch, KernelRecord kernel, Phase phase, long pid, Instant at,
+            String module) {
     }
 }

@@ -93,6 +93,21 @@ public final class StateStore {
         return true;
     }
 
+    /**
+     * Copies a module into the store before it is loaded, so the bytes loaded are the bytes recorded and a
+     * run killed mid-apply leaves its successor the module to record. Returns the stored copy.
+     */
+    public synchronized Path stage(Path moduleFile) throws IOException {
+        String sha256 = Sha256.of(moduleFile);
+        storeModule(moduleFile, sha256);
+        return stagedModule(sha256);
+    }
+
+    /** The stored copy of the module with this sha256 (see {@link #stage}). */
+    public Path stagedModule(String sha256) {
+        return modulesDir().resolve(sha256 + ".ko");
+    }
+
     /** Where the stored copy of a recorded patch's module lives. */
     public Path modulePath(InstalledPatch patch) {
         return modulesDir().resolve(patch.sha256() + ".ko");

@@ -18,7 +18,7 @@ class DetectCommandTest {
     private final StringWriter err = new StringWriter();
 
     private int run(String... args) {
-        CommandLine cli = new CommandLine(new PatchvisorCli());
+        CommandLine cli = PatchvisorCli.commandLine(HostContext.system());
         cli.setOut(new PrintWriter(out));
         cli.setErr(new PrintWriter(err));
         return cli.execute(args);

@@ -1,0 +1,80 @@
+package org.patchvisor.cli;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.patchvisor.host.HostPatcher;
+import org.patchvisor.kernel.ApplyReport;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+/** {@code patchvisor apply FILE.ko}: load one live patch into the running kernel and record it. */
+@Command(name = "apply", mixinStandardHelpOptions = true,
+        description = "Load a live-patch module into the running kernel, wait for its transition, verify it, "
+                + "and record it so it is reloaded at boot.")
+final class ApplyCommand implements Callable<Integer> {
+    @ParentCommand
+    PatchvisorCli parent;
+
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    StateOptions state;
+
+    @Parameters(paramLabel = "FILE.ko", description = "The live-patch module.")
+    Path module;
+
+    @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "60s", converter = DurationConverter.class,
+            description = "How long the transition may take before it is reversed (default: ${DEFAULT-VALUE}).")
+    Duration timeout;
+
+    @Option(names = "--json", description = "Print the result as JSON, with timings.")
+    boolean json;
+
+    @Override
+    public Integer call() throws Exception {
+        long startedMs = System.currentTimeMillis();
+        PrintWriter out = spec.commandLine().getOut();
+        HostPatcher patcher = parent.hostPatcher(state);
+        HostPatcher.HostApplyResult result = patcher.apply(module.toAbsolutePath(), module.toAbsolutePath().toString(),
+                timeout, Progress.to(spec.commandLine().getErr(), !json));
+        ApplyReport r = result.report();
+        if (json) {
+            Map<String, Object> view = new LinkedHashMap<>();
+            view.put("patch", r.patch());
+            view.put("result", r.alreadyApplied() ? "already-applied" : "applied");
+            view.put("functions", r.functions());
+            view.put("superseded", r.superseded());
+            view.put("reconciled", result.reconciled());
+            view.put("loadRetries", r.loadRetries());
+            view.put("taint", r.taint());
+            view.put("timings", Timings.of(startedMs, r));
+            Json.print(out, view);
+        } else {
+            result.reconciled().forEach(line -> out.println("note: " + line));
+            if (r.alreadyApplied()) {
+                out.println(r.patch() + " is already applied");
+            } else {
+                out.printf("%s applied: %d function(s) patched in %d ms (load %d ms, transition %d ms, verify %d ms)%n",
+                        r.patch(), r.functions().values().stream().mapToInt(List::size).sum(),
+                        r.loadMillis() + r.transitionMillis() + r.verifyMillis(), r.loadMillis(), r.transitionMillis(),
+                        r.verifyMillis());
+                if (!r.superseded().isEmpty()) {
+                    out.println("superseded and unloaded: " + String.join(", ", r.superseded()));
+                }
+            }
+        }
+        out.flush();
+        return ExitCodes.OK;
+    }
+}

@@ -1,0 +1,65 @@
+package org.patchvisor.cli;
+
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+/** {@code patchvisor remove NAME|--all}: disable live patches, wait for the reverse transition, unload. */
+@Command(name = "remove", mixinStandardHelpOptions = true,
+        description = "Disable a live patch (or all of them), wait for the kernel to switch back, unload the module "
+                + "and forget it for this kernel.")
+final class RemoveCommand implements Callable<Integer> {
+    @ParentCommand
+    PatchvisorCli parent;
+
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    StateOptions state;
+
+    @ArgGroup(multiplicity = "1")
+    Target target;
+
+    static final class Target {
+        @Parameters(paramLabel = "NAME", description = "The live patch, as `patchvisor status` names it.")
+        String name;
+
+        @Option(names = "--all", description = "Remove every live patch, newest first.")
+        boolean all;
+    }
+
+    @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "60s", converter = DurationConverter.class,
+            description = "How long the reverse transition may take (default: ${DEFAULT-VALUE}).")
+    Duration timeout;
+
+    @Option(names = "--json", description = "Print the result as JSON.")
+    boolean json;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        List<String> removed = parent.hostPatcher(state).remove(Optional.ofNullable(target.name), timeout,
+                Progress.to(spec.commandLine().getErr(), !json));
+        if (json) {
+            Json.print(out, Map.of("removed", removed));
+        } else if (removed.isEmpty()) {
+            out.println("no live patches loaded");
+        } else {
+            removed.forEach(name -> out.println(name + " removed"));
+        }
+        out.flush();
+        return ExitCodes.OK;
+    }
+}

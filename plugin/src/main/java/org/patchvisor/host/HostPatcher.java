@@ -1,0 +1,216 @@
+package org.patchvisor.host;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.patchvisor.elf.ModuleFiles;
+import org.patchvisor.kernel.ApplyReport;
+import org.patchvisor.kernel.KernelPort;
+import org.patchvisor.kernel.KernelSupport;
+import org.patchvisor.kernel.PatchEngine;
+import org.patchvisor.kernel.PatchException;
+import org.patchvisor.kernel.PatchException.Reason;
+import org.patchvisor.kernel.Preflight;
+import org.patchvisor.kernel.Ticker;
+import org.patchvisor.kernel.TransitionWaiter;
+import org.patchvisor.model.KernelId;
+import org.patchvisor.model.LivePatch;
+import org.patchvisor.model.ModuleInfo;
+import org.patchvisor.state.InstalledPatch;
+import org.patchvisor.state.Journal;
+import org.patchvisor.state.JournalEntry;
+import org.patchvisor.state.Operation;
+import org.patchvisor.state.Phase;
+import org.patchvisor.state.ReconcileDecision;
+import org.patchvisor.state.Reconciler;
+import org.patchvisor.state.RunLock;
+import org.patchvisor.state.Sha256;
+import org.patchvisor.state.StateLockedException;
+import org.patchvisor.state.StateStore;
+
+/**
+ * The host's own kernel, patched with bookkeeping: every change runs under the state lock, is journalled
+ * before it is made, and is recorded for the boot service once it took. A run killed half-way is settled by
+ * the next one ({@link #reconcile}) before it does anything else.
+ */
+public final class HostPatcher {
+    private final KernelPort kernel;
+    private final PatchEngine engine;
+    private final StateStore store;
+    private final Journal journal;
+    private final Path stateDir;
+    private final Duration lockWait;
+    private final Clock clock;
+    private final boolean root;
+
+    public HostPatcher(KernelPort kernel, Ticker ticker, Clock clock, Path stateDir, Duration lockWait, boolean root) {
+        this.kernel = kernel;
+        this.engine = new PatchEngine(kernel, ticker);
+        this.store = new StateStore(stateDir);
+        this.journal = new Journal(stateDir);
+        this.stateDir = stateDir;
+        this.lockWait = lockWait;
+        this.clock = clock;
+        this.root = root;
+    }
+
+    public StateStore store() {
+        return store;
+    }
+
+    /** Applies one module file after every preflight check, and records it as installed for this kernel. */
+    public HostApplyResult apply(Path file, String source, Duration timeout, TransitionWaiter.Listener listener)
+            throws PatchException, IOException, InterruptedException {
+        KernelSupport support = kernel.support();
+        Preflight.checkKernel(root, support);
+        KernelId id = kernel.identify();
+        ModuleInfo info = ModuleFiles.read(file);
+        Preflight.checkModule(file.toString(), info, id, support);
+        try (RunLock lock = lock("apply")) {
+            List<String> settled = reconcile(id, timeout);
+            // Load the store's copy: the bytes recorded are exactly the bytes loaded, and a killed run's
+            // successor still has the module to record or reload.
+            Path staged = store.stage(file);
+            ApplyReport report = applyJournalled(id, info, staged, source, timeout, listener);
+            return new HostApplyResult(report, settled);
+        }
+    }
+
+    /** Removes one patch (or, with {@code name} empty, every patch, newest first). Returns the names removed. */
+    public List<String> remove(Optional<String> name, Duration timeout, TransitionWaiter.Listener listener)
+            throws PatchException, IOException, InterruptedException {
+        Preflight.checkKernel(root, kernel.support());
+        KernelId id = kernel.identify();
+        try (RunLock lock = lock("remove")) {
+            reconcile(id, timeout);
+            List<String> names = new ArrayList<>();
+            if (name.isPresent()) {
+                names.add(name.get());
+            } else {
+                kernel.patches().forEach(p -> names.add(0, p.name()));
+            }
+            for (String patch : names) {
+                long op = journal.begin(Operation.REMOVE, patch, id);
+                try {
+                    engine.remove(patch, timeout, listener);
+                } catch (PatchException e) {
+                    journal.phase(op, Phase.FAILED);
+                    throw e;
+                }
+                store.recordRemoved(id, patch);
+                journal.phase(op, Phase.COMMITTED);
+            }
+            return names;
+        }
+    }
+
+    /** Loads, in order, every patch recorded as installed for the running kernel (the boot service). */
+    public List<LoadResult> loadInstalled(Duration timeout, TransitionWaiter.Listener listener)
+            throws PatchException, IOException, InterruptedException {
+        KernelSupport support = kernel.support();
+        Preflight.checkKernel(root, support);
+        KernelId id = kernel.identify();
+        try (RunLock lock = lock("load")) {
+            reconcile(id, timeout);
+            List<LoadResult> results = new ArrayList<>();
+            for (InstalledPatch patch : store.installed(id)) {
+                Path module = store.modulePath(patch);
+                ModuleInfo info = ModuleFiles.read(module);
+                Preflight.checkModule(module.toString(), info, id, support);
+                ApplyReport report = applyJournalled(id, info, module, patch.source(), timeout, listener);
+                results.add(new LoadResult(patch, report));
+            }
+            return results;
+        }
+    }
+
+    private ApplyReport applyJournalled(KernelId id, ModuleInfo info, Path staged, String source, Duration timeout,
+            TransitionWaiter.Listener listener) throws PatchException, IOException, InterruptedException {
+        long op = journal.begin(Operation.APPLY, info.name(), id, Sha256.of(staged));
+        ApplyReport report;
+        try {
+            report = engine.apply(staged, info.name(), timeout, listener);
+        } catch (PatchException e) {
+            journal.phase(op, e.reason() == Reason.TRANSITION_TIMEOUT ? Phase.REVERTED : Phase.FAILED);
+            throw e;
+        }
+        store.recordInstalled(id, installed(info, staged, source, report.superseded()), staged);
+        journal.phase(op, Phase.COMMITTED);
+        return report;
+    }
+
+    private InstalledPatch installed(ModuleInfo info, Path staged, String source, List<String> superseded)
+            throws IOException {
+        return new InstalledPatch(info.name(), info.name(), Sha256.of(staged), java.nio.file.Files.size(staged),
+                clock.instant(), source, superseded, !superseded.isEmpty());
+    }
+
+    /**
+     * Settles operations a killed run left behind, against what the kernel shows now. Returns one line per
+     * operation settled, for the caller to show.
+     */
+    List<String> reconcile(KernelId id, Duration timeout) throws PatchException, IOException, InterruptedException {
+        List<String> lines = new ArrayList<>();
+        for (JournalEntry entry : journal.pending()) {
+            if (!entry.kernel().matches(id)) {
+                // Left by a run on another boot of another kernel: nothing of it can be in this kernel.
+                journal.phase(entry.id(), Phase.RECONCILED);
+                continue;
+            }
+            Optional<LivePatch> live = kernel.patch(entry.patchName());
+            ReconcileDecision decision = Reconciler.decide(entry, live, kernel.moduleLoaded(entry.patchName()));
+            lines.add("settled an interrupted " + entry.operation().name().toLowerCase() + " of " + entry.patchName()
+                    + " (pid " + entry.pid() + "): " + decision.explanation());
+            settle(entry, decision, id, timeout);
+            journal.phase(entry.id(), Phase.RECONCILED);
+        }
+        return lines;
+    }
+
+    private void settle(JournalEntry entry, ReconcileDecision decision, KernelId id, Duration timeout)
+            throws PatchException, IOException, InterruptedException {
+        switch (decision.action()) {
+            case COMMIT -> {
+                if (entry.operation() == Operation.APPLY) {
+                    Path module = store.stagedModule(entry.module());
+                    ModuleInfo info = ModuleFiles.read(module);
+                    List<String> superseded = List.of();
+                    store.recordInstalled(id, installed(info, module, "reconciled", superseded), module);
+                } else {
+                    store.recordRemoved(id, entry.patchName());
+                }
+            }
+            case FINISH_OR_REVERT -> {
+                TransitionWaiter waiter = new TransitionWaiter(kernel, Ticker.SYSTEM);
+                boolean target = entry.operation() == Operation.APPLY;
+                if (waiter.await(entry.patchName(), target, timeout, TransitionWaiter.Listener.NONE).finished()) {
+                    settle(entry, new ReconcileDecision(ReconcileDecision.Action.COMMIT, "finished"), id, timeout);
+                } else {
+                    engine.remove(entry.patchName(), timeout, TransitionWaiter.Listener.NONE);
+                }
+            }
+            case UNLOAD -> engine.remove(entry.patchName(), timeout, TransitionWaiter.Listener.NONE);
+            case FORGET -> { }
+        }
+    }
+
+    private RunLock lock(String operation) throws PatchException, IOException {
+        try {
+            return RunLock.acquire(stateDir, operation, lockWait);
+        } catch (StateLockedException e) {
+            throw new PatchException(Reason.LOCKED, e.getMessage(), e);
+        }
+    }
+
+    /** One apply, plus what the run settled first from an earlier interrupted run. */
+    public record HostApplyResult(ApplyReport report, List<String> reconciled) {
+    }
+
+    /** One reload at boot. */
+    public record LoadResult(InstalledPatch patch, ApplyReport report) {
+    }
+}

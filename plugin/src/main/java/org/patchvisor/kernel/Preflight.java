@@ -1,0 +1,47 @@
+package org.patchvisor.kernel;
+
+import org.patchvisor.kernel.PatchException.Reason;
+import org.patchvisor.model.KernelId;
+import org.patchvisor.model.ModuleInfo;
+
+/**
+ * The checks made before a module goes anywhere near the kernel. Each refusal is one line an administrator can
+ * act on. The kernel would refuse some of these itself, but later and less clearly — and with modversions it
+ * does not compare the release at all, so a module for another build could load.
+ */
+public final class Preflight {
+    private Preflight() {
+    }
+
+    /** Checks that hold for any live-patch operation: root, support, no lockdown against us. */
+    public static void checkKernel(boolean root, KernelSupport support) throws PatchException {
+        if (!root) {
+            throw new PatchException(Reason.NOT_ROOT, "must run as root to change the kernel's live patches");
+        }
+        if (!support.livepatch()) {
+            throw new PatchException(Reason.UNSUPPORTED,
+                    "this kernel has no live-patch support (/sys/kernel/livepatch is missing: CONFIG_LIVEPATCH is off)");
+        }
+    }
+
+    /** Checks that {@code module} is a live patch built for {@code kernel} and that the kernel will accept it. */
+    public static void checkModule(String file, ModuleInfo module, KernelId kernel, KernelSupport support)
+            throws PatchException {
+        if (!module.livepatch()) {
+            throw new PatchException(Reason.REFUSED,
+                    file + " is not a live-patch module (no livepatch=Y in its .modinfo)");
+        }
+        if (!module.targetRelease().equals(kernel.release())) {
+            throw new PatchException(Reason.REFUSED, file + " was built for kernel " + module.targetRelease()
+                    + ", but this kernel is " + kernel.release());
+        }
+        if (!module.signed() && support.sigEnforce()) {
+            throw new PatchException(Reason.REFUSED,
+                    file + " is unsigned and this kernel enforces module signatures (sig_enforce=Y)");
+        }
+        if (!module.signed() && support.lockedDown()) {
+            throw new PatchException(Reason.REFUSED, file + " is unsigned and the kernel is in lockdown ("
+                    + support.lockdown().orElse("") + " mode), which refuses unsigned modules");
+        }
+    }
+}
