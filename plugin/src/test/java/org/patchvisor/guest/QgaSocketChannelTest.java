@@ -58,7 +58,9 @@ class QgaSocketChannelTest {
     @Test
     void pingSynchronisesFirstAndSkipsStaleReplies() throws Exception {
         try (QgaSocketChannel channel = start(c -> "{\"return\": {}}\n")) {
-            agent.staleBeforeSync = "{\"return\": {\"pid\": 7}}\n{\"return\": 12345}\n";
+            // Had these been taken as answers, the first ping would fail.
+            agent.staleBeforeSync = "{\"error\": {\"class\": \"GenericError\", \"desc\": \"stale\"}}\n"
+                    + "{\"return\": 12345}\n";
             assertTrue(channel.ping(SHORT));
             assertTrue(channel.ping(SHORT));
             assertEquals(List.of("guest-sync-delimited", "guest-ping", "guest-ping"), agent.commands());
