@@ -1,0 +1,94 @@
+package org.patchvisor.it;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Assertions;
+import org.junit.jupiter.api.Assumptions;
+
+/**
+ * Decides whether the real-kernel lane can run here: QEMU, a bootable kernel image, its modules and headers,
+ * busybox and the guest agent. On a developer machine that lacks them the tests are skipped; under
+ * {@code CI=true} a missing component fails the build, so CI can never go green by skipping.
+ */
+public final class Components {
+    private final Path root;
+    private final Map<String, String> env;
+
+    Components(Path root, Map<String, String> env) {
+        this.root = root;
+        this.env = env;
+    }
+
+    public static Components onThisMachine() {
+        return new Components(Path.of("/"), System.getenv());
+    }
+
+    /** The generic-flavour release to test: {@code -Dpatchvisor.kernel}, else the newest non-cloud image. */
+    public String defaultRelease() {
+        String chosen = System.getProperty("patchvisor.kernel", "");
+        if (!chosen.isEmpty()) {
+            return chosen;
+        }
+        return releases().stream().filter(r -> !r.contains("-cloud-")).reduce((a, b) -> b)
+                .orElseGet(() -> missing(List.of("a kernel image /boot/vmlinuz-*")));
+    }
+
+    /** The cloud-flavour release, a second distinct kernel build, when installed. */
+    public Optional<String> cloudRelease() {
+        return releases().stream().filter(r -> r.contains("-cloud-")).reduce((a, b) -> b);
+    }
+
+    /** Skips (or under CI fails) unless everything needed to boot {@code release} is present. */
+    public void requireVmLane(String release) {
+        List<String> absent = new ArrayList<>();
+        requireFile(absent, "usr/bin/qemu-system-x86_64", "qemu-system-x86_64 (package qemu-system-x86)");
+        requireFile(absent, "boot/vmlinuz-" + release, "kernel image /boot/vmlinuz-" + release);
+        requireFile(absent, "lib/modules/" + release + "/modules.dep", "modules of " + release);
+        requireFile(absent, "usr/src/linux-headers-" + release + "/Makefile", "headers of " + release);
+        requireFile(absent, "bin/busybox", "busybox (package busybox-static)");
+        requireFile(absent, "usr/sbin/qemu-ga", "qemu-ga (package qemu-guest-agent)");
+        if (!absent.isEmpty()) {
+            missing(absent);
+        }
+    }
+
+    boolean underCi() {
+        return "true".equalsIgnoreCase(env.getOrDefault("CI", ""));
+    }
+
+    private <T> T missing(List<String> absent) {
+        String message = "real-kernel test lane needs " + String.join(", ", absent)
+                + " (run integration/vm/install-deps.sh)";
+        if (underCi()) {
+            return Assertions.fail(message);
+        }
+        Assumptions.abort(message);
+        throw new AssertionError("unreachable");
+    }
+
+    private void requireFile(List<String> absent, String relative, String what) {
+        if (!Files.exists(root.resolve(relative))) {
+            absent.add(what);
+        }
+    }
+
+    private List<String> releases() {
+        Path boot = root.resolve("boot");
+        if (!Files.isDirectory(boot)) {
+            return List.of();
+        }
+        try (Stream<Path> files = Files.list(boot)) {
+            return files.map(p -> p.getFileName().toString()).filter(n -> n.startsWith("vmlinuz-"))
+                    .map(n -> n.substring("vmlinuz-".length())).sorted(Comparator.naturalOrder()).toList();
+        } catch (IOException e) {
+            return List.of();
+        }
+    }
+}

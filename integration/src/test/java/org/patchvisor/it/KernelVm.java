@@ -1,0 +1,294 @@
+package org.patchvisor.it;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.patchvisor.guest.GuestChannel.ExecResult;
+import org.patchvisor.guest.GuestChannel.GuestTimeoutException;
+import org.patchvisor.guest.QgaSocketChannel;
+
+/**
+ * One QEMU/TCG virtual machine running a real Debian kernel on this machine's own root (read-only over 9p,
+ * writable through an overlay), reached through the real qemu-ga on a UNIX socket. Booting waits for the
+ * agent's first answer; closing kills QEMU and everything it started, also when the JVM exits early, so no
+ * stray emulator outlives a test run.
+ */
+public final class KernelVm implements AutoCloseable {
+    /** TCG is slow: guest programs get a generous default bound. */
+    public static final Duration DEFAULT_EXEC_TIMEOUT = Duration.ofSeconds(120);
+    private static final long MAX_READ_BYTES = 64L * 1024 * 1024;
+    private static final int SERIAL_TAIL_LINES = 40;
+
+    /** How the VM is sized and booted. */
+    public record Options(int memoryMb, int cpus, List<String> extraKernelArgs, Duration bootTimeout) {
+        public Options {
+            extraKernelArgs = List.copyOf(extraKernelArgs);
+            if (memoryMb < 256 || cpus < 1) {
+                throw new IllegalArgumentException("a VM needs at least 256 MiB and one vCPU");
+            }
+        }
+
+        /** 2 GiB so a JVM runs inside; 2 vCPUs because TCG runs one host thread per vCPU. */
+        public static Options defaults() {
+            return new Options(2048, 2, List.of(), Duration.ofSeconds(120));
+        }
+
+        public Options withCpus(int n) {
+            return new Options(memoryMb, n, extraKernelArgs, bootTimeout);
+        }
+
+        public Options withKernelArgs(String... args) {
+            List<String> all = new ArrayList<>(extraKernelArgs);
+            all.addAll(Arrays.asList(args));
+            return new Options(memoryMb, cpus, all, bootTimeout);
+        }
+    }
+
+    private final String release;
+    private final Process qemu;
+    private final Path runDir;
+    private final Path serialLog;
+    private final QgaSocketChannel channel;
+    private final Thread reaper;
+    private final Duration bootTime;
+    private boolean closed;
+
+    private KernelVm(String release, Process qemu, Path runDir, Path serialLog, QgaSocketChannel channel,
+            Thread reaper, Duration bootTime) {
+        this.release = release;
+        this.qemu = qemu;
+        this.runDir = runDir;
+        this.serialLog = serialLog;
+        this.channel = channel;
+        this.reaper = reaper;
+        this.bootTime = bootTime;
+    }
+
+    public static KernelVm boot(String release) throws IOException {
+        return boot(release, Options.defaults());
+    }
+
+    public static KernelVm boot(String release, Options options) throws IOException {
+        Path initramfs = HostScripts.initramfs(release);
+        Path logDir = Files.createTempDirectory(HostScripts.targetDir("vm"), release + "-");
+        // UNIX socket paths are capped near 108 bytes, so the socket lives in a short /tmp directory.
+        Path runDir = Files.createTempDirectory(Path.of("/tmp"), "pvvm");
+        Path socket = runDir.resolve("qga.sock");
+        Path serialLog = logDir.resolve("serial.log");
+        List<String> command = qemuCommand(release, options, initramfs, socket, serialLog);
+        Files.writeString(logDir.resolve("command"), String.join(" ", command) + "\n");
+
+        long start = System.nanoTime();
+        Process qemu = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(logDir.resolve("qemu.log").toFile()).start();
+        Thread reaper = new Thread(() -> kill(qemu), "kill-qemu-" + qemu.pid());
+        Runtime.getRuntime().addShutdownHook(reaper);
+        try {
+            QgaSocketChannel channel = awaitAgent(qemu, socket, start + options.bootTimeout().toNanos(), logDir);
+            Duration bootTime = Duration.ofNanos(System.nanoTime() - start);
+            return new KernelVm(release, qemu, runDir, serialLog, channel, reaper, bootTime);
+        } catch (IOException | RuntimeException | Error e) {
+            kill(qemu);
+            removeHook(reaper);
+            deleteRunDir(runDir);
+            System.err.println(tail(serialLog));
+            throw e;
+        }
+    }
+
+    static List<String> qemuCommand(String release, Options options, Path initramfs, Path socket, Path serialLog) {
+        String append = String.join(" ", concat(List.of("console=ttyS0", "panic=-1", "loglevel=4"),
+                options.extraKernelArgs()));
+        return List.of("qemu-system-x86_64", "-accel", "tcg,thread=multi", "-cpu", "max",
+                "-m", Integer.toString(options.memoryMb()), "-smp", Integer.toString(options.cpus()),
+                "-nographic", "-nodefaults", "-no-reboot", "-monitor", "none",
+                "-serial", "file:" + serialLog,
+                "-kernel", "/boot/vmlinuz-" + release, "-initrd", initramfs.toString(), "-append", append,
+                "-virtfs", "local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap",
+                "-chardev", "socket,path=" + socket + ",server=on,wait=off,id=qga",
+                "-device", "virtio-serial",
+                "-device", "virtserialport,chardev=qga,name=org.qemu.guest_agent.0");
+    }
+
+    private static QgaSocketChannel awaitAgent(Process qemu, Path socket, long deadline, Path logDir)
+            throws IOException {
+        QgaSocketChannel channel = null;
+        while (System.nanoTime() < deadline) {
+            if (!qemu.isAlive()) {
+                throw new IOException("qemu exited with code " + qemu.exitValue() + " before the guest agent "
+                        + "answered; see " + logDir + ":\n" + Files.readString(logDir.resolve("qemu.log")));
+            }
+            if (channel == null && Files.exists(socket)) {
+                try {
+                    channel = QgaSocketChannel.connect(socket);
+                } catch (IOException notYetListening) {
+                    channel = null;
+                }
+            }
+            if (channel != null && channel.ping(Duration.ofSeconds(1))) {
+                return channel;
+            }
+            if (channel == null) {
+                sleep(50);
+            }
+        }
+        if (channel != null) {
+            channel.close();
+        }
+        throw new IOException("guest agent did not answer within the boot timeout; see " + logDir);
+    }
+
+    public String release() {
+        return release;
+    }
+
+    /** From starting QEMU to the agent's first answer. */
+    public Duration bootTime() {
+        return bootTime;
+    }
+
+    /** The real agent channel, for tests of the channel itself. */
+    public QgaSocketChannel channel() {
+        return channel;
+    }
+
+    public ExecResult exec(String... argv) throws IOException {
+        return exec(DEFAULT_EXEC_TIMEOUT, argv);
+    }
+
+    public ExecResult exec(Duration timeout, String... argv) throws IOException {
+        try {
+            return channel.exec(List.of(argv), timeout);
+        } catch (GuestTimeoutException e) {
+            throw new IOException(e.getMessage(), e);
+        }
+    }
+
+    /** Runs {@code script} with /bin/sh -c in the guest: for test set-up and probing only. */
+    public ExecResult sh(String script) throws IOException {
+        return exec("/bin/sh", "-c", script);
+    }
+
+    /** Like {@link #sh} but fails unless the script exits 0; returns its stdout. */
+    public String shOk(String script) throws IOException {
+        ExecResult result = sh(script);
+        if (!result.ok()) {
+            throw new IOException("guest script failed with " + result.exitCode() + ":\n" + script
+                    + "\nstdout: " + result.stdout() + "\nstderr: " + result.stderr());
+        }
+        return result.stdout();
+    }
+
+    public byte[] readFile(String path) throws IOException {
+        try {
+            return channel.readFile(path, MAX_READ_BYTES, DEFAULT_EXEC_TIMEOUT);
+        } catch (GuestTimeoutException e) {
+            throw new IOException(e.getMessage(), e);
+        }
+    }
+
+    public void writeFile(String path, byte[] content) throws IOException {
+        try {
+            channel.writeFile(path, content, DEFAULT_EXEC_TIMEOUT);
+        } catch (GuestTimeoutException e) {
+            throw new IOException(e.getMessage(), e);
+        }
+    }
+
+    /** Everything the guest kernel and init printed on the serial console so far. */
+    public String serialLog() {
+        try {
+            return Files.readString(serialLog, StandardCharsets.ISO_8859_1);
+        } catch (IOException e) {
+            return "(no serial log: " + e.getMessage() + ")";
+        }
+    }
+
+    /** The last lines of the serial console, for failure reports. */
+    public String serialTail() {
+        return tail(serialLog);
+    }
+
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        try {
+            channel.close();
+        } catch (IOException ignored) {
+            // The socket dies with QEMU anyway.
+        }
+        kill(qemu);
+        removeHook(reaper);
+        deleteRunDir(runDir);
+    }
+
+    /** Kills QEMU and every process it started; waits until they are gone. */
+    static void kill(Process process) {
+        List<ProcessHandle> tree = new ArrayList<>(process.descendants().toList());
+        tree.add(process.toHandle());
+        tree.forEach(ProcessHandle::destroy);
+        for (ProcessHandle handle : tree) {
+            try {
+                handle.onExit().get(5, TimeUnit.SECONDS);
+            } catch (Exception stillAlive) {
+                handle.destroyForcibly();
+            }
+        }
+        try {
+            process.waitFor(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static void removeHook(Thread hook) {
+        try {
+            Runtime.getRuntime().removeShutdownHook(hook);
+        } catch (IllegalStateException shuttingDown) {
+            // The hook is running or about to: it does the same work.
+        }
+    }
+
+    private static void deleteRunDir(Path runDir) {
+        try {
+            Files.deleteIfExists(runDir.resolve("qga.sock"));
+            Files.deleteIfExists(runDir);
+        } catch (IOException ignored) {
+            // A leftover empty directory in /tmp is harmless.
+        }
+    }
+
+    private static String tail(Path log) {
+        try {
+            List<String> lines = Files.readAllLines(log, StandardCharsets.ISO_8859_1);
+            return "--- serial console (last lines) ---\n"
+                    + String.join("\n", lines.subList(Math.max(0, lines.size() - SERIAL_TAIL_LINES), lines.size()));
+        } catch (IOException e) {
+            return "(no serial log at " + log + ")";
+        }
+    }
+
+    private static List<String> concat(List<String> a, List<String> b) {
+        List<String> all = new ArrayList<>(a);
+        all.addAll(b);
+        return all;
+    }
+
+    private static void sleep(long millis) throws IOException {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while booting", e);
+        }
+    }
+}

@@ -1,0 +1,163 @@
+#!/bin/sh
+# Builds a busybox initramfs that boots a Debian kernel RELEASE under QEMU into this machine's own root
+# (shared read-only over 9p, made writable with a tmpfs overlay) and runs the real /usr/sbin/qemu-ga on the
+# virtio-serial port org.qemu.guest_agent.0. A kernel without 9p (the cloud flavour) gets a self-contained
+# image instead: qemu-ga and its libraries are copied in and the initramfs itself is the root.
+#
+# Usage: build-initramfs.sh RELEASE OUT.cpio.gz
+# The result is cached by release and by the hash of this script (PV_INITRAMFS_CACHE, default
+# integration/target/initramfs), so a rebuild only happens when either changes.
+set -eu
+
+if [ $# -ne 2 ]; then
+    echo "usage: $0 RELEASE OUT.cpio.gz" >&2
+    exit 2
+fi
+RELEASE=$1
+OUT=$2
+MODDIR=/lib/modules/$RELEASE
+HERE=$(cd "$(dirname "$0")" && pwd)
+CACHE=${PV_INITRAMFS_CACHE:-$HERE/../target/initramfs}
+
+[ -d "$MODDIR" ] || { echo "build-initramfs: no modules for $RELEASE in $MODDIR" >&2; exit 1; }
+BUSYBOX=$(command -v busybox || true)
+[ -n "$BUSYBOX" ] || { echo "build-initramfs: busybox not found (install busybox-static)" >&2; exit 1; }
+if ! file -L "$BUSYBOX" 2>/dev/null | grep -q 'statically linked' && ldd "$BUSYBOX" >/dev/null 2>&1; then
+    echo "build-initramfs: $BUSYBOX is dynamically linked (install busybox-static)" >&2
+    exit 1
+fi
+
+HASH=$(cat "$0" | sha256sum | cut -c1-12)
+CACHED=$CACHE/$RELEASE-$HASH.cpio.gz
+mkdir -p "$CACHE" "$(dirname "$OUT")"
+if [ -s "$CACHED" ]; then
+    [ "$(readlink -f "$CACHED")" = "$(readlink -f "$OUT")" ] || cp "$CACHED" "$OUT"
+    echo "build-initramfs: cached $CACHED"
+    exit 0
+fi
+
+STAGE=$(mktemp -d)
+trap 'rm -rf "$STAGE"' EXIT
+mkdir -p "$STAGE/bin" "$STAGE/modules" "$STAGE/proc" "$STAGE/sys" "$STAGE/dev" "$STAGE/ro" "$STAGE/rw" \
+    "$STAGE/newroot" "$STAGE/tmp" "$STAGE/run" "$STAGE/var/lib/patchvisor" "$STAGE/root"
+cp "$BUSYBOX" "$STAGE/bin/busybox"
+
+is_builtin() {
+    grep -q "/$1\.ko\$" "$MODDIR/modules.builtin" 2>/dev/null
+}
+
+# Depth-first over `modinfo -F depends`, so every module follows the ones it needs.
+ORDER=""
+visit() {
+    case " $ORDER " in *" $1 "*) return 0 ;; esac
+    if is_builtin "$1"; then return 0; fi
+    modinfo -k "$RELEASE" -F filename "$1" >/dev/null 2>&1 || return 1
+    for dep in $(modinfo -k "$RELEASE" -F depends "$1" | tr ',' ' '); do
+        visit "$dep" || return 1
+    done
+    # POSIX sh has no locals: look the file up only after the recursion.
+    file=$(modinfo -k "$RELEASE" -F filename "$1")
+    case "$file" in
+        *.ko.xz) xz -dc "$file" >"$STAGE/modules/$1.ko" ;;
+        *.ko.zst) zstd -qdc "$file" >"$STAGE/modules/$1.ko" ;;
+        *.ko.gz) gzip -dc "$file" >"$STAGE/modules/$1.ko" ;;
+        *) cp "$file" "$STAGE/modules/$1.ko" ;;
+    esac
+    ORDER="$ORDER $1"
+}
+
+BASE="virtio virtio_ring virtio_pci_modern_dev virtio_pci_legacy_dev virtio_pci virtio_console"
+SHARE="netfs fscache 9pnet 9pnet_virtio 9p overlay"
+for m in $BASE; do
+    visit "$m" || { echo "build-initramfs: module $m missing for $RELEASE" >&2; exit 1; }
+done
+MODE=hostroot
+SAVED=$ORDER
+for m in $SHARE; do
+    if ! visit "$m"; then
+        MODE=standalone
+        break
+    fi
+done
+if [ "$MODE" = standalone ]; then
+    for m in $SHARE; do
+        case " $SAVED " in *" $m "*) ;; *) rm -f "$STAGE/modules/$m.ko" ;; esac
+    done
+    ORDER=$SAVED
+    # No host root to chroot into: bring the agent and its shared libraries along.
+    mkdir -p "$STAGE/usr/sbin"
+    cp /usr/sbin/qemu-ga "$STAGE/usr/sbin/qemu-ga"
+    for lib in $(ldd /usr/sbin/qemu-ga | grep -o '/[^ ]*'); do
+        mkdir -p "$STAGE$(dirname "$lib")"
+        cp -L "$lib" "$STAGE$lib"
+    done
+fi
+echo "$ORDER" >"$STAGE/modules/order"
+echo "$MODE" >"$STAGE/mode"
+
+cat >"$STAGE/init" <<'INIT'
+#!/bin/busybox sh
+/bin/busybox --install -s /bin
+export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LANG=C.UTF-8
+say() { echo "pv-init: $*"; }
+
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev
+for m in $(cat /modules/order); do
+    insmod "/modules/$m.ko" || say "insmod $m failed"
+done
+
+ROOT=/
+if [ "$(cat /mode)" = hostroot ]; then
+    if mount -t 9p -o trans=virtio,version=9p2000.L,ro,msize=512000 hostroot /ro \
+        && mount -t tmpfs -o mode=0755 tmpfs /rw \
+        && mkdir -p /rw/upper /rw/work \
+        && mount -t overlay overlay -o lowerdir=/ro,upperdir=/rw/upper,workdir=/rw/work /newroot; then
+        ROOT=/newroot
+        mount -t proc proc /newroot/proc
+        mount -t sysfs sysfs /newroot/sys
+        mount -t devtmpfs devtmpfs /newroot/dev
+        mkdir -p /newroot/dev/pts /newroot/dev/shm
+        mount -t devpts devpts /newroot/dev/pts
+        mount -t tmpfs tmpfs /newroot/dev/shm
+    else
+        say "host root not mounted, staying in the initramfs"
+    fi
+fi
+for d in /tmp /run /var/lib/patchvisor; do
+    mkdir -p "$ROOT$d"
+    mount -t tmpfs -o mode=0755 tmpfs "$ROOT$d"
+done
+chmod 1777 "$ROOT/tmp"
+[ -d /sys/kernel/livepatch ] || say "no /sys/kernel/livepatch"
+
+# No udev here: find the agent's port by its name.
+PORT=""
+i=0
+while [ -z "$PORT" ] && [ $i -lt 100 ]; do
+    for p in /sys/class/virtio-ports/*; do
+        [ -f "$p/name" ] && [ "$(cat "$p/name")" = org.qemu.guest_agent.0 ] && PORT=/dev/${p##*/}
+    done
+    [ -n "$PORT" ] && [ -e "$ROOT$PORT" ] && break
+    PORT=""
+    i=$((i + 1))
+    sleep 0.1
+done
+[ -n "$PORT" ] || { say "no org.qemu.guest_agent.0 port"; poweroff -f; }
+say "guest agent on $PORT, root $ROOT, kernel $(uname -r)"
+
+# PID 1 stays in the initramfs and restarts the agent should it die.
+while true; do
+    chroot "$ROOT" /usr/sbin/qemu-ga -m virtio-serial -p "$PORT" -t /run
+    say "qemu-ga exited with $?, restarting"
+    sleep 1
+done
+INIT
+chmod 755 "$STAGE/init"
+
+TMP=$CACHED.tmp.$$
+(cd "$STAGE" && find . | cpio -o -H newc --quiet | gzip -1) >"$TMP"
+mv "$TMP" "$CACHED"
+[ "$(readlink -f "$CACHED")" = "$(readlink -f "$OUT")" ] || cp "$CACHED" "$OUT"
+echo "build-initramfs: built $CACHED ($MODE:$ORDER)"

@@ -1,0 +1,35 @@
+#!/bin/sh
+# Installs every Debian package the real-kernel test lane needs (QEMU, the two kernel flavours with their
+# headers, the initramfs tools, the guest agent, a compiler for live-patch modules) and the daemons later
+# lanes use. Idempotent: when everything is present it only runs dpkg-query and exits.
+set -eu
+
+PACKAGES="qemu-system-x86 qemu-utils linux-image-amd64 linux-headers-amd64 linux-image-cloud-amd64
+linux-headers-cloud-amd64 busybox-static cpio gzip xz-utils kmod qemu-guest-agent make gcc libelf-dev
+libvirt-daemon-system libvirt-clients tinyproxy"
+
+missing=""
+for p in $PACKAGES; do
+    status=$(dpkg-query -W -f='${db:Status-Abbrev}' "$p" 2>/dev/null || true)
+    case "$status" in
+        ii*) ;;
+        *) missing="$missing $p" ;;
+    esac
+done
+
+if [ -z "$missing" ]; then
+    echo "install-deps: all packages present"
+    exit 0
+fi
+
+if [ "$(id -u)" != 0 ]; then
+    echo "install-deps: missing packages:$missing (run as root to install them)" >&2
+    exit 1
+fi
+
+echo "install-deps: installing$missing"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -q
+# force-confold: a pre-existing /etc/libvirt/qemu.conf would otherwise stop the install at a prompt.
+# shellcheck disable=SC2086
+apt-get install -y -q --no-install-recommends -o Dpkg::Options::=--force-confold $missing
