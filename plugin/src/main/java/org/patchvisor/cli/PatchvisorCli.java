@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 /** The top-level command: only subcommands and global options live here. */
 @Command(name = "patchvisor", mixinStandardHelpOptions = true,
         description = "Rebootless kernel patching for virtualization hosts and their guests.",
-        subcommands = {})
+        subcommands = {RepoCommand.class, CheckCommand.class})
 public final class PatchvisorCli {
 
     public static int run(String... args) {
