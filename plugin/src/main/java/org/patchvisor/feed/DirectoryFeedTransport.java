@@ -25,6 +25,8 @@ public final class DirectoryFeedTransport implements FeedTransport {
                 throw new DownloadTooLargeException(file + " has " + size + " bytes, more than the allowed " + maxBytes);
             }
             return Files.readAllBytes(file);
+        } catch (FeedException e) {
+            throw e;
         } catch (NoSuchFileException e) {
             throw new FeedUnreachableException("the repository " + root + " has no " + relativePath, e);
         } catch (IOException e) {
