@@ -33,6 +33,10 @@ final class CappedBodySubscriber implements BodySubscriber<byte[]> {
         return new DownloadTooLargeException(uri + " " + what + ", more than the allowed " + maxBytes);
     }
 
+    synchronized int received() {
+        return buffer.size();
+    }
+
     @Override
     public void onSubscribe(Flow.Subscription subscription) {
         this.subscription = subscription;

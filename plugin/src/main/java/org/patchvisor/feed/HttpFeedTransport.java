@@ -14,6 +14,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
 import javax.net.ssl.SSLContext;
 
 /**
@@ -44,9 +45,14 @@ public final class HttpFeedTransport implements FeedTransport {
     public byte[] fetch(String relativePath, long maxBytes) throws FeedException {
         URI uri = base.resolve(relativePath);
         HttpRequest request = HttpRequest.newBuilder(uri).timeout(limits.totalTimeout()).GET().build();
-        CompletableFuture<HttpResponse<byte[]>> exchange = client.sendAsync(request, info -> info.statusCode() == 200
-                ? new CappedBodySubscriber(uri, maxBytes, info.headers().firstValueAsLong("Content-Length").orElse(-1))
-                : BodySubscribers.replacing(null));
+        AtomicReference<CappedBodySubscriber> body = new AtomicReference<>();
+        CompletableFuture<HttpResponse<byte[]>> exchange = client.sendAsync(request, info -> {
+            if (info.statusCode() != 200) {
+                return BodySubscribers.replacing(null);
+            }
+            body.set(new CappedBodySubscriber(uri, maxBytes, info.headers().firstValueAsLong("Content-Length").orElse(-1)));
+            return body.get();
+        });
         HttpResponse<byte[]> response;
         try {
             response = exchange.get(limits.totalTimeout().toMillis(), TimeUnit.MILLISECONDS);
@@ -58,7 +64,7 @@ public final class HttpFeedTransport implements FeedTransport {
             Thread.currentThread().interrupt();
             throw new DownloadTimeoutException("GET " + uri + " was interrupted", e);
         } catch (ExecutionException e) {
-            throw translate(uri, e.getCause());
+            throw translate(uri, e.getCause(), body.get());
         }
         if (response.statusCode() != 200) {
             throw new FeedUnreachableException("GET " + uri + " answered HTTP " + response.statusCode());
@@ -66,7 +72,8 @@ public final class HttpFeedTransport implements FeedTransport {
         return response.body();
     }
 
-    private FeedException translate(URI uri, Throwable cause) {
+    /** Maps the client's exceptions to feed failures; {@code body} is set once a 200 response started. */
+    private FeedException translate(URI uri, Throwable cause, CappedBodySubscriber body) {
         Throwable inner = cause;
         while (!(inner instanceof FeedException) && inner.getCause() != null && inner != inner.getCause()) {
             inner = inner.getCause();
@@ -79,6 +86,10 @@ public final class HttpFeedTransport implements FeedTransport {
         }
         if (cause instanceof HttpTimeoutException) {
             return new DownloadTimeoutException("GET " + uri + " timed out: " + cause.getMessage(), cause);
+        }
+        if (body != null && cause instanceof IOException) {
+            return new TruncatedDownloadException(uri + " broke off after " + body.received() + " bytes: "
+                    + cause.getMessage(), cause);
         }
         if (cause instanceof ConnectException) {
             return new FeedUnreachableException("cannot connect to " + uri.getHost() + ":" + port(uri)
