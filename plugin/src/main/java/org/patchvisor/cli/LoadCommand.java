@@ -1,7 +1,6 @@
 package org.patchvisor.cli;
 
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -77,7 +76,7 @@ final class LoadCommand implements Callable<Integer> {
     }
 
     private boolean skipRequested() throws java.io.IOException {
-        String cmdline = Files.readString(parent.context().root().resolve("proc/cmdline"));
+        String cmdline = org.patchvisor.kernel.KernelFiles.read(parent.context().root().resolve("proc/cmdline"));
         for (String word : cmdline.trim().split("\\s+")) {
             if (word.equals(SKIP_SWITCH) || word.equals(SKIP_SWITCH + "=1")) {
                 return true;

@@ -14,7 +14,8 @@ import picocli.CommandLine.Command;
 @Command(name = "patchvisor", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = "Rebootless kernel patching for virtualization hosts and their guests.",
         subcommands = {StatusCommand.class, UnameCommand.class, ApplyCommand.class, RemoveCommand.class,
-                LoadCommand.class, DetectCommand.class, CommandLine.HelpCommand.class})
+                LoadCommand.class, DetectCommand.class, CheckCommand.class, RepoCommand.class,
+                CommandLine.HelpCommand.class})
 public final class PatchvisorCli {
     private final HostContext context;
 

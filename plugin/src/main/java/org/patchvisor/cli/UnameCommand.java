@@ -61,7 +61,7 @@ final class UnameCommand implements Callable<Integer> {
 
     private String hostname() throws java.io.IOException {
         java.nio.file.Path file = parent.context().root().resolve("proc/sys/kernel/hostname");
-        return java.nio.file.Files.isReadable(file) ? java.nio.file.Files.readString(file).trim()
+        return java.nio.file.Files.isReadable(file) ? org.patchvisor.kernel.KernelFiles.read(file)
                 : InetAddress.getLocalHost().getHostName();
     }
 }

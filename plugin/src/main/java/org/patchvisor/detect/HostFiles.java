@@ -47,7 +47,7 @@ public final class HostFiles {
 
     public Optional<byte[]> readBytes(String machinePath) throws IOException {
         try {
-            return Optional.of(Files.readAllBytes(resolve(machinePath)));
+            return Optional.of(org.patchvisor.kernel.KernelFiles.readBytes(resolve(machinePath)));
         } catch (NoSuchFileException e) {
             return Optional.empty();
         }

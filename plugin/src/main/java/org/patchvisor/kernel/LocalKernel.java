@@ -46,7 +46,7 @@ public final class LocalKernel implements KernelPort {
         Optional<String> buildId = Optional.empty();
         Path notes = root.resolve("sys/kernel/notes");
         if (Files.isReadable(notes)) {
-            buildId = ElfNotes.gnuBuildId(Files.readAllBytes(notes), ByteOrder.nativeOrder());
+            buildId = ElfNotes.gnuBuildId(KernelFiles.readBytes(notes), ByteOrder.nativeOrder());
         }
         return new KernelId(release, version, machine(), buildId);
     }
@@ -107,8 +107,8 @@ public final class LocalKernel implements KernelPort {
     /** A patch directory may vanish between listing and reading (it is freed asynchronously): that is "absent". */
     private Optional<LivePatch> readPatch(Path dir) throws IOException {
         try {
-            boolean enabled = "1".equals(Files.readString(dir.resolve("enabled")).trim());
-            boolean transition = "1".equals(Files.readString(dir.resolve("transition")).trim());
+            boolean enabled = "1".equals(KernelFiles.read(dir.resolve("enabled")));
+            boolean transition = "1".equals(KernelFiles.read(dir.resolve("transition")));
             return Optional.of(new LivePatch(dir.getFileName().toString(), enabled, transition, functions(dir)));
         } catch (NoSuchFileException e) {
             return Optional.empty();
@@ -163,9 +163,9 @@ public final class LocalKernel implements KernelPort {
                 Path tasks = proc.resolve("task");
                 try (DirectoryStream<Path> threads = Files.newDirectoryStream(tasks)) {
                     for (Path task : threads) {
-                        String state = Files.readString(task.resolve("patch_state")).trim();
+                        String state = KernelFiles.read(task.resolve("patch_state"));
                         if (!state.equals("-1") && !state.equals(Integer.toString(targetState))) {
-                            String comm = Files.readString(task.resolve("comm")).trim();
+                            String comm = KernelFiles.read(task.resolve("comm"));
                             blockers.add(new Blocker(Integer.parseInt(task.getFileName().toString()), comm));
                         }
                     }
@@ -192,7 +192,7 @@ public final class LocalKernel implements KernelPort {
     }
 
     private String read(String relative) throws IOException {
-        return Files.readString(root.resolve(relative), StandardCharsets.UTF_8).trim();
+        return KernelFiles.read(root.resolve(relative));
     }
 
     private Optional<String> readOptional(String relative) throws IOException {

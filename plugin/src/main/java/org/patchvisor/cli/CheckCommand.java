@@ -1,0 +1,125 @@
+package org.patchvisor.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import org.patchvisor.feed.BundleEntry;
+import org.patchvisor.feed.ConfigFile;
+import org.patchvisor.feed.Feed;
+import org.patchvisor.feed.FeedConfig;
+import org.patchvisor.feed.FetchLimits;
+import org.patchvisor.feed.HostKernel;
+import org.patchvisor.model.KernelId;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code patchvisor check}: compares what the signed feed offers for the running kernel with what is loaded.
+ * Exit codes follow {@code kcarectl --status} and Nagios plugins, so monitoring can run it as is:
+ * {@value #UP_TO_DATE} up to date, {@value #UPDATES_AVAILABLE} updates available,
+ * {@value #UNSUPPORTED_KERNEL} the feed has nothing for this kernel, {@value #FAILED} error (feed unreachable,
+ * verification failed, bad config). Only the index is fetched; nothing is downloaded or applied.
+ */
+@Command(name = "check", mixinStandardHelpOptions = true,
+        description = "Show whether live patches are available for this kernel (exit 0/1/2/3 like Nagios).")
+public final class CheckCommand implements Callable<Integer> {
+    public static final int UP_TO_DATE = 0;
+    public static final int UPDATES_AVAILABLE = 1;
+    public static final int UNSUPPORTED_KERNEL = 2;
+    public static final int FAILED = 3;
+
+    private final HostKernel host;
+    private final Map<String, String> env;
+    private final Clock clock;
+    private final FetchLimits limits;
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--json", description = "Print one JSON object instead of text.")
+    boolean json;
+
+    @Option(names = "--config", paramLabel = "FILE", description = "Config file (default ${DEFAULT-VALUE}).")
+    Path config = ConfigFile.DEFAULT;
+
+    @ParentCommand
+    PatchvisorCli parent;
+
+    /** Used by picocli: the host's kernel comes from the parent's context when the command runs. */
+    public CheckCommand() {
+        this(null, System.getenv(), Clock.systemUTC(), FetchLimits.defaults());
+    }
+
+    public CheckCommand(HostKernel host, Map<String, String> env, Clock clock, FetchLimits limits) {
+        this.host = host;
+        this.env = env;
+        this.clock = clock;
+        this.limits = limits;
+    }
+
+    @Override
+    public Integer call() {
+        Map<String, Object> result = new LinkedHashMap<>();
+        try {
+            HostKernel machine = host != null ? host : HostKernel.of(parent.context().kernel());
+            KernelId kernel = machine.kernel();
+            List<String> installed = machine.installedPatches();
+            result.put("kernel", Map.of("release", kernel.release(), "buildId", kernel.buildId().orElse("")));
+            result.put("installed", installed);
+            Feed feed = Feed.open(FeedConfig.from(ConfigFile.read(config)), env, clock, limits);
+            List<BundleEntry> available = feed.available(kernel);
+            result.put("available", available.stream().map(BundleEntry::id).toList());
+            if (available.isEmpty()) {
+                return finish(result, UNSUPPORTED_KERNEL, "unsupported",
+                        "kernel " + describe(kernel) + " is not supported by the feed: no live patches exist for it");
+            }
+            Optional<BundleEntry> update = feed.newestCumulative(kernel, installed);
+            if (update.isPresent()) {
+                BundleEntry entry = update.get();
+                result.put("update", entry);
+                return finish(result, UPDATES_AVAILABLE, "updates-available", "update available for "
+                        + describe(kernel) + ": " + entry.id() + " (level " + entry.cumulativeLevel() + ")"
+                        + (entry.cves().isEmpty() ? "" : " fixes " + String.join(", ", entry.cves())));
+            }
+            return finish(result, UP_TO_DATE, "up-to-date", "kernel " + describe(kernel) + " is up to date ("
+                    + (installed.isEmpty() ? "no patch loaded" : String.join(", ", installed)) + ")");
+        } catch (IOException | IllegalArgumentException e) {
+            return finish(result, FAILED, "error", e.getMessage());
+        }
+    }
+
+    private static String describe(KernelId kernel) {
+        return kernel.release() + kernel.buildId().map(id -> " (build-id " + id + ")").orElse("");
+    }
+
+    private int finish(Map<String, Object> result, int code, String status, String message) {
+        PrintWriter out = spec.commandLine().getOut();
+        if (json) {
+            result.put("status", status);
+            result.put("exitCode", code);
+            result.put("message", message);
+            try {
+                out.println(new ObjectMapper().disable(SerializationFeature.FAIL_ON_EMPTY_BEANS).writeValueAsString(result));
+            } catch (IOException e) {
+                spec.commandLine().getErr().println("patchvisor check: cannot write JSON: " + e.getMessage());
+                return FAILED;
+            }
+        } else if (code == FAILED) {
+            spec.commandLine().getErr().println("patchvisor check: " + message);
+        } else {
+            out.println(message);
+        }
+        return code;
+    }
+}

@@ -1,0 +1,82 @@
+package org.patchvisor.cli;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import org.patchvisor.feed.BundleEntry;
+import org.patchvisor.feed.repo.BundleSpec;
+import org.patchvisor.elf.ModuleFiles;
+import org.patchvisor.feed.repo.ModuleInspector;
+import org.patchvisor.feed.repo.PublisherRepository;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code patchvisor repo add DIR MODULE.ko ...}: stores a live-patch module and its manifest; visible after sign. */
+@Command(name = "add", mixinStandardHelpOptions = true, description = "Add a live-patch module to the repository.")
+public final class RepoAddCommand implements Callable<Integer> {
+    private final ModuleInspector inspector;
+
+    @Spec
+    CommandSpec spec;
+
+    @Parameters(index = "0", paramLabel = "DIR")
+    Path dir;
+
+    @Parameters(index = "1", paramLabel = "MODULE.ko")
+    Path module;
+
+    @Option(names = "--kernel", paramLabel = "BUILD-ID|RELEASE",
+            description = "Target kernel (repeatable); default: the release in the module's vermagic.")
+    List<String> kernels = new ArrayList<>();
+
+    @Option(names = "--cve", paramLabel = "ID", description = "CVE fixed by this patch (repeatable).")
+    List<String> cves = new ArrayList<>();
+
+    @Option(names = "--description", paramLabel = "TEXT")
+    String description;
+
+    @Option(names = "--effective-version", paramLabel = "V",
+            description = "The kernel version the patched kernel is equivalent to.")
+    String effectiveVersion;
+
+    @Option(names = "--replaces", paramLabel = "NAME", description = "Live patch module this one replaces (repeatable).")
+    List<String> replaces = new ArrayList<>();
+
+    @Option(names = "--cumulative-level", paramLabel = "N", defaultValue = "1",
+            description = "Level of this cumulative patch; a higher level supersedes lower ones (default ${DEFAULT-VALUE}).")
+    int cumulativeLevel;
+
+    @Option(names = "--function", paramLabel = "NAME", description = "Kernel function the patch replaces (repeatable).")
+    List<String> functions = new ArrayList<>();
+
+    public RepoAddCommand() {
+        this(ModuleFiles::read);
+    }
+
+    public RepoAddCommand(ModuleInspector inspector) {
+        this.inspector = inspector;
+    }
+
+    @Override
+    public Integer call() {
+        try {
+            BundleSpec bundle = new BundleSpec(kernels, cves, Optional.ofNullable(description),
+                    Optional.ofNullable(effectiveVersion), replaces, cumulativeLevel, functions);
+            BundleEntry entry = new PublisherRepository(dir, inspector, Clock.systemUTC()).add(module, bundle);
+            spec.commandLine().getOut().println("added " + entry.id() + " (" + entry.module() + ", level "
+                    + entry.cumulativeLevel() + ", sha256 " + entry.sha256() + ") for " + entry.kernels()
+                    + "; run 'patchvisor repo sign' to publish");
+            return ExitCodes.OK;
+        } catch (IOException | IllegalArgumentException e) {
+            spec.commandLine().getErr().println("patchvisor repo add: " + e.getMessage());
+            return ExitCodes.ERROR;
+        }
+    }
+}

@@ -1,0 +1,21 @@
+package org.patchvisor.cli;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/** {@code patchvisor repo}: the publisher's commands that build, sign, serve and mirror a feed repository. */
+@Command(name = "repo", mixinStandardHelpOptions = true,
+        description = "Publish a signed live-patch feed: init, keygen, add, sign, serve, mirror.",
+        subcommands = {RepoInitCommand.class, RepoKeygenCommand.class, RepoAddCommand.class, RepoSignCommand.class,
+                RepoServeCommand.class, RepoMirrorCommand.class})
+public final class RepoCommand implements Runnable {
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public void run() {
+        throw new ParameterException(spec.commandLine(), "repo needs a subcommand: init, keygen, add, sign, serve, mirror");
+    }
+}

@@ -1,0 +1,54 @@
+package org.patchvisor.feed;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.MapperFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import java.io.IOException;
+
+/**
+ * The one JSON form the feed signs: properties sorted, no whitespace, UTF-8. The verifier never re-serializes;
+ * it checks the signature over the bytes it fetched, so this form only has to be stable on the publisher side.
+ */
+public final class CanonicalJson {
+    private static final ObjectMapper MAPPER = JsonMapper.builder()
+            .enable(MapperFeature.SORT_PROPERTIES_ALPHABETICALLY)
+            .enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS)
+            .disable(SerializationFeature.INDENT_OUTPUT)
+            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .build();
+
+    private CanonicalJson() {
+    }
+
+    public static byte[] write(Object value) {
+        try {
+            return MAPPER.writeValueAsBytes(value);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot serialize " + value.getClass().getSimpleName(), e);
+        }
+    }
+
+    /** Parses, turning every syntax or validation failure into one {@link MalformedIndexException} line. */
+    public static <T> T read(byte[] bytes, Class<T> type, String what) throws MalformedIndexException {
+        try {
+            T value = MAPPER.readValue(bytes, type);
+            if (value == null) {
+                throw new MalformedIndexException(what + " is empty JSON (null)");
+            }
+            return value;
+        } catch (JsonProcessingException e) {
+            Throwable root = e;
+            while (root.getCause() != null) {
+                root = root.getCause();
+            }
+            String detail = root instanceof IllegalArgumentException ? root.getMessage() : e.getOriginalMessage();
+            throw new MalformedIndexException(what + " is malformed: " + detail, e);
+        } catch (IOException e) {
+            throw new MalformedIndexException(what + " cannot be read: " + e.getMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,125 @@
+package org.patchvisor.feed;
+
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.KeyFactory;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.PrivateKey;
+import java.security.PublicKey;
+import java.security.Signature;
+import java.security.spec.PKCS8EncodedKeySpec;
+import java.security.spec.X509EncodedKeySpec;
+import java.util.Base64;
+import java.util.HexFormat;
+
+/**
+ * Ed25519 keys as the feed uses them, all through the JDK: private keys PKCS#8, public keys X.509
+ * (SubjectPublicKeyInfo), either PEM or bare base64. A key id is the hex SHA-256 of the X.509 encoding,
+ * cut to 16 digits, so a signature file can name its key without carrying it.
+ */
+public final class Ed25519Keys {
+    private static final String ALGORITHM = "Ed25519";
+
+    private Ed25519Keys() {
+    }
+
+    public static KeyPair generate() {
+        try {
+            return KeyPairGenerator.getInstance(ALGORITHM).generateKeyPair();
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("this JDK has no Ed25519", e);
+        }
+    }
+
+    public static String keyId(PublicKey key) {
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(key.getEncoded());
+            return HexFormat.of().formatHex(digest).substring(0, 16);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public static String base64(PublicKey key) {
+        return Base64.getEncoder().encodeToString(key.getEncoded());
+    }
+
+    public static String pem(PublicKey key) {
+        return pem("PUBLIC KEY", key.getEncoded());
+    }
+
+    public static String pem(PrivateKey key) {
+        return pem("PRIVATE KEY", key.getEncoded());
+    }
+
+    private static String pem(String type, byte[] der) {
+        String body = Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(der);
+        return "-----BEGIN " + type + "-----\n" + body + "\n-----END " + type + "-----\n";
+    }
+
+    /** Reads a public key from PEM or bare base64 of its X.509 encoding. */
+    public static PublicKey publicKey(String text) {
+        try {
+            return KeyFactory.getInstance(ALGORITHM).generatePublic(new X509EncodedKeySpec(der(text, "PUBLIC KEY")));
+        } catch (GeneralSecurityException | IllegalArgumentException e) {
+            throw new IllegalArgumentException("not an Ed25519 public key (X.509, PEM or base64): " + e.getMessage(), e);
+        }
+    }
+
+    /** Reads a private key from PEM or bare base64 of its PKCS#8 encoding. */
+    public static PrivateKey privateKey(String text) {
+        try {
+            return KeyFactory.getInstance(ALGORITHM).generatePrivate(new PKCS8EncodedKeySpec(der(text, "PRIVATE KEY")));
+        } catch (GeneralSecurityException | IllegalArgumentException e) {
+            throw new IllegalArgumentException("not an Ed25519 private key (PKCS#8, PEM or base64): " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The DER inside the PEM block of this type, or the whole text as base64 when it has no PEM armour.
+     * A key file may hold several blocks (the signing key file keeps its public key beside the private one).
+     */
+    private static byte[] der(String text, String type) {
+        StringBuilder body = new StringBuilder();
+        boolean armoured = text.contains("-----BEGIN ");
+        boolean inside = !armoured;
+        for (String line : text.split("\\R")) {
+            if (line.startsWith("-----BEGIN ")) {
+                inside = line.equals("-----BEGIN " + type + "-----");
+            } else if (line.startsWith("-----END ")) {
+                inside = false;
+            } else if (inside) {
+                body.append(line.strip());
+            }
+        }
+        if (body.length() == 0) {
+            throw new IllegalArgumentException("empty key");
+        }
+        return Base64.getDecoder().decode(body.toString());
+    }
+
+    public static byte[] sign(PrivateKey key, byte[] data) {
+        try {
+            Signature signature = Signature.getInstance(ALGORITHM);
+            signature.initSign(key);
+            signature.update(data);
+            return signature.sign();
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("Ed25519 signing failed: " + e.getMessage(), e);
+        }
+    }
+
+    public static boolean verify(PublicKey key, byte[] data, byte[] sig) {
+        try {
+            Signature signature = Signature.getInstance(ALGORITHM);
+            signature.initVerify(key);
+            signature.update(data);
+            return signature.verify(sig);
+        } catch (GeneralSecurityException e) {
+            return false;
+        }
+    }
+}

@@ -1,0 +1,104 @@
+package org.patchvisor.feed;
+
+import java.io.IOException;
+import java.net.ProxySelector;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.patchvisor.model.KernelId;
+
+/**
+ * What the host side asks of the feed: which bundles exist for a kernel, the newest cumulative one worth
+ * applying, and a verified module file for a bundle. Every repository's index is verified before any of it is
+ * used; a failure in any repository is thrown rather than silently skipped, so a tampered mirror is noticed.
+ */
+public final class Feed {
+    private final List<FeedClient> clients;
+    private final BlobCache cache;
+
+    public Feed(List<FeedClient> clients, BlobCache cache) {
+        this.clients = List.copyOf(clients);
+        this.cache = cache;
+    }
+
+    /** The feed a host's config describes; {@code env} is the process environment (for proxies). */
+    public static Feed open(FeedConfig config, Map<String, String> env, Clock clock, FetchLimits limits)
+            throws FeedConfigException {
+        ProxySelector proxies = EnvProxySelector.create(config.proxy(), env);
+        IndexVerifier verifier = new IndexVerifier(TrustedKeys.parse(config.trustedKeys()), clock);
+        SerialStore serials = new FileSerialStore(config.stateDir());
+        List<FeedClient> clients = new ArrayList<>();
+        for (String repository : config.repositories()) {
+            clients.add(new FeedClient(repository, FeedTransports.open(repository, proxies, limits), verifier, serials, limits));
+        }
+        return new Feed(clients, new BlobCache(config.stateDir()));
+    }
+
+    /** Every bundle, from every repository, built for exactly this kernel (by build-id when both sides know it). */
+    public List<BundleEntry> available(KernelId kernel) throws IOException {
+        Map<String, BundleEntry> bySha = new LinkedHashMap<>();
+        for (FeedClient client : clients) {
+            for (BundleEntry entry : client.index().bundles()) {
+                if (entry.targets(kernel)) {
+                    bySha.putIfAbsent(entry.sha256() + "/" + entry.id(), entry);
+                }
+            }
+        }
+        return List.copyOf(bySha.values());
+    }
+
+    /**
+     * The highest-level cumulative bundle for this kernel, unless a bundle of that level or higher (or one that
+     * replaces it) is already installed. {@code installed} are the loaded live-patch module names.
+     */
+    public Optional<BundleEntry> newestCumulative(KernelId kernel, Collection<String> installed) throws IOException {
+        List<BundleEntry> available = available(kernel);
+        Optional<BundleEntry> newest = available.stream()
+                .max(Comparator.comparingInt(BundleEntry::cumulativeLevel).thenComparing(BundleEntry::id));
+        if (newest.isEmpty()) {
+            return Optional.empty();
+        }
+        BundleEntry candidate = newest.get();
+        Set<String> names = Set.copyOf(installed);
+        boolean covered = available.stream()
+                .filter(entry -> names.contains(entry.module()))
+                .anyMatch(entry -> entry.cumulativeLevel() >= candidate.cumulativeLevel()
+                        || entry.replaces().contains(candidate.module()));
+        return covered || names.contains(candidate.module()) ? Optional.empty() : newest;
+    }
+
+    /** A verified module file for a listed bundle, downloaded at most once (then served from the cache). */
+    public Path fetch(BundleEntry entry) throws IOException {
+        FeedClient source = null;
+        for (FeedClient client : clients) {
+            if (client.listed(entry).isPresent()) {
+                source = client;
+                break;
+            }
+        }
+        if (source == null) {
+            throw new UnknownBundleException("bundle " + entry.id() + " is not listed in any verified index");
+        }
+        Optional<Path> cached = cache.lookup(entry);
+        if (cached.isPresent()) {
+            return cached.get();
+        }
+        return cache.store(entry, source.download(entry));
+    }
+
+    /** As {@link #fetch(BundleEntry)}, but first refuses a bundle that was not built for this kernel. */
+    public Path fetch(BundleEntry entry, KernelId kernel) throws IOException {
+        if (!entry.targets(kernel)) {
+            throw new WrongKernelException("bundle " + entry.id() + " targets " + entry.kernels()
+                    + ", not this kernel " + kernel.release() + kernel.buildId().map(id -> " (build-id " + id + ")").orElse(""));
+        }
+        return fetch(entry);
+    }
+}

@@ -1,0 +1,27 @@
+package org.patchvisor.feed;
+
+import java.io.IOException;
+import java.util.OptionalLong;
+
+/** Remembers the highest index serial accepted per repository, so an older signed index is refused later. */
+public interface SerialStore {
+
+    OptionalLong lastAccepted(String repository) throws IOException;
+
+    /** Called only after an index passed every check. */
+    void accept(String repository, long serial) throws IOException;
+
+    /** For one-shot readers (mirroring) that keep no host state. */
+    static SerialStore none() {
+        return new SerialStore() {
+            @Override
+            public OptionalLong lastAccepted(String repository) {
+                return OptionalLong.empty();
+            }
+
+            @Override
+            public void accept(String repository, long serial) {
+            }
+        };
+    }
+}
