@@ -132,6 +132,15 @@ done
 chmod 1777 "$ROOT/tmp"
 [ -d /sys/kernel/livepatch ] || say "no /sys/kernel/livepatch"
 
+# A one-shot job instead of the agent (examples/demo.sh): pv.run=SCRIPT on the kernel command line runs
+# SCRIPT as root in the new root, on the console, then powers the VM off.
+RUN=$(sed -n 's/.*pv\.run=\([^ ]*\).*/\1/p' /proc/cmdline)
+if [ -n "$RUN" ]; then
+    chroot "$ROOT" /bin/sh -c 'cd /tmp && exec /bin/sh "$0"' "$RUN" </dev/console >/dev/console 2>&1
+    say "$RUN finished with exit code $?"
+    poweroff -f
+fi
+
 # No udev here: find the agent's port by its name.
 PORT=""
 i=0

@@ -40,6 +40,7 @@ import org.patchvisor.state.StateStore;
 public final class HostPatcher {
     private final KernelPort kernel;
     private final PatchEngine engine;
+    private final TransitionWaiter waiter;
     private final StateStore store;
     private final Journal journal;
     private final Path stateDir;
@@ -50,6 +51,7 @@ public final class HostPatcher {
     public HostPatcher(KernelPort kernel, Ticker ticker, Clock clock, Path stateDir, Duration lockWait, boolean root) {
         this.kernel = kernel;
         this.engine = new PatchEngine(kernel, ticker);
+        this.waiter = new TransitionWaiter(kernel, ticker);
         this.store = new StateStore(stateDir);
         this.journal = new Journal(stateDir);
         this.stateDir = stateDir;
@@ -156,13 +158,8 @@ public final class HostPatcher {
     List<String> reconcile(KernelId id, Duration timeout) throws PatchException, IOException, InterruptedException {
         List<String> lines = new ArrayList<>();
         for (JournalEntry entry : journal.pending()) {
-            if (!entry.kernel().matches(id)) {
-                // Left by a run on another boot of another kernel: nothing of it can be in this kernel.
-                journal.phase(entry.id(), Phase.RECONCILED);
-                continue;
-            }
             Optional<LivePatch> live = kernel.patch(entry.patchName());
-            ReconcileDecision decision = Reconciler.decide(entry, live, kernel.moduleLoaded(entry.patchName()));
+            ReconcileDecision decision = Reconciler.decide(entry, id, live, kernel.moduleLoaded(entry.patchName()));
             lines.add("settled an interrupted " + entry.operation().name().toLowerCase() + " of " + entry.patchName()
                     + " (pid " + entry.pid() + "): " + decision.explanation());
             settle(entry, decision, id, timeout);
@@ -173,29 +170,42 @@ public final class HostPatcher {
 
     private void settle(JournalEntry entry, ReconcileDecision decision, KernelId id, Duration timeout)
             throws PatchException, IOException, InterruptedException {
+        String name = entry.patchName();
+        boolean applying = entry.operation() == Operation.APPLY;
         switch (decision.action()) {
-            case COMMIT -> {
-                if (entry.operation() == Operation.APPLY) {
-                    Path module = store.stagedModule(entry.module());
-                    ModuleInfo info = ModuleFiles.read(module);
-                    List<String> superseded = List.of();
-                    store.recordInstalled(id, installed(info, module, "reconciled", superseded), module);
-                } else {
-                    store.recordRemoved(id, entry.patchName());
-                }
-            }
+            case COMMIT -> commit(entry, id);
             case FINISH_OR_REVERT -> {
-                TransitionWaiter waiter = new TransitionWaiter(kernel, Ticker.SYSTEM);
-                boolean target = entry.operation() == Operation.APPLY;
-                if (waiter.await(entry.patchName(), target, timeout, TransitionWaiter.Listener.NONE).finished()) {
-                    settle(entry, new ReconcileDecision(ReconcileDecision.Action.COMMIT, "finished"), id, timeout);
+                Optional<LivePatch> live = kernel.patch(name);
+                if (applying && live.isPresent() && live.get().enabled()
+                        && waiter.await(name, true, timeout, TransitionWaiter.Listener.NONE).finished()) {
+                    commit(entry, id);
                 } else {
-                    engine.remove(entry.patchName(), timeout, TransitionWaiter.Listener.NONE);
+                    // Reverse what cannot finish; an interrupted removal is completed (or put back if it is stuck).
+                    engine.remove(name, timeout, TransitionWaiter.Listener.NONE);
+                    if (!applying) {
+                        store.recordRemoved(id, name);
+                    }
                 }
             }
-            case UNLOAD -> engine.remove(entry.patchName(), timeout, TransitionWaiter.Listener.NONE);
+            case UNLOAD -> {
+                engine.remove(name, timeout, TransitionWaiter.Listener.NONE);
+                if (!applying) {
+                    store.recordRemoved(id, name);
+                }
+            }
             case FORGET -> { }
         }
+    }
+
+    /** Records what an interrupted run finished in the kernel but not on disk. */
+    private void commit(JournalEntry entry, KernelId id) throws IOException {
+        if (entry.operation() == Operation.REMOVE) {
+            store.recordRemoved(id, entry.patchName());
+            return;
+        }
+        Path module = store.stagedModule(entry.module());
+        ModuleInfo info = ModuleFiles.read(module);
+        store.recordInstalled(id, installed(info, module, "recovered after an interrupted apply", List.of()), module);
     }
 
     private RunLock lock(String operation) throws PatchException, IOException {

@@ -5,6 +5,7 @@ import java.io.UncheckedIOException;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -110,9 +111,21 @@ public final class LocalKernel implements KernelPort {
             boolean enabled = "1".equals(KernelFiles.read(dir.resolve("enabled")));
             boolean transition = "1".equals(KernelFiles.read(dir.resolve("transition")));
             return Optional.of(new LivePatch(dir.getFileName().toString(), enabled, transition, functions(dir)));
-        } catch (NoSuchFileException e) {
-            return Optional.empty();
+        } catch (FileSystemException e) {
+            if (gone(e)) {
+                return Optional.empty();
+            }
+            throw e;
         }
+    }
+
+    /**
+     * A sysfs or procfs entry being torn down answers ENOENT, or ENODEV while the kernel still lists it:
+     * either way the patch (or task) is gone.
+     */
+    static boolean gone(FileSystemException e) {
+        return e instanceof NoSuchFileException || "No such device".equals(e.getReason())
+                || "No such process".equals(e.getReason());
     }
 
     /** Object directories (vmlinux or a module name) hold one directory per function, named "func,sympos". */
@@ -169,7 +182,10 @@ public final class LocalKernel implements KernelPort {
                             blockers.add(new Blocker(Integer.parseInt(task.getFileName().toString()), comm));
                         }
                     }
-                } catch (NoSuchFileException e) {
+                } catch (FileSystemException e) {
+                    if (!gone(e)) {
+                        throw e;
+                    }
                     // The process exited while we looked: it blocks nothing any more.
                 }
             }

@@ -35,6 +35,8 @@ final class FakeKernel implements KernelPort {
     private final List<String> loadedModules = new ArrayList<>();
     final List<String> calls = new ArrayList<>();
     int ebusyLoads;
+    /** How a file not registered with {@link #module} behaves when loaded (its name is taken from the test). */
+    Behaviour anyOtherFile;
     long taint;
 
     private static final class State {
@@ -112,7 +114,7 @@ final class FakeKernel implements KernelPort {
     @Override
     public void load(Path module) throws IOException {
         calls.add("load " + module.getFileName());
-        Behaviour b = modules.get(module);
+        Behaviour b = modules.getOrDefault(module, anyOtherFile);
         if (ebusyLoads > 0 || patches.values().stream().anyMatch(State::inTransition)) {
             ebusyLoads = Math.max(0, ebusyLoads - 1);
             throw new KernelCallException("finit_module", KernelCallException.EBUSY, "Device or resource busy");
