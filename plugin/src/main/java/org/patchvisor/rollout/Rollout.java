@@ -1,0 +1,38 @@
+package org.patchvisor.rollout;
+
+import java.io.IOException;
+import java.util.List;
+import java.util.Objects;
+import org.patchvisor.spi.Guest;
+
+/**
+ * Patches a fleet of guests: {@link #plan} decides who gets which bundle and in what order without touching a
+ * guest's kernel (it only asks each guest which kernel it runs); {@link #execute} carries the plan out through a
+ * {@link GuestStep}, downloading each kernel's bundle once. The seams (kernel probe, feed lookup, download) are
+ * given here; the step and the listener per run.
+ */
+public final class Rollout {
+    private final KernelProbe probe;
+    private final BundleSource source;
+    private final BundleFetcher fetcher;
+
+    public Rollout(KernelProbe probe, BundleSource source, BundleFetcher fetcher) {
+        this.probe = Objects.requireNonNull(probe, "probe");
+        this.source = Objects.requireNonNull(source, "source");
+        this.fetcher = Objects.requireNonNull(fetcher, "fetcher");
+    }
+
+    /** Throws only when the feed cannot be read; an unreachable guest is part of the plan, not an error. */
+    public Plan plan(List<Guest> guests, RolloutOptions options) throws IOException, InterruptedException {
+        return new Planner(probe, source).plan(guests, options);
+    }
+
+    /**
+     * Runs the plan; a dry-run plan reports its targets as planned and runs nothing. Returns when every guest
+     * has its row.
+     */
+    public Report execute(Plan plan, GuestStep step, RolloutListener listener) throws InterruptedException {
+        return new Execution(plan, fetcher, Objects.requireNonNull(step, "step"),
+                Objects.requireNonNull(listener, "listener")).run();
+    }
+}
