@@ -48,9 +48,15 @@ public final class QgaProtocol implements GuestChannel {
         }
     }
 
-    /** {@code guest-get-osinfo}: the guest's own view of its OS and kernel ({@code kernel-release} and so on). */
-    public synchronized JsonNode osInfo(Duration timeout) throws IOException, GuestTimeoutException {
-        return call("guest-get-osinfo", null, deadline(timeout));
+    /** {@code guest-get-osinfo}: {@code kernel-release}, {@code kernel-version} and {@code machine}. */
+    @Override
+    public synchronized GuestOs os(Duration timeout) throws IOException, GuestTimeoutException {
+        JsonNode info = call("guest-get-osinfo", null, deadline(timeout));
+        String release = info.path("kernel-release").asText("");
+        if (release.isEmpty()) {
+            throw new IOException("guest-get-osinfo gave no kernel-release: " + info);
+        }
+        return new GuestOs(release, info.path("kernel-version").asText(""), info.path("machine").asText(""));
     }
 
     @Override

@@ -39,9 +39,9 @@ public final class QgaSocketChannel implements GuestChannel {
                 nanoClock));
     }
 
-    /** The protocol object itself, for agent commands beyond {@link GuestChannel} ({@code guest-get-osinfo}). */
-    public QgaProtocol protocol() {
-        return protocol;
+    @Override
+    public GuestOs os(Duration timeout) throws IOException, GuestTimeoutException {
+        return protocol.os(timeout);
     }
 
     @Override
