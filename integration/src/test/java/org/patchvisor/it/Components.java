@@ -59,6 +59,22 @@ public final class Components {
         }
     }
 
+    /** Skips (or under CI fails) unless libvirt's daemons and client are installed. */
+    public void requireLibvirt() {
+        List<String> absent = new ArrayList<>();
+        requireFile(absent, "usr/sbin/libvirtd", "libvirtd (package libvirt-daemon-system)");
+        requireFile(absent, "usr/sbin/virtlogd", "virtlogd (package libvirt-daemon-system)");
+        requireFile(absent, "usr/bin/virsh", "virsh (package libvirt-clients)");
+        if (!absent.isEmpty()) {
+            missing(absent);
+        }
+    }
+
+    /** The cloud-flavour release, or skip (under CI: fail) when it is not installed. */
+    public String requireCloudRelease() {
+        return cloudRelease().orElseGet(() -> missing(List.of("the cloud kernel (linux-image-cloud-amd64)")));
+    }
+
     boolean underCi() {
         return "true".equalsIgnoreCase(env.getOrDefault("CI", ""));
     }

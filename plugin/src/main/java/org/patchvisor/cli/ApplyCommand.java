@@ -41,10 +41,20 @@ final class ApplyCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print the result as JSON, with timings.")
     boolean json;
 
+    @Option(names = "--guest", paramLabel = "NAME",
+            description = "Apply to this guest's kernel (through its hypervisor and guest agent) instead of the host's.")
+    String guest;
+
+    @Mixin
+    GuestOptions guests;
+
     @Override
     public Integer call() throws Exception {
         long startedMs = System.currentTimeMillis();
         PrintWriter out = spec.commandLine().getOut();
+        if (guest != null) {
+            return GuestApply.run(parent, guests, guest, module, timeout, json, out, spec.commandLine().getErr());
+        }
         HostPatcher patcher = parent.hostPatcher(state);
         HostPatcher.HostApplyResult result = patcher.apply(module.toAbsolutePath(), module.toAbsolutePath().toString(),
                 timeout, Progress.to(spec.commandLine().getErr(), !json));

@@ -28,6 +28,10 @@ public final class ExitCodes {
     public static final int IN_CONTAINER = 10;
     /** The timeout expired and the patch could not be reversed either; the kernel needs attention. */
     public static final int REVERT_FAILED = 11;
+    /** A guest operation failed and the guest was left as it was (e.g. its transition timed out and was reversed). */
+    public static final int GUEST_FAILED = 12;
+    /** The guest cannot be entered: not running, no guest agent channel, or the agent does not answer. */
+    public static final int GUEST_UNREACHABLE = 13;
 
     private ExitCodes() {
     }

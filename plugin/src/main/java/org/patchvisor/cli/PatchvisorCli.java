@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.time.Clock;
 import org.patchvisor.host.HostPatcher;
 import org.patchvisor.kernel.Privileges;
+import org.patchvisor.spi.HypervisorAdapters;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -13,14 +14,21 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "patchvisor", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = "Rebootless kernel patching for virtualization hosts and their guests.",
-        subcommands = {StatusCommand.class, UnameCommand.class, ApplyCommand.class, RemoveCommand.class,
+        subcommands = {StatusCommand.class, UnameCommand.class, ApplyCommand.class, RemoveCommand.class, GuestsCommand.class,
                 LoadCommand.class, DetectCommand.class, CheckCommand.class, RepoCommand.class,
                 CommandLine.HelpCommand.class})
 public final class PatchvisorCli {
     private final HostContext context;
+    private final HypervisorAdapters adapters;
 
     public PatchvisorCli(HostContext context) {
+        this(context, HypervisorAdapters.installed());
+    }
+
+    /** With the hypervisor adapters to use: tests hand in their own providers. */
+    public PatchvisorCli(HostContext context, HypervisorAdapters adapters) {
         this.context = context;
+        this.adapters = adapters;
     }
 
     public static int run(String... args) {
@@ -29,7 +37,15 @@ public final class PatchvisorCli {
 
     /** The configured picocli command line: short errors, documented exit codes. */
     public static CommandLine commandLine(HostContext context) {
-        CommandLine cmd = new CommandLine(new PatchvisorCli(context));
+        return commandLine(new PatchvisorCli(context));
+    }
+
+    public static CommandLine commandLine(HostContext context, HypervisorAdapters adapters) {
+        return commandLine(new PatchvisorCli(context, adapters));
+    }
+
+    private static CommandLine commandLine(PatchvisorCli top) {
+        CommandLine cmd = new CommandLine(top);
         cmd.setExecutionExceptionHandler(new ShortErrorHandler());
         cmd.setCaseInsensitiveEnumValuesAllowed(true);
         return cmd;
@@ -37,6 +53,11 @@ public final class PatchvisorCli {
 
     HostContext context() {
         return context;
+    }
+
+    /** Opens the hypervisor adapters that apply here; the caller closes them. */
+    GuestTargets guestTargets(java.util.List<String> uris) throws IOException {
+        return GuestTargets.open(context, adapters, uris);
     }
 
     HostPatcher hostPatcher(StateOptions state) throws IOException {

@@ -6,7 +6,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import org.patchvisor.guest.GuestChannel;
+import org.patchvisor.guest.GuestPatcher;
 import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -47,9 +50,38 @@ final class RemoveCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print the result as JSON.")
     boolean json;
 
+    @Option(names = "--guest", paramLabel = "NAME",
+            description = "Remove the patch from this guest's kernel instead of the host's.")
+    String guest;
+
+    @Mixin
+    GuestOptions guests;
+
+    private void removeFromGuest() throws Exception {
+        try (GuestTargets targets = parent.guestTargets(guests.uris())) {
+            GuestTargets.Target t = targets.find(guest);
+            try (GuestChannel channel = t.adapter().channel(t.guest())) {
+                GuestPatcher.standard().remove(channel, target.name, timeout);
+            }
+        }
+    }
+
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
+        if (guest != null) {
+            if (target.all) {
+                throw new ParameterException(spec.commandLine(), "--all cannot be used with --guest: name the patch");
+            }
+            removeFromGuest();
+            if (json) {
+                Json.print(out, Map.of("guest", guest, "removed", List.of(target.name)));
+            } else {
+                out.println("guest " + guest + ": " + target.name + " removed");
+            }
+            out.flush();
+            return ExitCodes.OK;
+        }
         List<String> removed = parent.hostPatcher(state).remove(Optional.ofNullable(target.name), timeout,
                 Progress.to(spec.commandLine().getErr(), !json));
         if (json) {

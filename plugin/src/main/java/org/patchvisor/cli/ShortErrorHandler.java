@@ -41,6 +41,10 @@ final class ShortErrorHandler implements IExecutionExceptionHandler {
         if (ex instanceof ElfFormatException) {
             return ExitCodes.REFUSED;
         }
+        if (ex instanceof org.patchvisor.spi.GuestUnreachableException
+                || ex instanceof org.patchvisor.guest.GuestChannel.GuestTimeoutException) {
+            return ExitCodes.GUEST_UNREACHABLE;
+        }
         return ExitCodes.ERROR;
     }
 

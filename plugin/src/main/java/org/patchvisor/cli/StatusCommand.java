@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import org.patchvisor.guest.GuestPatcher;
 import org.patchvisor.kernel.KernelPort;
 import org.patchvisor.kernel.KernelSupport;
 import org.patchvisor.model.KernelId;
@@ -37,6 +38,12 @@ final class StatusCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print the status as JSON.")
     boolean json;
 
+    @Option(names = "--guests", description = "Also show every guest: agent, kernel and live patches.")
+    boolean withGuests;
+
+    @Mixin
+    GuestOptions guests;
+
     @Override
     public Integer call() throws Exception {
         KernelPort kernel = parent.context().kernel();
@@ -46,13 +53,31 @@ final class StatusCommand implements Callable<Integer> {
         List<InstalledPatch> installed = new StateStore(state.stateDir()).installed(id);
         String effective = EffectiveVersion.of(id, installed, patches);
         PrintWriter out = spec.commandLine().getOut();
+        List<GuestInventory.Row> rows = withGuests ? guestRows() : List.of();
         if (json) {
-            Json.print(out, view(id, support, patches, installed, effective));
+            Map<String, Object> view = view(id, support, patches, installed, effective);
+            if (withGuests) {
+                view.put("guests", GuestInventory.view(rows));
+            }
+            Json.print(out, view);
         } else {
             print(out, id, support, patches, installed, effective);
+            if (withGuests) {
+                out.println();
+                GuestInventory.print(out, rows);
+            }
         }
         out.flush();
         return ExitCodes.OK;
+    }
+
+    private List<GuestInventory.Row> guestRows() throws java.io.IOException {
+        try (GuestTargets targets = parent.guestTargets(guests.uris())) {
+            if (targets.none()) {
+                spec.commandLine().getErr().println("patchvisor: no guests " + targets.describe());
+            }
+            return GuestInventory.collect(targets.all(), GuestPatcher.standard());
+        }
     }
 
     private static void print(PrintWriter out, KernelId id, KernelSupport support, List<LivePatch> patches,

@@ -14,6 +14,17 @@ public interface GuestChannel extends AutoCloseable {
     /** True if the guest's agent answered within the timeout. Never throws for a silent guest. */
     boolean ping(Duration timeout);
 
+    /** The guest's kernel as uname shows it there. Channels with a cheaper way (guest-get-osinfo) override this. */
+    default GuestOs os(Duration timeout) throws IOException, GuestTimeoutException {
+        ExecResult uname = exec(List.of("uname", "-r", "-m"), timeout);
+        ExecResult version = exec(List.of("uname", "-v"), timeout);
+        String[] words = uname.stdout().trim().split("\\s+");
+        if (!uname.ok() || !version.ok() || words.length != 2) {
+            throw new IOException("uname in the guest failed: " + uname.stderr().trim() + version.stderr().trim());
+        }
+        return new GuestOs(words[0], version.stdout().trim(), words[1]);
+    }
+
     /** Runs {@code argv} in the guest and waits for it to exit, at most {@code timeout}. */
     ExecResult exec(List<String> argv, Duration timeout) throws IOException, GuestTimeoutException;
 

@@ -3,13 +3,9 @@ package org.patchvisor.guest;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Arrays;
-import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
@@ -17,25 +13,19 @@ import java.util.function.LongSupplier;
 /**
  * A {@link GuestChannel} that speaks the QEMU guest agent protocol directly on the UNIX socket QEMU exposes
  * for the agent's virtio-serial port ({@code -chardev socket,path=...}), with no libvirt in between. Used by
- * the real-kernel test lane and wherever a bare QEMU guest is reached. After any timeout or garbled reply
- * the next call first resynchronises with {@code guest-sync-delimited}, so a late answer to an abandoned
- * command is never taken for the answer to a new one.
+ * the real-kernel test lane and wherever a bare QEMU guest is reached. The protocol is {@link QgaProtocol};
+ * this class adds the socket transport: after any timeout or garbled reply the next call first
+ * resynchronises with {@code guest-sync-delimited}, so a late answer to an abandoned command is never taken
+ * for the answer to a new one.
  */
 public final class QgaSocketChannel implements GuestChannel {
     /** Files move in chunks this large: one agent message must stay well below its size cap. */
-    public static final int CHUNK_BYTES = 48 * 1024;
+    public static final int CHUNK_BYTES = QgaProtocol.CHUNK_BYTES;
 
-    private static final long POLL_START_NANOS = 10_000_000L;
-    private static final long POLL_MAX_NANOS = 200_000_000L;
-    private static final AtomicLong SYNC_IDS = new AtomicLong(System.nanoTime() & 0x3fff_ffffL);
+    private final QgaProtocol protocol;
 
-    private final QgaWire wire;
-    private final ObjectMapper json;
-    private boolean needsSync = true;
-
-    private QgaSocketChannel(QgaWire wire, ObjectMapper json) {
-        this.wire = wire;
-        this.json = json;
+    private QgaSocketChannel(QgaProtocol protocol) {
+        this.protocol = protocol;
     }
 
     /** Connects to the agent socket at {@code path}. Nothing is sent until the first call. */
@@ -45,191 +35,76 @@ public final class QgaSocketChannel implements GuestChannel {
 
     static QgaSocketChannel connect(Path path, LongSupplier nanoClock) throws IOException {
         ObjectMapper json = new ObjectMapper();
-        return new QgaSocketChannel(QgaWire.connect(path, json, nanoClock), json);
+        return new QgaSocketChannel(new QgaProtocol(new SocketTransport(QgaWire.connect(path, json, nanoClock)),
+                nanoClock));
     }
 
     @Override
-    public synchronized boolean ping(Duration timeout) {
-        try {
-            call("guest-ping", null, deadline(timeout));
-            return true;
-        } catch (IOException | GuestTimeoutException e) {
-            return false;
-        }
+    public GuestOs os(Duration timeout) throws IOException, GuestTimeoutException {
+        return protocol.os(timeout);
     }
 
     @Override
-    public synchronized ExecResult exec(List<String> argv, Duration timeout) throws IOException, GuestTimeoutException {
-        if (argv.isEmpty()) {
-            throw new IllegalArgumentException("exec needs a program to run");
-        }
-        long deadline = deadline(timeout);
-        ObjectNode args = json.createObjectNode().put("path", argv.get(0)).put("capture-output", true);
-        args.putArray("arg").addAll(argv.subList(1, argv.size()).stream().map(json.getNodeFactory()::textNode)
-                .toList());
-        long pid = require(call("guest-exec", args, deadline), "pid", "guest-exec").asLong();
-        long pause = POLL_START_NANOS;
-        while (true) {
-            JsonNode status = call("guest-exec-status", json.createObjectNode().put("pid", pid), deadline);
-            if (status.path("exited").asBoolean(false)) {
-                return result(status);
-            }
-            if (wire.now() + pause >= deadline) {
-                throw new GuestTimeoutException("guest program " + argv.get(0) + " (pid " + pid
-                        + ") still running after " + timeout.toMillis() + " ms");
-            }
-            sleepNanos(pause);
-            pause = Math.min(pause * 2, POLL_MAX_NANOS);
-        }
+    public boolean ping(Duration timeout) {
+        return protocol.ping(timeout);
     }
 
     @Override
-    public synchronized void writeFile(String path, byte[] content, Duration timeout)
-            throws IOException, GuestTimeoutException {
-        long deadline = deadline(timeout);
-        long handle = open(path, "w", deadline);
-        boolean done = false;
-        try {
-            for (int offset = 0; offset < content.length; offset += CHUNK_BYTES) {
-                byte[] chunk = Arrays.copyOfRange(content, offset, Math.min(content.length, offset + CHUNK_BYTES));
-                ObjectNode args = json.createObjectNode().put("handle", handle)
-                        .put("buf-b64", Base64.getEncoder().encodeToString(chunk));
-                long count = require(call("guest-file-write", args, deadline), "count", "guest-file-write").asLong();
-                if (count != chunk.length) {
-                    throw new IOException("guest agent wrote " + count + " of " + chunk.length + " bytes to " + path);
+    public ExecResult exec(List<String> argv, Duration timeout) throws IOException, GuestTimeoutException {
+        return protocol.exec(argv, timeout);
+    }
+
+    @Override
+    public void writeFile(String path, byte[] content, Duration timeout) throws IOException, GuestTimeoutException {
+        protocol.writeFile(path, content, timeout);
+    }
+
+    @Override
+    public byte[] readFile(String path, long maxBytes, Duration timeout) throws IOException, GuestTimeoutException {
+        return protocol.readFile(path, maxBytes, timeout);
+    }
+
+    @Override
+    public void close() throws IOException {
+        protocol.close();
+    }
+
+    /** One JSON line each way on the socket, with a resync before the first command and after any failure. */
+    private static final class SocketTransport implements QgaTransport {
+        private static final AtomicLong SYNC_IDS = new AtomicLong(System.nanoTime() & 0x3fff_ffffL);
+
+        private final QgaWire wire;
+        private boolean needsSync = true;
+
+        SocketTransport(QgaWire wire) {
+            this.wire = wire;
+        }
+
+        @Override
+        public JsonNode send(ObjectNode command, Duration timeout) throws IOException, GuestTimeoutException {
+            long deadline = wire.now() + timeout.toNanos();
+            String name = command.path("execute").asText();
+            boolean ok = false;
+            try {
+                if (needsSync) {
+                    wire.sync(SYNC_IDS.incrementAndGet(), deadline);
+                    needsSync = false;
+                }
+                wire.send(command, false, deadline);
+                JsonNode reply = wire.readReply(deadline, name);
+                // A reply with neither field is garbage: resynchronise before the next command.
+                ok = reply.has("return") || reply.has("error");
+                return reply;
+            } finally {
+                if (!ok) {
+                    needsSync = true;
                 }
             }
-            done = true;
-        } finally {
-            closeHandle(handle, deadline, done);
         }
-    }
 
-    @Override
-    public synchronized byte[] readFile(String path, long maxBytes, Duration timeout)
-            throws IOException, GuestTimeoutException {
-        long deadline = deadline(timeout);
-        long handle = open(path, "r", deadline);
-        boolean done = false;
-        try {
-            ByteArrayOutputStream content = new ByteArrayOutputStream();
-            while (true) {
-                ObjectNode args = json.createObjectNode().put("handle", handle).put("count", CHUNK_BYTES);
-                JsonNode reply = call("guest-file-read", args, deadline);
-                byte[] chunk = decode(reply.path("buf-b64"), "guest-file-read");
-                if (content.size() + (long) chunk.length > maxBytes) {
-                    throw new IOException(path + " in the guest is larger than " + maxBytes + " bytes");
-                }
-                content.write(chunk);
-                if (reply.path("eof").asBoolean(false) || chunk.length == 0) {
-                    done = true;
-                    return content.toByteArray();
-                }
-            }
-        } finally {
-            closeHandle(handle, deadline, done);
+        @Override
+        public void close() throws IOException {
+            wire.close();
         }
-    }
-
-    private long open(String path, String mode, long deadline) throws IOException, GuestTimeoutException {
-        JsonNode handle = call("guest-file-open", json.createObjectNode().put("path", path).put("mode", mode), deadline);
-        if (!handle.isIntegralNumber()) {
-            throw new IOException("guest agent answered guest-file-open with " + handle + " instead of a handle");
-        }
-        return handle.asLong();
-    }
-
-    /** Closes a guest file handle; after a failure a close error must not hide the first one. */
-    private void closeHandle(long handle, long deadline, boolean mustSucceed) throws IOException, GuestTimeoutException {
-        try {
-            call("guest-file-close", json.createObjectNode().put("handle", handle), deadline);
-        } catch (IOException | GuestTimeoutException e) {
-            if (mustSucceed) {
-                throw e;
-            }
-        }
-    }
-
-    /** One command, one reply: returns the reply's {@code return} value or throws the agent's error. */
-    private JsonNode call(String command, JsonNode arguments, long deadline) throws IOException, GuestTimeoutException {
-        boolean ok = false;
-        try {
-            if (needsSync) {
-                wire.sync(SYNC_IDS.incrementAndGet(), deadline);
-                needsSync = false;
-            }
-            ObjectNode message = json.createObjectNode().put("execute", command);
-            if (arguments != null) {
-                message.set("arguments", arguments);
-            }
-            wire.send(message, false, deadline);
-            JsonNode reply = wire.readReply(deadline, command);
-            ok = true;
-            if (reply.has("error")) {
-                JsonNode error = reply.get("error");
-                throw new GuestAgentException(command, error.path("class").asText(""),
-                        error.path("desc").asText(error.toString()));
-            }
-            if (!reply.has("return")) {
-                ok = false;
-                throw new IOException("guest agent reply to " + command + " has neither return nor error: " + reply);
-            }
-            return reply.get("return");
-        } finally {
-            if (!ok) {
-                needsSync = true;
-            }
-        }
-    }
-
-    private ExecResult result(JsonNode status) throws IOException {
-        int exitCode;
-        if (status.has("exitcode")) {
-            exitCode = status.get("exitcode").asInt();
-        } else if (status.has("signal")) {
-            exitCode = 128 + status.get("signal").asInt();
-        } else {
-            throw new IOException("guest-exec-status says exited but gives neither exitcode nor signal: " + status);
-        }
-        String out = new String(decode(status.path("out-data"), "guest-exec-status"), StandardCharsets.UTF_8);
-        String err = new String(decode(status.path("err-data"), "guest-exec-status"), StandardCharsets.UTF_8);
-        return new ExecResult(exitCode, out, err);
-    }
-
-    private static byte[] decode(JsonNode base64, String command) throws IOException {
-        if (base64.isMissingNode() || base64.isNull()) {
-            return new byte[0];
-        }
-        try {
-            return Base64.getDecoder().decode(base64.asText());
-        } catch (IllegalArgumentException e) {
-            throw new IOException("guest agent sent invalid base64 in " + command + ": " + e.getMessage());
-        }
-    }
-
-    private static JsonNode require(JsonNode reply, String field, String command) throws IOException {
-        JsonNode value = reply.path(field);
-        if (!value.isIntegralNumber()) {
-            throw new IOException("guest agent reply to " + command + " lacks " + field + ": " + reply);
-        }
-        return value;
-    }
-
-    private long deadline(Duration timeout) {
-        return wire.now() + timeout.toNanos();
-    }
-
-    private static void sleepNanos(long nanos) throws IOException {
-        try {
-            Thread.sleep(nanos / 1_000_000, (int) (nanos % 1_000_000));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted while waiting for a guest program", e);
-        }
-    }
-
-    @Override
-    public synchronized void close() throws IOException {
-        wire.close();
     }
 }

@@ -65,11 +65,15 @@ final class FakeRoot implements ModuleSyscalls {
         throw new KernelCallException("delete_module", KernelCallException.EPERM, "not a real kernel");
     }
 
+    /** The hypervisor adapters the CLI sees: none unless a test sets its own. */
+    org.patchvisor.spi.HypervisorAdapters adapters = new org.patchvisor.spi.HypervisorAdapters(java.util.List::of);
+
     /** Runs the real CLI against this root and returns exit code, stdout and stderr. */
     Run run(String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
-        CommandLine cmd = PatchvisorCli.commandLine(new HostContext(root, () -> this, Ticker.SYSTEM, Map.of()));
+        CommandLine cmd = PatchvisorCli.commandLine(new HostContext(root, () -> this, Ticker.SYSTEM, Map.of()),
+                adapters);
         cmd.setOut(new PrintWriter(out));
         cmd.setErr(new PrintWriter(err));
         int code = cmd.execute(args);

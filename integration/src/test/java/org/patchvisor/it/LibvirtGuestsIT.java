@@ -1,0 +1,240 @@
+package org.patchvisor.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * The libvirt lane: the real libvirtd, four transient TCG guests (two on the generic Debian kernel, one on the
+ * cloud kernel, each with the real qemu-ga; one with no agent channel at all) and the real CLI,
+ * {@code bin/patchvisor}, run on this host against {@code qemu:///system}. Only the guests' kernels are patched.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class LibvirtGuestsIT {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String MARK = "patchvisor: live patch pv_cmdline active";
+
+    private static String generic;
+    private static String cloud;
+    private static String prefix;
+    private static Map<String, String> releaseOf;
+    private static Path patchesGeneric;
+    private static Path patchesCloud;
+    private static LibvirtGuests guests;
+    private static String gen1;
+    private static String gen2;
+    private static String cloud1;
+    private static String noAgent;
+
+    @BeforeAll
+    static void bootGuests() throws Exception {
+        Components components = Components.onThisMachine();
+        generic = components.defaultRelease();
+        components.requireVmLane(generic);
+        cloud = components.requireCloudRelease();
+        components.requireVmLane(cloud);
+        components.requireLibvirt();
+        long start = System.nanoTime();
+        HostScripts.run(60, HostScripts.projectRoot().resolve("integration/vm/start-libvirtd.sh").toString());
+        Path initGeneric = HostScripts.initramfs(generic);
+        Path initCloud = HostScripts.initramfs(cloud);
+
+        prefix = "pvit" + ProcessHandle.current().pid() + "-";
+        gen1 = prefix + "gen1";
+        gen2 = prefix + "gen2";
+        cloud1 = prefix + "cloud1";
+        noAgent = prefix + "noagent";
+        releaseOf = Map.of(gen1, generic, gen2, generic, cloud1, cloud);
+        guests = new LibvirtGuests(Files.createTempDirectory(HostScripts.targetDir("libvirt"), prefix));
+        guests.start(gen1, generic, initGeneric, true);
+        guests.start(gen2, generic, initGeneric, true);
+        guests.start(cloud1, cloud, initCloud, true);
+        guests.start(noAgent, null, null, false);
+        // Build the modules while the guests boot.
+        patchesGeneric = HostScripts.samplePatches(generic);
+        patchesCloud = HostScripts.samplePatches(cloud);
+        guests.awaitAgents(List.of(gen1, gen2, cloud1), 240);
+        System.out.printf("libvirt lane: 4 guests booted and agents answering in %d ms%n",
+                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
+    }
+
+    @AfterAll
+    static void destroyGuests() {
+        if (guests != null) {
+            guests.close();
+        }
+    }
+
+    private static Path module(String guest, String name) {
+        return (cloud.equals(releaseOf.get(guest)) ? patchesCloud : patchesGeneric).resolve(name + ".ko");
+    }
+
+    @Test
+    @Order(1)
+    void guestsListsEveryGuestWithItsKernel() throws Exception {
+        Cli.Result run = Cli.run(60, "guests", "-c", LibvirtGuests.URI, "--json");
+        assertEquals(0, run.exit(), run.err());
+        Map<String, JsonNode> byName = new LinkedHashMap<>();
+        JSON.readTree(run.out()).forEach(g -> byName.put(g.path("name").asText(), g));
+        for (String g : List.of(gen1, gen2, cloud1)) {
+            JsonNode guest = byName.get(g);
+            assertEquals("running", guest.path("state").asText(), run.out());
+            assertEquals("yes", guest.path("agent").asText(), run.out());
+            assertEquals(releaseOf.get(g), guest.at("/kernel/release").asText(), run.out());
+            assertTrue(guest.at("/kernel/buildId").asText().matches("[0-9a-f]{40}"), run.out());
+        }
+        assertEquals("no", byName.get(noAgent).path("agent").asText(), run.out());
+        assertTrue(byName.get(noAgent).path("note").asText().contains("no QEMU guest agent channel"), run.out());
+        // Two kernel builds, two build-ids.
+        assertFalse(byName.get(gen1).at("/kernel/buildId").equals(byName.get(cloud1).at("/kernel/buildId")));
+    }
+
+    @Test
+    @Order(2)
+    void pvCmdlineIsAppliedToEveryGuestAndSeenFromInside() throws Exception {
+        long start = System.nanoTime();
+        Map<String, CompletableFuture<Cli.Result>> runs = new LinkedHashMap<>();
+        for (String g : List.of(gen1, gen2, cloud1)) {
+            runs.put(g, CompletableFuture.supplyAsync(() -> Cli.runUnchecked(180, "apply",
+                    module(g, "pv_cmdline").toString(), "--guest", g, "-c", LibvirtGuests.URI, "--json")));
+        }
+        for (Map.Entry<String, CompletableFuture<Cli.Result>> e : runs.entrySet()) {
+            Cli.Result run = e.getValue().get(200, TimeUnit.SECONDS);
+            assertEquals(0, run.exit(), e.getKey() + ": " + run.err() + run.out());
+            assertEquals("applied", JSON.readTree(run.out()).path("result").asText(), run.out());
+            assertEquals(MARK + "\n", guests.exec(e.getKey(), "cat", "/proc/cmdline"), e.getKey());
+        }
+        System.out.printf("libvirt lane: pv_cmdline applied to 3 guests concurrently in %d ms%n",
+                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
+    }
+
+    @Test
+    @Order(3)
+    void guestWithoutAgentChannelIsUnreachable() throws Exception {
+        Cli.Result run = Cli.run(60, "apply", module(gen1, "pv_version").toString(), "--guest", noAgent);
+        assertEquals(13, run.exit(), run.err());
+        assertTrue(run.err().contains("unreachable: " + noAgent + " has no QEMU guest agent channel"), run.err());
+    }
+
+    @Test
+    @Order(4)
+    void wrongKernelModuleIsRefusedAndNeverLoaded() throws Exception {
+        Cli.Result run = Cli.run(60, "apply", patchesCloud.resolve("pv_version.ko").toString(), "--guest", gen2);
+        assertEquals(5, run.exit(), run.err());
+        assertTrue(run.err().contains("built for " + cloud + ", the guest runs " + generic), run.err());
+        assertEquals("", guests.exec(gen2, "find", "/sys/module", "-maxdepth", "1", "-name", "pv_version"));
+    }
+
+    @Test
+    @Order(5)
+    void stuckTransitionIsReversedAndTheGuestKernelUnchanged() throws Exception {
+        String before = guests.exec(gen2, "ls", "/sys/kernel/livepatch");
+        long start = System.nanoTime();
+        Cli.Result run = Cli.run(180, "apply", module(gen2, "pv_stuck").toString(), "--guest", gen2, "--timeout", "5s",
+                "--json");
+        assertEquals(12, run.exit(), run.err() + run.out());
+        JsonNode result = JSON.readTree(run.out());
+        assertEquals("failed-reverted", result.path("result").asText(), run.out());
+        assertTrue(result.path("reason").asText().contains("reversed and unloaded"), run.out());
+        assertEquals(before, guests.exec(gen2, "ls", "/sys/kernel/livepatch"));
+        assertEquals("", guests.exec(gen2, "find", "/sys/module", "-maxdepth", "1", "-name", "pv_stuck"));
+        assertEquals(MARK + "\n", guests.exec(gen2, "cat", "/proc/cmdline"));
+        System.out.printf("libvirt lane: pv_stuck timed out and reverted in %d ms%n",
+                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
+    }
+
+    @Test
+    @Order(6)
+    void agentKilledMidTransferFailsClearlyAndLeavesTheGuestUnchanged() throws Exception {
+        // A 16 MiB module (pv_version padded at its end) takes seconds to copy; qemu-ga is killed in the middle.
+        byte[] ko = Files.readAllBytes(module(gen1, "pv_version"));
+        byte[] big = new byte[16 * 1024 * 1024];
+        System.arraycopy(ko, 0, big, 0, ko.length);
+        Path bigKo = HostScripts.targetDir("libvirt").resolve(prefix + "pv_version.ko");
+        Files.write(bigKo, big);
+        String before = guests.exec(gen1, "ls", "/sys/kernel/livepatch");
+        guests.spawn(gen1, "/bin/sh", "-c", "sleep 4; kill -9 $(pidof qemu-ga)");
+        Cli.Result run = Cli.run(300, "apply", bigKo.toString(), "--guest", gen1);
+        assertEquals(12, run.exit(), run.err() + run.out());
+        assertTrue(run.err().contains("copying pv_version into the guest failed"), run.err());
+        assertTrue(run.err().contains("nothing was loaded"), run.err());
+        // PID 1 of the guest restarts the agent; then the guest shows no trace of pv_version.
+        guests.awaitAgents(List.of(gen1), 60);
+        assertEquals(before, guests.exec(gen1, "ls", "/sys/kernel/livepatch"));
+        assertEquals("", guests.exec(gen1, "find", "/sys/module", "-maxdepth", "1", "-name", "pv_version"));
+        assertEquals(MARK + "\n", guests.exec(gen1, "cat", "/proc/cmdline"));
+        Files.deleteIfExists(bigKo);
+    }
+
+    @Test
+    @Order(7)
+    void removeAndStatusThroughTheCli() throws Exception {
+        Cli.Result remove = Cli.run(120, "remove", "pv_cmdline", "--guest", cloud1);
+        assertEquals(0, remove.exit(), remove.err());
+        assertFalse(guests.exec(cloud1, "cat", "/proc/cmdline").contains(MARK));
+        Cli.Result again = Cli.run(120, "remove", "pv_cmdline", "--guest", cloud1);
+        assertEquals(9, again.exit(), again.err());
+        Cli.Result status = Cli.run(120, "status", "--guests", "--json", "--state-dir",
+                Files.createTempDirectory(HostScripts.targetDir("libvirt"), "state").toString());
+        assertEquals(0, status.exit(), status.err());
+        List<String> patched = new ArrayList<>();
+        JSON.readTree(status.out()).path("guests").forEach(g -> {
+            if (g.path("patches").size() > 0) {
+                patched.add(g.path("name").asText());
+            }
+        });
+        assertTrue(patched.containsAll(List.of(gen1, gen2)) && !patched.contains(cloud1), status.out());
+    }
+
+    /** bin/patchvisor run on this host, as an administrator would. */
+    static final class Cli {
+        record Result(int exit, String out, String err) {
+        }
+
+        static Result run(long timeoutSeconds, String... args) throws IOException, InterruptedException {
+            List<String> argv = new ArrayList<>(List.of(HostScripts.projectRoot().resolve("bin/patchvisor").toString()));
+            argv.addAll(List.of(args));
+            Path out = Files.createTempFile("pv-cli", ".out");
+            Path err = Files.createTempFile("pv-cli", ".err");
+            try {
+                Process p = new ProcessBuilder(argv).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+                if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
+                    p.destroyForcibly();
+                    throw new IOException(String.join(" ", args) + " did not finish in " + timeoutSeconds + " s");
+                }
+                return new Result(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
+                        Files.readString(err, StandardCharsets.UTF_8));
+            } finally {
+                Files.deleteIfExists(out);
+                Files.deleteIfExists(err);
+            }
+        }
+
+        static Result runUnchecked(long timeoutSeconds, String... args) {
+            try {
+                return run(timeoutSeconds, args);
+            } catch (IOException | InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+    }
+}
