@@ -28,6 +28,13 @@ public final class ExitCodes {
     public static final int IN_CONTAINER = 10;
     /** The timeout expired and the patch could not be reversed either; the kernel needs attention. */
     public static final int REVERT_FAILED = 11;
+    /**
+     * upgrade: the feed could not be used (unreachable, bad signature, unknown key, expired or replayed index,
+     * blob that does not match the index, download too large or too slow, bad config). Nothing was applied.
+     */
+    public static final int FEED_FAILED = 12;
+    /** upgrade: the feed has no live patch at all for the running kernel. Nothing to do; the timer treats it as success. */
+    public static final int NO_PATCHES = 13;
 
     private ExitCodes() {
     }

@@ -25,6 +25,11 @@ public record FeedConfig(List<String> repositories, List<String> trustedKeys, Op
         trustedKeys = List.copyOf(trustedKeys);
     }
 
+    /** The same settings with another state directory (a --state-dir given on the command line wins). */
+    public FeedConfig withStateDir(Path dir) {
+        return new FeedConfig(repositories, trustedKeys, proxy, checkInterval, dir);
+    }
+
     public static FeedConfig from(ConfigFile file) throws FeedConfigException {
         List<String> repositories = file.all("repository");
         if (repositories.isEmpty()) {
