@@ -159,6 +159,11 @@ public final class HostPatcher {
         return report;
     }
 
+    private InstalledPatch installed(ModuleInfo info, Path staged, String source, List<String> superseded)
+            throws IOException {
+        return installed(info, staged, source, "", superseded);
+    }
+
     private InstalledPatch installed(ModuleInfo info, Path staged, String source, String effectiveVersion,
             List<String> superseded) throws IOException {
         return new InstalledPatch(info.name(), info.name(), Sha256.of(staged), java.nio.file.Files.size(staged),
@@ -195,7 +200,7 @@ public final class HostPatcher {
                     Path module = store.stagedModule(entry.module());
                     ModuleInfo info = ModuleFiles.read(module);
                     List<String> superseded = List.of();
-                    store.recordInstalled(id, installed(info, module, "reconciled", "", superseded), module);
+                    store.recordInstalled(id, installed(info, module, "reconciled", superseded), module);
                 } else {
                     store.recordRemoved(id, entry.patchName());
                 }
