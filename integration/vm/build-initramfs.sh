@@ -92,6 +92,10 @@ if [ "$MODE" = standalone ]; then
         cp -L "$lib" "$STAGE$lib"
     done
 fi
+# The NIC of KernelVm's optional user-mode network; loaded always, configured only when the NIC exists.
+for m in failover net_failover virtio_net; do
+    visit "$m" || echo "build-initramfs: no $m for $RELEASE, the VM will have no network" >&2
+done
 echo "$ORDER" >"$STAGE/modules/order"
 echo "$MODE" >"$STAGE/mode"
 
@@ -107,6 +111,13 @@ mount -t devtmpfs devtmpfs /dev
 for m in $(cat /modules/order); do
     insmod "/modules/$m.ko" || say "insmod $m failed"
 done
+
+# QEMU user-mode networking (KernelVm.Options.withUserNetwork): the host's loopback is 10.0.2.2.
+ip link set lo up
+if [ -e /sys/class/net/eth0 ]; then
+    ip addr add 10.0.2.15/24 dev eth0 && ip link set eth0 up && ip route add default via 10.0.2.2 \
+        && say "eth0 10.0.2.15/24 via 10.0.2.2" || say "eth0 configuration failed"
+fi
 
 ROOT=/
 if [ "$(cat /mode)" = hostroot ]; then

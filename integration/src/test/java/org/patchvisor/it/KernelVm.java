@@ -25,13 +25,21 @@ public final class KernelVm implements AutoCloseable {
     private static final long MAX_READ_BYTES = 64L * 1024 * 1024;
     private static final int SERIAL_TAIL_LINES = 40;
 
-    /** How the VM is sized and booted. */
-    public record Options(int memoryMb, int cpus, List<String> extraKernelArgs, Duration bootTimeout) {
+    /**
+     * How the VM is sized and booted. {@code userNetwork} adds a virtio NIC on QEMU's user-mode network: the guest
+     * is 10.0.2.15 and reaches this machine's loopback at {@link #HOST_ADDRESS}; nothing else is routed in.
+     */
+    public record Options(int memoryMb, int cpus, List<String> extraKernelArgs, Duration bootTimeout,
+            boolean userNetwork) {
         public Options {
             extraKernelArgs = List.copyOf(extraKernelArgs);
             if (memoryMb < 256 || cpus < 1) {
                 throw new IllegalArgumentException("a VM needs at least 256 MiB and one vCPU");
             }
+        }
+
+        public Options(int memoryMb, int cpus, List<String> extraKernelArgs, Duration bootTimeout) {
+            this(memoryMb, cpus, extraKernelArgs, bootTimeout, false);
         }
 
         /** 2 GiB so a JVM runs inside; 2 vCPUs because TCG runs one host thread per vCPU. */
@@ -40,15 +48,22 @@ public final class KernelVm implements AutoCloseable {
         }
 
         public Options withCpus(int n) {
-            return new Options(memoryMb, n, extraKernelArgs, bootTimeout);
+            return new Options(memoryMb, n, extraKernelArgs, bootTimeout, userNetwork);
         }
 
         public Options withKernelArgs(String... args) {
             List<String> all = new ArrayList<>(extraKernelArgs);
             all.addAll(Arrays.asList(args));
-            return new Options(memoryMb, cpus, all, bootTimeout);
+            return new Options(memoryMb, cpus, all, bootTimeout, userNetwork);
+        }
+
+        public Options withUserNetwork() {
+            return new Options(memoryMb, cpus, extraKernelArgs, bootTimeout, true);
         }
     }
+
+    /** This machine's loopback as the guest sees it on QEMU's user-mode network. */
+    public static final String HOST_ADDRESS = "10.0.2.2";
 
     private final String release;
     private final Process qemu;
@@ -105,7 +120,10 @@ public final class KernelVm implements AutoCloseable {
     static List<String> qemuCommand(String release, Options options, Path initramfs, Path socket, Path serialLog) {
         String append = String.join(" ", concat(List.of("console=ttyS0", "panic=-1", "loglevel=4"),
                 options.extraKernelArgs()));
-        return List.of("qemu-system-x86_64", "-accel", "tcg,thread=multi", "-cpu", "max",
+        // romfile= : no PXE option ROM is needed (direct kernel boot) and Debian ships it in another package.
+        List<String> network = options.userNetwork()
+                ? List.of("-netdev", "user,id=n0", "-device", "virtio-net-pci,netdev=n0,romfile=") : List.of();
+        return concat(List.of("qemu-system-x86_64", "-accel", "tcg,thread=multi", "-cpu", "max",
                 "-m", Integer.toString(options.memoryMb()), "-smp", Integer.toString(options.cpus()),
                 "-nographic", "-nodefaults", "-no-reboot", "-monitor", "none",
                 "-serial", "file:" + serialLog,
@@ -113,7 +131,7 @@ public final class KernelVm implements AutoCloseable {
                 "-virtfs", "local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap",
                 "-chardev", "socket,path=" + socket + ",server=on,wait=off,id=qga",
                 "-device", "virtio-serial",
-                "-device", "virtserialport,chardev=qga,name=org.qemu.guest_agent.0");
+                "-device", "virtserialport,chardev=qga,name=org.qemu.guest_agent.0"), network);
     }
 
     private static QgaSocketChannel awaitAgent(Process qemu, Path socket, long deadline, Path logDir)

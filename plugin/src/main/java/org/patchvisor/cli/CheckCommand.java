@@ -14,7 +14,6 @@ import java.util.concurrent.Callable;
 import org.patchvisor.feed.BundleEntry;
 import org.patchvisor.feed.ConfigFile;
 import org.patchvisor.feed.Feed;
-import org.patchvisor.feed.FeedConfig;
 import org.patchvisor.feed.FetchLimits;
 import org.patchvisor.feed.HostKernel;
 import org.patchvisor.model.KernelId;
@@ -53,6 +52,11 @@ public final class CheckCommand implements Callable<Integer> {
     @Option(names = "--config", paramLabel = "FILE", description = "Config file (default ${DEFAULT-VALUE}).")
     Path config = ConfigFile.DEFAULT;
 
+    @Option(names = "--state-dir", paramLabel = "DIR",
+            description = "State directory (default: $PATCHVISOR_STATE_DIR, else the config's state-dir, "
+                    + "else /var/lib/patchvisor).")
+    Path stateDir;
+
     @ParentCommand
     PatchvisorCli parent;
 
@@ -77,7 +81,7 @@ public final class CheckCommand implements Callable<Integer> {
             List<String> installed = machine.installedPatches();
             result.put("kernel", Map.of("release", kernel.release(), "buildId", kernel.buildId().orElse("")));
             result.put("installed", installed);
-            Feed feed = Feed.open(FeedConfig.from(ConfigFile.read(config)), env, clock, limits);
+            Feed feed = Feed.open(FeedSettings.read(config, Optional.ofNullable(stateDir), env), env, clock, limits);
             List<BundleEntry> available = feed.available(kernel);
             result.put("available", available.stream().map(BundleEntry::id).toList());
             if (available.isEmpty()) {

@@ -32,6 +32,13 @@ public final class ExitCodes {
     public static final int GUEST_FAILED = 12;
     /** The guest cannot be entered: not running, no guest agent channel, or the agent does not answer. */
     public static final int GUEST_UNREACHABLE = 13;
+    /**
+     * upgrade: the feed could not be used (unreachable, bad signature, unknown key, expired or replayed index,
+     * blob that does not match the index, download too large or too slow, bad config). Nothing was applied.
+     */
+    public static final int FEED_FAILED = 14;
+    /** upgrade: the feed has no live patch at all for the running kernel. Nothing to do; the timer treats it as success. */
+    public static final int NO_PATCHES = 15;
 
     private ExitCodes() {
     }

@@ -1,6 +1,8 @@
 package org.patchvisor.cli;
 
 import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Clock;
 import org.patchvisor.host.HostPatcher;
 import org.patchvisor.kernel.Privileges;
@@ -14,8 +16,9 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "patchvisor", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = "Rebootless kernel patching for virtualization hosts and their guests.",
-        subcommands = {StatusCommand.class, UnameCommand.class, ApplyCommand.class, RemoveCommand.class, GuestsCommand.class,
-                LoadCommand.class, DetectCommand.class, CheckCommand.class, RepoCommand.class,
+        subcommands = {StatusCommand.class, UnameCommand.class, ApplyCommand.class, RemoveCommand.class,
+                LoadCommand.class, UpgradeCommand.class, GuestsCommand.class, DetectCommand.class,
+                CheckCommand.class, RepoCommand.class,
                 CommandLine.HelpCommand.class})
 public final class PatchvisorCli {
     private final HostContext context;
@@ -61,8 +64,11 @@ public final class PatchvisorCli {
     }
 
     HostPatcher hostPatcher(StateOptions state) throws IOException {
+        return hostPatcher(state.stateDir(), state.lockWait());
+    }
+
+    HostPatcher hostPatcher(Path stateDir, Duration lockWait) throws IOException {
         boolean root = Privileges.effectiveUid(context.root()) == 0;
-        return new HostPatcher(context.kernel(), context.ticker(), Clock.systemUTC(), state.stateDir(),
-                state.lockWait(), root);
+        return new HostPatcher(context.kernel(), context.ticker(), Clock.systemUTC(), stateDir, lockWait, root);
     }
 }

@@ -76,21 +76,27 @@ public final class Feed {
 
     /** A verified module file for a listed bundle, downloaded at most once (then served from the cache). */
     public Path fetch(BundleEntry entry) throws IOException {
-        FeedClient source = null;
-        for (FeedClient client : clients) {
-            if (client.listed(entry).isPresent()) {
-                source = client;
-                break;
-            }
-        }
-        if (source == null) {
-            throw new UnknownBundleException("bundle " + entry.id() + " is not listed in any verified index");
-        }
+        FeedClient source = sourceOf(entry).orElseThrow(() ->
+                new UnknownBundleException("bundle " + entry.id() + " is not listed in any verified index"));
         Optional<Path> cached = cache.lookup(entry);
         if (cached.isPresent()) {
             return cached.get();
         }
         return cache.store(entry, source.download(entry));
+    }
+
+    /** The first repository (in config order) whose verified index lists this bundle. */
+    public Optional<String> repositoryOf(BundleEntry entry) throws IOException {
+        return sourceOf(entry).map(FeedClient::repository);
+    }
+
+    private Optional<FeedClient> sourceOf(BundleEntry entry) throws IOException {
+        for (FeedClient client : clients) {
+            if (client.listed(entry).isPresent()) {
+                return Optional.of(client);
+            }
+        }
+        return Optional.empty();
     }
 
     /** As {@link #fetch(BundleEntry)}, but first refuses a bundle that was not built for this kernel. */

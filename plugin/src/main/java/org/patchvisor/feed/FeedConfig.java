@@ -6,13 +6,14 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * The feed's part of patchvisor.conf:
+ * The feed's part of patchvisor.conf (integration/config/patchvisor.conf documents each key; a {@code #} only
+ * starts a comment at the beginning of a line):
  * <pre>
- * repository = https://patches.example.com/feed/   # repeatable; http(s):, file: or a plain directory
- * trusted-key = MCowBQYDK2VwAyEA...                 # repeatable; base64 X.509 Ed25519 public key
- * proxy = http://proxy.example.com:3128             # optional; else https_proxy/http_proxy/no_proxy apply
- * check-interval = 4h                               # how often the timer runs 'check'
- * state-dir = /var/lib/patchvisor                   # last accepted serials, blob cache
+ * repository = https://patches.example.com/feed/   (repeatable; http(s):, file: or a plain directory)
+ * trusted-key = MCowBQYDK2VwAyEA...                 (repeatable; base64 X.509 Ed25519 public key)
+ * proxy = http://proxy.example.com:3128             (optional; else https_proxy/http_proxy/no_proxy apply)
+ * check-interval = 4h                               (the intended period; the systemd timer sets the real one)
+ * state-dir = /var/lib/patchvisor                   (last accepted serials, blob cache, installed records)
  * </pre>
  */
 public record FeedConfig(List<String> repositories, List<String> trustedKeys, Optional<String> proxy,
@@ -23,6 +24,11 @@ public record FeedConfig(List<String> repositories, List<String> trustedKeys, Op
     public FeedConfig {
         repositories = List.copyOf(repositories);
         trustedKeys = List.copyOf(trustedKeys);
+    }
+
+    /** The same settings with another state directory (a --state-dir given on the command line wins). */
+    public FeedConfig withStateDir(Path dir) {
+        return new FeedConfig(repositories, trustedKeys, proxy, checkInterval, dir);
     }
 
     public static FeedConfig from(ConfigFile file) throws FeedConfigException {

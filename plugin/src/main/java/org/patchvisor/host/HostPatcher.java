@@ -64,9 +64,23 @@ public final class HostPatcher {
         return store;
     }
 
+    /** The checks every change of the kernel needs (root, live-patch support), for callers that want them early. */
+    public void checkKernel() throws PatchException, IOException {
+        Preflight.checkKernel(root, kernel.support());
+    }
+
     /** Applies one module file after every preflight check, and records it as installed for this kernel. */
     public HostApplyResult apply(Path file, String source, Duration timeout, TransitionWaiter.Listener listener)
             throws PatchException, IOException, InterruptedException {
+        return apply(file, source, "", timeout, listener);
+    }
+
+    /**
+     * As {@link #apply(Path, String, Duration, TransitionWaiter.Listener)}, recording the kernel release the patch
+     * brings the kernel up to ({@code effectiveVersion}, from the feed; empty when unknown) for {@code uname -r}.
+     */
+    public HostApplyResult apply(Path file, String source, String effectiveVersion, Duration timeout,
+            TransitionWaiter.Listener listener) throws PatchException, IOException, InterruptedException {
         KernelSupport support = kernel.support();
         Preflight.checkKernel(root, support);
         KernelId id = kernel.identify();
@@ -77,7 +91,7 @@ public final class HostPatcher {
             // Load the store's copy: the bytes recorded are exactly the bytes loaded, and a killed run's
             // successor still has the module to record or reload.
             Path staged = store.stage(file);
-            ApplyReport report = applyJournalled(id, info, staged, source, timeout, listener);
+            ApplyReport report = applyJournalled(id, info, staged, source, effectiveVersion, timeout, listener);
             return new HostApplyResult(report, settled);
         }
     }
@@ -123,15 +137,17 @@ public final class HostPatcher {
                 Path module = store.modulePath(patch);
                 ModuleInfo info = ModuleFiles.read(module);
                 Preflight.checkModule(module.toString(), info, id, support);
-                ApplyReport report = applyJournalled(id, info, module, patch.source(), timeout, listener);
+                ApplyReport report = applyJournalled(id, info, module, patch.source(), patch.effectiveVersion(), timeout,
+                        listener);
                 results.add(new LoadResult(patch, report));
             }
             return results;
         }
     }
 
-    private ApplyReport applyJournalled(KernelId id, ModuleInfo info, Path staged, String source, Duration timeout,
-            TransitionWaiter.Listener listener) throws PatchException, IOException, InterruptedException {
+    private ApplyReport applyJournalled(KernelId id, ModuleInfo info, Path staged, String source,
+            String effectiveVersion, Duration timeout, TransitionWaiter.Listener listener)
+            throws PatchException, IOException, InterruptedException {
         long op = journal.begin(Operation.APPLY, info.name(), id, Sha256.of(staged));
         ApplyReport report;
         try {
@@ -140,15 +156,20 @@ public final class HostPatcher {
             journal.phase(op, e.reason() == Reason.TRANSITION_TIMEOUT ? Phase.REVERTED : Phase.FAILED);
             throw e;
         }
-        store.recordInstalled(id, installed(info, staged, source, report.superseded()), staged);
+        store.recordInstalled(id, installed(info, staged, source, effectiveVersion, report.superseded()), staged);
         journal.phase(op, Phase.COMMITTED);
         return report;
     }
 
     private InstalledPatch installed(ModuleInfo info, Path staged, String source, List<String> superseded)
             throws IOException {
+        return installed(info, staged, source, "", superseded);
+    }
+
+    private InstalledPatch installed(ModuleInfo info, Path staged, String source, String effectiveVersion,
+            List<String> superseded) throws IOException {
         return new InstalledPatch(info.name(), info.name(), Sha256.of(staged), java.nio.file.Files.size(staged),
-                clock.instant(), source, superseded, !superseded.isEmpty());
+                clock.instant(), source, superseded, !superseded.isEmpty(), effectiveVersion);
     }
 
     /**

@@ -1,0 +1,299 @@
+package org.patchvisor.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.patchvisor.guest.GuestChannel.ExecResult;
+
+/**
+ * The signed feed end to end on a real kernel. On this machine the real CLI builds a repository (the sample
+ * pv_cmdline for the VM's kernel, plus one built for the cloud kernel that must be ignored), signs it, serves it
+ * with {@code repo serve} on loopback and mirrors it for offline use. The Debian kernel boots under QEMU with
+ * user-mode networking, so {@code patchvisor check/upgrade} inside it reach the server at 10.0.2.2; they patch the
+ * running kernel, and refuse a tampered blob and an index signed by an unknown key without touching it.
+ */
+class FeedUpgradeIT {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String CMDLINE_MARK = "patchvisor: live patch pv_cmdline active";
+    private static final Pattern SERVING = Pattern.compile("serving .* at http://127\\.0\\.0\\.1:(\\d+)/");
+
+    private static KernelVm vm;
+    private static Path work;
+    private static Path repo;
+    private static Path mirror;
+    private static Path key;
+    private static String trustedKey;
+    private static String genericSha;
+    private static String effectiveVersion;
+    private static Process server;
+    private static String feedUrl;
+    private static String pristineCmdline;
+    private String stateDir;
+    private String config;
+
+    @RegisterExtension
+    final SerialTailOnFailure serialTail = new SerialTailOnFailure(() -> vm);
+
+    @BeforeAll
+    static void publishServeAndBoot() throws IOException {
+        Components components = Components.onThisMachine();
+        String release = components.defaultRelease();
+        components.requireVmLane(release);
+        String cloud = components.cloudRelease()
+                .orElseThrow(() -> new AssertionError("no cloud-flavour kernel installed (linux-image-cloud-amd64)"));
+        Path patches = HostScripts.samplePatches(release);
+        Path cloudPatches = HostScripts.samplePatches(cloud);
+        effectiveVersion = nextAbi(release);
+
+        work = Files.createTempDirectory(HostScripts.targetDir("feed-it"), "run-");
+        repo = work.resolve("repo");
+        key = work.resolve("publisher.key");
+        pv("repo", "init", repo.toString());
+        trustedKey = trustedKeyLine(pv("repo", "keygen", "--out", key.toString()));
+        genericSha = sha(pv("repo", "add", repo.toString(), patches.resolve("pv_cmdline.ko").toString(),
+                "--effective-version", effectiveVersion, "--cve", "CVE-2024-1086", "--description", "sample"));
+        sha(pv("repo", "add", repo.toString(), cloudPatches.resolve("pv_cmdline.ko").toString(),
+                "--effective-version", nextAbi(cloud), "--cumulative-level", "3"));
+        pv("repo", "sign", repo.toString(), "--key", key.toString());
+        feedUrl = startServer();
+        // Made before the VM boots, so the guest's overlay sees it as it sees any other host file.
+        mirror = work.resolve("mirror");
+        pv("repo", "mirror", feedUrl, mirror.toString(), "--trusted-key", trustedKey);
+
+        vm = KernelVm.boot(release, KernelVm.Options.defaults().withUserNetwork());
+        pristineCmdline = vm.shOk("cat /proc/cmdline");
+    }
+
+    @AfterAll
+    static void shutDown() {
+        if (vm != null) {
+            vm.close();
+        }
+        if (server != null) {
+            server.destroy();
+            try {
+                if (!server.waitFor(10, TimeUnit.SECONDS)) {
+                    server.destroyForcibly();
+                }
+            } catch (InterruptedException e) {
+                server.destroyForcibly();
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    @BeforeEach
+    void freshState(TestInfo test) {
+        String name = test.getTestMethod().orElseThrow().getName();
+        stateDir = "/var/lib/patchvisor/" + name;
+        config = "/tmp/" + name + ".conf";
+    }
+
+    @AfterEach
+    void kernelIsPristine() throws IOException {
+        assertEquals("", vm.shOk("ls /sys/kernel/livepatch"), "live patches left behind");
+        assertEquals("", vm.sh("grep '^pv_' /proc/modules").stdout(), "modules left behind");
+        assertEquals(pristineCmdline, vm.shOk("cat /proc/cmdline"));
+    }
+
+    @Test
+    void upgradeFromTheServedFeedPatchesTheRunningKernel() throws IOException {
+        writeConfig("http://" + KernelVm.HOST_ADDRESS + ":" + port() + "/", trustedKey);
+        ExecResult before = guest("check");
+        assertEquals(1, before.exitCode(), before.stdout() + before.stderr());
+        assertTrue(before.stdout().contains("update available for " + vm.release()), before.stdout());
+
+        ExecResult upgrade = guest("upgrade", "--json");
+        assertEquals(0, upgrade.exitCode(), upgrade.stdout() + upgrade.stderr());
+        JsonNode result = JSON.readTree(upgrade.stdout());
+        assertEquals("applied", result.get("result").asText());
+        assertEquals(genericSha, result.at("/bundle/sha256").asText(), "the bundle for this kernel, not the cloud one");
+        assertEquals(vm.release(), result.at("/bundle/kernels/0/release").asText());
+        assertTrue(result.at("/functions/vmlinux").toString().contains("cmdline_proc_show"), upgrade.stdout());
+        assertTrue(vm.shOk("cat /proc/cmdline").contains(CMDLINE_MARK), "the running kernel is patched");
+
+        ExecResult after = guest("check");
+        assertEquals(0, after.exitCode(), after.stdout() + after.stderr());
+        assertTrue(after.stdout().contains("is up to date (pv_cmdline)"), after.stdout());
+        assertEquals(effectiveVersion, pvInGuestOk("uname", "-r", "--state-dir", stateDir).strip());
+        assertEquals(genericSha + "\n", vm.shOk("ls " + stateDir + "/cache/sha256"), "one download, cached by hash");
+        unpatch();
+    }
+
+    @Test
+    void aTamperedBlobIsRefusedAndNothingIsApplied() throws IOException {
+        Path blob = repo.resolve("blobs/sha256/" + genericSha);
+        byte[] good = Files.readAllBytes(blob);
+        byte[] bad = good.clone();
+        bad[bad.length / 2] ^= 0x01;
+        Files.write(blob, bad);
+        try {
+            writeConfig("http://" + KernelVm.HOST_ADDRESS + ":" + port() + "/", trustedKey);
+            ExecResult upgrade = guest("upgrade");
+            assertEquals(14, upgrade.exitCode(), upgrade.stdout() + upgrade.stderr());
+            assertEquals(1, upgrade.stderr().lines().count(), upgrade.stderr());
+            assertTrue(upgrade.stderr().contains("has sha256") && upgrade.stderr().contains("the signed index says"),
+                    upgrade.stderr());
+            assertNothingRecorded();
+        } finally {
+            Files.write(blob, good);
+        }
+    }
+
+    @Test
+    void anIndexSignedByAnUnknownKeyIsRefused() throws IOException {
+        Path otherKey = work.resolve("intruder.key");
+        pv("repo", "keygen", "--out", otherKey.toString());
+        pv("repo", "sign", repo.toString(), "--key", otherKey.toString());
+        try {
+            writeConfig("http://" + KernelVm.HOST_ADDRESS + ":" + port() + "/", trustedKey);
+            ExecResult upgrade = guest("upgrade");
+            assertEquals(14, upgrade.exitCode(), upgrade.stdout() + upgrade.stderr());
+            assertEquals(1, upgrade.stderr().lines().count(), upgrade.stderr());
+            assertTrue(upgrade.stderr().contains("signed only by untrusted key"), upgrade.stderr());
+            assertNothingRecorded();
+        } finally {
+            pv("repo", "sign", repo.toString(), "--key", key.toString());
+        }
+    }
+
+    @Test
+    void upgradeFromAnOfflineMirror() throws IOException {
+        writeConfig("file:" + mirror, trustedKey);
+        ExecResult upgrade = guest("upgrade");
+        assertEquals(0, upgrade.exitCode(), upgrade.stdout() + upgrade.stderr());
+        assertTrue(upgrade.stdout().contains("applied: pv_cmdline") && upgrade.stdout().contains(effectiveVersion),
+                upgrade.stdout());
+        assertTrue(vm.shOk("cat /proc/cmdline").contains(CMDLINE_MARK));
+        unpatch();
+    }
+
+    // --- helpers -------------------------------------------------------------------------------------------
+
+    /** The feed's state lives where the config says; the command line names only the config. */
+    private void writeConfig(String repository, String trusted) throws IOException {
+        vm.writeFile(config, ("# written by " + getClass().getSimpleName() + "\nrepository = " + repository
+                + "\ntrusted-key = " + trusted + "\nstate-dir = " + stateDir + "\n").getBytes(StandardCharsets.UTF_8));
+    }
+
+    /**
+     * Takes pv_cmdline out with the kernel's own interface: 'patchvisor remove' is covered by HostEngineIT, and
+     * under TCG every JVM start inside the guest costs seconds.
+     */
+    private static void unpatch() throws IOException {
+        vm.shOk("echo 0 > /sys/kernel/livepatch/pv_cmdline/enabled;"
+                + " for i in $(seq 1 300); do [ -e /sys/kernel/livepatch/pv_cmdline ] || break; sleep 0.1; done;"
+                + " rmmod pv_cmdline");
+    }
+
+    private void assertNothingRecorded() throws IOException {
+        assertEquals("", vm.shOk("ls /sys/kernel/livepatch"));
+        assertFalse(vm.sh("ls " + stateDir + "/kernels/*/installed.json").ok(), "no installed record");
+        assertEquals("", vm.sh("ls " + stateDir + "/cache/sha256 2>/dev/null").stdout(), "nothing cached");
+    }
+
+    private ExecResult guest(String command, String... args) throws IOException {
+        List<String> argv = new ArrayList<>(List.of(command, "--config", config));
+        argv.addAll(List.of(args));
+        return pvInGuest(argv.toArray(String[]::new));
+    }
+
+    private static ExecResult pvInGuest(String... args) throws IOException {
+        List<String> argv = new ArrayList<>();
+        argv.add(HostScripts.projectRoot().resolve("bin/patchvisor").toString());
+        argv.addAll(List.of(args));
+        return vm.exec(Duration.ofSeconds(300), argv.toArray(String[]::new));
+    }
+
+    private static String pvInGuestOk(String... args) throws IOException {
+        ExecResult r = pvInGuest(args);
+        assertEquals(0, r.exitCode(), String.join(" ", args) + ": " + r.stderr());
+        return r.stdout();
+    }
+
+    /** Runs the real CLI on this machine (publisher side only: nothing here touches this machine's kernel). */
+    private static String pv(String... args) throws IOException {
+        List<String> argv = new ArrayList<>();
+        argv.add(HostScripts.projectRoot().resolve("bin/patchvisor").toString());
+        argv.addAll(List.of(args));
+        return HostScripts.run(120, argv.toArray(String[]::new));
+    }
+
+    /** {@code repo serve} on a free loopback port; the port is read from its first line. */
+    private static String startServer() throws IOException {
+        server = new ProcessBuilder(HostScripts.projectRoot().resolve("bin/patchvisor").toString(), "repo", "serve",
+                repo.toString(), "--bind", "127.0.0.1", "--port", "0").redirectErrorStream(true).start();
+        BufferedReader lines = new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8));
+        CompletableFuture<String> first = CompletableFuture.supplyAsync(() -> {
+            try {
+                return lines.readLine();
+            } catch (IOException e) {
+                return "cannot read: " + e.getMessage();
+            }
+        });
+        String line;
+        try {
+            line = first.get(60, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            server.destroyForcibly();
+            throw new IOException("repo serve did not start within 60 s", e);
+        }
+        Matcher m = line == null ? null : SERVING.matcher(line);
+        if (m == null || !m.find()) {
+            server.destroyForcibly();
+            throw new IOException("repo serve did not say where it serves: " + line);
+        }
+        // Keep draining its output so it never blocks on a full pipe.
+        Thread drain = new Thread(() -> lines.lines().forEach(l -> { }), "repo-serve-output");
+        drain.setDaemon(true);
+        drain.start();
+        return "http://127.0.0.1:" + m.group(1) + "/";
+    }
+
+    private static String port() {
+        return feedUrl.replaceAll(".*:(\\d+)/$", "$1");
+    }
+
+    private static String trustedKeyLine(String keygenOutput) {
+        return keygenOutput.lines().filter(l -> l.startsWith("trusted-key = ")).findFirst()
+                .map(l -> l.substring("trusted-key = ".length()).strip())
+                .orElseThrow(() -> new AssertionError("repo keygen printed no trusted-key line: " + keygenOutput));
+    }
+
+    private static String sha(String addOutput) {
+        Matcher m = Pattern.compile("sha256 ([0-9a-f]{64})").matcher(addOutput);
+        if (!m.find()) {
+            throw new AssertionError("repo add printed no sha256: " + addOutput);
+        }
+        return m.group(1);
+    }
+
+    /** "6.1.0-56-amd64" → "6.1.0-57-amd64": the release a patched kernel is said to be equivalent to. */
+    private static String nextAbi(String release) {
+        Matcher m = Pattern.compile("^(\\d+\\.\\d+\\.\\d+-)(\\d+)(-.*)$").matcher(release);
+        return m.matches() ? m.group(1) + (Integer.parseInt(m.group(2)) + 1) + m.group(3) : release + "+pv1";
+    }
+}

@@ -1,0 +1,150 @@
+package org.patchvisor.cli;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import org.patchvisor.elf.ElfFormatException;
+import org.patchvisor.feed.BundleEntry;
+import org.patchvisor.feed.ConfigFile;
+import org.patchvisor.feed.Feed;
+import org.patchvisor.feed.FeedConfig;
+import org.patchvisor.feed.FeedException;
+import org.patchvisor.feed.FetchLimits;
+import org.patchvisor.host.HostPatcher;
+import org.patchvisor.host.HostUpgrade;
+import org.patchvisor.kernel.ApplyReport;
+import org.patchvisor.kernel.PatchException;
+import org.patchvisor.model.KernelId;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code patchvisor upgrade}: applies the newest cumulative live patch the signed feed has for the running kernel
+ * and records it for the boot service; what the systemd timer runs. Exit codes: 0 applied or already up to date,
+ * {@link ExitCodes#NO_PATCHES} when the feed has nothing for this kernel, {@link ExitCodes#FEED_FAILED} when the
+ * feed could not be used, and the apply's own codes (not root, refused, timeout, locked...) otherwise. Every
+ * failure is one line on stderr and leaves the kernel and the installed records as they were.
+ */
+@Command(name = "upgrade", mixinStandardHelpOptions = true,
+        description = "Download, verify and apply the newest live patch the feed has for this kernel.")
+final class UpgradeCommand implements Callable<Integer> {
+    @ParentCommand
+    PatchvisorCli parent;
+
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    StateOptions state;
+
+    @Option(names = "--config", paramLabel = "FILE", description = "Config file (default ${DEFAULT-VALUE}).")
+    Path config = ConfigFile.DEFAULT;
+
+    @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "60s", converter = DurationConverter.class,
+            description = "How long the transition may take before it is reversed (default: ${DEFAULT-VALUE}).")
+    Duration timeout;
+
+    @Option(names = "--json", description = "Print the result as one JSON object.")
+    boolean json;
+
+    @Override
+    public Integer call() throws Exception {
+        long startedMs = System.currentTimeMillis();
+        Map<String, Object> view = new LinkedHashMap<>();
+        try {
+            Map<String, String> env = parent.context().env();
+            Optional<Path> explicitStateDir = spec.commandLine().getParseResult().hasMatchedOption("--state-dir")
+                    ? Optional.of(state.stateDir()) : Optional.empty();
+            FeedConfig settings = FeedSettings.read(config, explicitStateDir, env);
+            Feed feed = Feed.open(settings, env, Clock.systemUTC(), FetchLimits.defaults());
+            HostPatcher patcher = parent.hostPatcher(settings.stateDir(), state.lockWait());
+            HostUpgrade.Outcome outcome = new HostUpgrade(parent.context().kernel(), patcher, feed)
+                    .run(timeout, Progress.to(spec.commandLine().getErr(), !json));
+            return report(outcome, view, startedMs);
+        } catch (FeedException e) {
+            return fail(view, ExitCodes.FEED_FAILED, e.getMessage(), e);
+        } catch (PatchException e) {
+            return fail(view, ShortErrorHandler.exitCode(e), e.getMessage(), e);
+        } catch (ElfFormatException e) {
+            return fail(view, ExitCodes.REFUSED, "the downloaded bundle is not a valid kernel module: " + e.getMessage(), e);
+        }
+    }
+
+    private int report(HostUpgrade.Outcome outcome, Map<String, Object> view, long startedMs) {
+        KernelId kernel = outcome.kernel();
+        String described = kernel.release() + kernel.buildId().map(id -> " (build-id " + id + ")").orElse("");
+        view.put("kernel", Map.of("release", kernel.release(), "buildId", kernel.buildId().orElse("")));
+        view.put("loadedBefore", outcome.loaded());
+        outcome.bundle().ifPresent(b -> view.put("bundle", b));
+        return switch (outcome.status()) {
+            case NO_PATCHES -> finish(view, ExitCodes.NO_PATCHES, "no-patches",
+                    List.of("the feed has no live patches for kernel " + described));
+            case UP_TO_DATE -> finish(view, ExitCodes.OK, "up-to-date", List.of("kernel " + described + " is up to date"
+                    + outcome.bundle().map(b -> " (" + b.id() + ", level " + b.cumulativeLevel() + ")").orElse("")));
+            case APPLIED -> applied(outcome, view, startedMs);
+        };
+    }
+
+    private int applied(HostUpgrade.Outcome outcome, Map<String, Object> view, long startedMs) {
+        BundleEntry bundle = outcome.bundle().orElseThrow();
+        HostPatcher.HostApplyResult result = outcome.applied().orElseThrow();
+        ApplyReport r = result.report();
+        String effective = bundle.effectiveVersion() == null ? "" : bundle.effectiveVersion();
+        view.put("effectiveVersion", effective);
+        view.put("functions", r.functions());
+        view.put("superseded", r.superseded());
+        view.put("reconciled", result.reconciled());
+        view.put("timings", Timings.of(startedMs, r));
+        List<String> lines = new ArrayList<>();
+        result.reconciled().forEach(line -> lines.add("note: " + line));
+        lines.add(bundle.id() + " applied: " + r.patch() + " (level " + bundle.cumulativeLevel() + ", "
+                + r.functions().values().stream().mapToInt(List::size).sum() + " function(s))"
+                + (bundle.cves().isEmpty() ? "" : " fixes " + String.join(", ", bundle.cves()))
+                + (effective.isBlank() ? "" : "; effective kernel version " + effective));
+        if (!r.superseded().isEmpty()) {
+            lines.add("superseded and unloaded: " + String.join(", ", r.superseded()));
+        }
+        return finish(view, ExitCodes.OK, "applied", lines);
+    }
+
+    private int finish(Map<String, Object> view, int code, String result, List<String> lines) {
+        PrintWriter out = spec.commandLine().getOut();
+        if (json) {
+            view.put("result", result);
+            view.put("exitCode", code);
+            view.put("message", String.join("\n", lines));
+            Json.print(out, view);
+        } else {
+            lines.forEach(out::println);
+            out.flush();
+        }
+        return code;
+    }
+
+    private int fail(Map<String, Object> view, int code, String message, Exception cause) {
+        PrintWriter err = spec.commandLine().getErr();
+        err.println("patchvisor upgrade: " + message);
+        if (state.debug) {
+            cause.printStackTrace(err);
+        }
+        err.flush();
+        if (json) {
+            view.put("result", "error");
+            view.put("exitCode", code);
+            view.put("message", message);
+            Json.print(spec.commandLine().getOut(), view);
+        }
+        return code;
+    }
+}

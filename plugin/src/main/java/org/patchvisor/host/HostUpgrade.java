@@ -1,0 +1,81 @@
+package org.patchvisor.host;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import org.patchvisor.elf.ModuleFiles;
+import org.patchvisor.feed.BundleEntry;
+import org.patchvisor.feed.Feed;
+import org.patchvisor.kernel.KernelPort;
+import org.patchvisor.kernel.PatchException;
+import org.patchvisor.kernel.PatchException.Reason;
+import org.patchvisor.kernel.TransitionWaiter;
+import org.patchvisor.model.KernelId;
+import org.patchvisor.model.LivePatch;
+import org.patchvisor.model.ModuleInfo;
+
+/**
+ * What {@code patchvisor upgrade} does to the host's own kernel: ask the signed feed for the newest cumulative
+ * bundle the running kernel lacks, fetch it verified (cached by hash, so once per kernel), make sure the file is
+ * the module the index announced, and apply it through the journalled {@link HostPatcher} with the bundle's
+ * effective version. Any failure before the apply leaves the kernel and the installed records untouched.
+ */
+public final class HostUpgrade {
+    private final KernelPort kernel;
+    private final HostPatcher patcher;
+    private final Feed feed;
+
+    public HostUpgrade(KernelPort kernel, HostPatcher patcher, Feed feed) {
+        this.kernel = kernel;
+        this.patcher = patcher;
+        this.feed = feed;
+    }
+
+    /** How one run ended, when it did not fail. */
+    public enum Status {
+        APPLIED,
+        UP_TO_DATE,
+        /** The feed lists no bundle at all for this kernel. */
+        NO_PATCHES
+    }
+
+    /**
+     * @param loaded  live patches loaded before the run
+     * @param bundle  the bundle applied (APPLIED) or the newest one available (UP_TO_DATE), if any
+     * @param applied the apply's report (APPLIED only)
+     */
+    public record Outcome(Status status, KernelId kernel, List<String> loaded, Optional<BundleEntry> bundle,
+            Optional<HostPatcher.HostApplyResult> applied) {
+    }
+
+    public Outcome run(Duration timeout, TransitionWaiter.Listener listener)
+            throws PatchException, IOException, InterruptedException {
+        // Refuse a host that cannot take a patch before anything is downloaded.
+        patcher.checkKernel();
+        KernelId id = kernel.identify();
+        List<String> loaded = kernel.patches().stream().map(LivePatch::name).toList();
+        List<BundleEntry> available = feed.available(id);
+        if (available.isEmpty()) {
+            return new Outcome(Status.NO_PATCHES, id, loaded, Optional.empty(), Optional.empty());
+        }
+        Optional<BundleEntry> update = feed.newestCumulative(id, loaded);
+        if (update.isEmpty()) {
+            Optional<BundleEntry> current = available.stream().filter(b -> loaded.contains(b.module()))
+                    .max(java.util.Comparator.comparingInt(BundleEntry::cumulativeLevel));
+            return new Outcome(Status.UP_TO_DATE, id, loaded, current, Optional.empty());
+        }
+        BundleEntry bundle = update.get();
+        Path module = feed.fetch(bundle, id);
+        ModuleInfo info = ModuleFiles.read(module);
+        if (!info.name().equals(bundle.module())) {
+            throw new PatchException(Reason.REFUSED, "bundle " + bundle.id() + " announces module " + bundle.module()
+                    + " but its file is module " + info.name() + "; not applied");
+        }
+        String source = feed.repositoryOf(bundle).map(repo -> repo + " " + bundle.id()).orElse(bundle.id());
+        String effective = bundle.effectiveVersion() == null ? "" : bundle.effectiveVersion();
+        HostPatcher.HostApplyResult result = patcher.apply(module, source, effective, timeout, listener);
+        return new Outcome(Status.APPLIED, id, loaded, Optional.of(bundle), Optional.of(result));
+    }
+}

@@ -1,0 +1,274 @@
+package org.patchvisor.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.patchvisor.elf.ModuleFiles;
+import org.patchvisor.feed.Ed25519Keys;
+import org.patchvisor.feed.repo.BundleSpec;
+import org.patchvisor.feed.repo.PublisherRepository;
+import org.patchvisor.feed.repo.SigningKey;
+import org.patchvisor.kernel.ModuleSyscalls;
+import org.patchvisor.kernel.Ticker;
+import org.patchvisor.model.ModuleInfo;
+import picocli.CommandLine;
+
+/**
+ * {@code upgrade} through the real CLI: a repository published with the real publisher (the sample live-patch
+ * module plus a bundle for another kernel), a fake /proc and /sys, and module syscalls that register the patch in
+ * that fake sysfs the way the kernel would. Asserts exit codes, the recorded effective version, the download
+ * cache, and that every refusal leaves no record and makes no syscall.
+ */
+class UpgradeCommandTest {
+    static final Path SAMPLE = Path.of("src/test/resources/elf/livepatch_sample.ko").toAbsolutePath();
+
+    @TempDir
+    Path tmp;
+    FakeRoot host;
+    LoadingSyscalls syscalls;
+    Path repo;
+    Path config;
+    Path state;
+    SigningKey key;
+    PublisherRepository publisher;
+
+    @BeforeEach
+    void publish() throws IOException {
+        host = new FakeRoot(tmp.resolve("root"), "6.1.0-56-amd64");
+        syscalls = new LoadingSyscalls(host);
+        repo = tmp.resolve("repo");
+        publisher = new PublisherRepository(repo, module -> module.getFileName().toString().startsWith("cloud")
+                ? new ModuleInfo("livepatch_sample", "6.1.0-56-cloud-amd64 SMP", true, Optional.empty(),
+                        Optional.empty(), List.of(), false)
+                : ModuleFiles.read(module), Clock.systemUTC());
+        publisher.init();
+        publisher.add(SAMPLE, new BundleSpec(List.of(), List.of("CVE-2024-1086"), Optional.empty(),
+                Optional.of("6.1.0-57-amd64"), List.of(), 1, List.of()));
+        Path cloud = tmp.resolve("cloud_sample.ko");
+        Files.write(cloud, new byte[] {1, 2, 3, 4});
+        publisher.add(cloud, new BundleSpec(List.of(), List.of(), Optional.empty(), Optional.of("6.1.0-57-cloud-amd64"),
+                List.of(), 5, List.of()));
+        key = SigningKey.generate();
+        publisher.sign(key, Duration.ofDays(3));
+        state = tmp.resolve("state");
+        config = tmp.resolve("patchvisor.conf");
+        writeConfig(repo.toString(), key, state);
+    }
+
+    private void writeConfig(String repository, SigningKey trusted, Path stateDir) throws IOException {
+        Files.writeString(config, "repository = " + repository + "\ntrusted-key = "
+                + Ed25519Keys.base64(trusted.publicKey()) + "\nstate-dir = " + stateDir + "\n");
+    }
+
+    private FakeRoot.Run run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CommandLine cmd = PatchvisorCli.commandLine(new HostContext(host.root, () -> syscalls, Ticker.SYSTEM, Map.of()));
+        cmd.setOut(new PrintWriter(out));
+        cmd.setErr(new PrintWriter(err));
+        int code = cmd.execute(args);
+        return new FakeRoot.Run(code, out.toString(), err.toString());
+    }
+
+    private FakeRoot.Run upgrade(String... extra) {
+        return run(Stream.concat(Stream.of("upgrade", "--config", config.toString()), Stream.of(extra))
+                .toArray(String[]::new));
+    }
+
+    @Test
+    void appliesTheBundleForThisKernelAndRecordsItsEffectiveVersion() throws Exception {
+        FakeRoot.Run run = upgrade("--json");
+        assertEquals(ExitCodes.OK, run.exit(), run.err());
+        JsonNode json = new ObjectMapper().readTree(run.out());
+        assertEquals("applied", json.get("result").asText());
+        assertEquals("6.1.0-57-amd64", json.get("effectiveVersion").asText());
+        assertEquals("livepatch_sample", json.at("/bundle/module").asText());
+        assertEquals("6.1.0-56-amd64", json.at("/bundle/kernels/0/release").asText(), "not the cloud bundle");
+        assertEquals("finit_module livepatch_sample\n", syscalls.calls.toString());
+        assertEquals(json.at("/bundle/sha256").asText(), onlyCached());
+        assertEquals("6.1.0-57-amd64\n", run("uname", "-r", "--state-dir", state.toString()).out());
+        assertTrue(recorded(state).contains("\"effectiveVersion\" : \"6.1.0-57-amd64\""), recorded(state));
+        assertTrue(recorded(state).contains(repo.toString()), "source names the repository: " + recorded(state));
+
+        FakeRoot.Run again = upgrade();
+        assertEquals(ExitCodes.OK, again.exit(), again.err());
+        assertTrue(again.out().startsWith("kernel 6.1.0-56-amd64") && again.out().contains("is up to date"), again.out());
+        assertEquals("finit_module livepatch_sample\n", syscalls.calls.toString(), "nothing loaded twice");
+    }
+
+    @Test
+    void aKernelThatLostItsPatchGetsItAgainFromTheCache() throws Exception {
+        assertEquals(ExitCodes.OK, upgrade().exit());
+        // A reboot into the same kernel: the patch is gone, the state directory stays.
+        deleteTree(host.root.resolve("sys/kernel/livepatch/livepatch_sample"));
+        deleteTree(host.root.resolve("sys/module/livepatch_sample"));
+        String sha = onlyCached();
+        Files.delete(repo.resolve("blobs/sha256/" + sha));
+        FakeRoot.Run run = upgrade();
+        assertEquals(ExitCodes.OK, run.exit(), run.err());
+        assertTrue(run.out().contains("applied"), run.out());
+        assertEquals(2, syscalls.calls.toString().lines().count(), syscalls.calls.toString());
+    }
+
+    @Test
+    void theBootReloadKeepsTheEffectiveVersion() throws Exception {
+        assertEquals(ExitCodes.OK, upgrade().exit());
+        deleteTree(host.root.resolve("sys/kernel/livepatch/livepatch_sample"));
+        deleteTree(host.root.resolve("sys/module/livepatch_sample"));
+        assertEquals("6.1.0-56-amd64\n", run("uname", "-r", "--state-dir", state.toString()).out(), "not loaded");
+        FakeRoot.Run load = run("load", "--all", "--state-dir", state.toString());
+        assertEquals(ExitCodes.OK, load.exit(), load.err());
+        assertEquals("6.1.0-57-amd64\n", run("uname", "-r", "--state-dir", state.toString()).out());
+        assertTrue(recorded(state).contains("\"effectiveVersion\" : \"6.1.0-57-amd64\""), recorded(state));
+    }
+
+    @Test
+    void aKernelTheFeedDoesNotKnowHasNoPatches() throws Exception {
+        host = new FakeRoot(tmp.resolve("other-root"), "6.1.0-99-amd64");
+        syscalls = new LoadingSyscalls(host);
+        FakeRoot.Run run = upgrade();
+        assertEquals(ExitCodes.NO_PATCHES, run.exit(), run.err());
+        assertTrue(run.out().contains("the feed has no live patches for kernel 6.1.0-99-amd64"), run.out());
+        assertEquals("", run.err());
+        assertEquals("", syscalls.calls.toString());
+    }
+
+    @Test
+    void aTamperedBlobIsRefusedAndNothingChanges() throws Exception {
+        Path blob;
+        try (Stream<Path> blobs = Files.list(repo.resolve("blobs/sha256"))) {
+            blob = blobs.filter(p -> {
+                try {
+                    return Files.size(p) == Files.size(SAMPLE);
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }).findFirst().orElseThrow();
+        }
+        byte[] bytes = Files.readAllBytes(blob);
+        bytes[bytes.length / 2] ^= 1;
+        Files.write(blob, bytes);
+        FakeRoot.Run run = upgrade();
+        assertEquals(ExitCodes.FEED_FAILED, run.exit(), run.err());
+        assertEquals(1, run.err().lines().count(), run.err());
+        assertTrue(run.err().startsWith("patchvisor upgrade: bundle livepatch_sample-") && run.err().contains("sha256"),
+                run.err());
+        assertEquals("", syscalls.calls.toString());
+        assertFalse(Files.exists(state.resolve("kernels")), "no installed record");
+        assertFalse(Files.exists(cacheDir()) && Files.list(cacheDir()).findAny().isPresent(), "nothing cached");
+    }
+
+    @Test
+    void anIndexSignedByAnUnknownKeyIsRefused() throws Exception {
+        writeConfig(repo.toString(), SigningKey.generate(), state);
+        FakeRoot.Run run = upgrade("--json");
+        assertEquals(ExitCodes.FEED_FAILED, run.exit());
+        assertEquals(1, run.err().lines().count(), run.err());
+        JsonNode json = new ObjectMapper().readTree(run.out());
+        assertEquals("error", json.get("result").asText());
+        assertEquals(ExitCodes.FEED_FAILED, json.get("exitCode").asInt());
+        assertEquals("", syscalls.calls.toString());
+    }
+
+    @Test
+    void aFileThatIsNotTheAnnouncedModuleIsRefused() throws Exception {
+        Path liar = tmp.resolve("liar.ko");
+        Files.copy(SAMPLE, liar);
+        Files.write(liar, new byte[] {0}, java.nio.file.StandardOpenOption.APPEND); // another sha256
+        publisher = new PublisherRepository(repo, module -> new ModuleInfo("pv_liar", "6.1.0-56-amd64 SMP", true,
+                Optional.empty(), Optional.empty(), List.of(), false), Clock.systemUTC());
+        publisher.add(liar, new BundleSpec(List.of(), List.of(), Optional.empty(), Optional.empty(), List.of(), 2,
+                List.of()));
+        publisher.sign(key, Duration.ofDays(3));
+        FakeRoot.Run run = upgrade();
+        assertEquals(ExitCodes.REFUSED, run.exit(), run.err());
+        assertTrue(run.err().contains("announces module pv_liar but its file is module livepatch_sample"), run.err());
+        assertEquals("", syscalls.calls.toString());
+    }
+
+    @Test
+    void stateDirOnTheCommandLineWinsOverTheConfig() throws Exception {
+        Path other = tmp.resolve("other-state");
+        assertEquals(ExitCodes.OK, upgrade("--state-dir", other.toString()).exit());
+        assertTrue(recorded(other).contains("livepatch_sample"));
+        assertFalse(Files.exists(state), "the config's state-dir was not used");
+        FakeRoot.Run check = run("check", "--config", config.toString(), "--state-dir", other.toString());
+        assertEquals(CheckCommand.UP_TO_DATE, check.exit(), check.out() + check.err());
+    }
+
+    @Test
+    void nonRootIsRefusedBeforeAnyDownload() throws Exception {
+        host.write("proc/self/status", "Name:\tjava\nUid:\t1000\t1000\t1000\t1000\n");
+        FakeRoot.Run run = upgrade();
+        assertEquals(ExitCodes.NOT_ROOT, run.exit());
+        assertEquals(1, run.err().lines().count(), run.err());
+        assertFalse(Files.exists(cacheDir()));
+    }
+
+    private static String recorded(Path stateDir) throws IOException {
+        try (Stream<Path> files = Files.walk(stateDir.resolve("kernels"))) {
+            Path file = files.filter(p -> p.getFileName().toString().equals("installed.json")).findFirst().orElseThrow();
+            return Files.readString(file);
+        }
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        try (Stream<Path> files = Files.walk(dir)) {
+            for (Path p : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
+    }
+
+    private Path cacheDir() {
+        return state.resolve("cache/sha256");
+    }
+
+    private String onlyCached() throws IOException {
+        try (Stream<Path> files = Files.list(cacheDir())) {
+            List<Path> all = files.toList();
+            assertEquals(1, all.size(), all.toString());
+            return all.get(0).getFileName().toString();
+        }
+    }
+
+    /** Registers a loaded module as a finished, enabled live patch in the fake sysfs, as the kernel would. */
+    static final class LoadingSyscalls implements ModuleSyscalls {
+        final FakeRoot host;
+        final StringBuilder calls = new StringBuilder();
+
+        LoadingSyscalls(FakeRoot host) {
+            this.host = host;
+        }
+
+        @Override
+        public void finitModule(Path module) throws IOException {
+            String name = ModuleFiles.read(module).name();
+            calls.append("finit_module ").append(name).append('\n');
+            host.livePatch(name, true, false, "vmlinux", "cmdline_proc_show,1")
+                    .write("proc/sys/kernel/tainted", "32768\n");
+        }
+
+        @Override
+        public void deleteModule(String name) throws IOException {
+            calls.append("delete_module ").append(name).append('\n');
+        }
+    }
+}
