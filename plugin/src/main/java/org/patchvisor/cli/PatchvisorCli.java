@@ -2,7 +2,11 @@ package org.patchvisor.cli;
 
 import java.io.IOException;
 import java.time.Clock;
+import java.util.Optional;
+import org.patchvisor.detect.Detection;
+import org.patchvisor.detect.Detector;
 import org.patchvisor.host.HostPatcher;
+import org.patchvisor.kernel.PatchException;
 import org.patchvisor.kernel.Privileges;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -39,9 +43,22 @@ public final class PatchvisorCli {
         return context;
     }
 
-    HostPatcher hostPatcher(StateOptions state) throws IOException {
+    /**
+     * The host patcher for every command that changes the kernel. Inside a container the kernel belongs to the
+     * host, so this refuses before anything is read, locked or written: the one check all those commands share.
+     */
+    HostPatcher hostPatcher(StateOptions state) throws IOException, PatchException {
+        Optional<String> refusal = detect().refusal();
+        if (refusal.isPresent()) {
+            throw new PatchException(PatchException.Reason.IN_CONTAINER, refusal.get());
+        }
         boolean root = Privileges.effectiveUid(context.root()) == 0;
         return new HostPatcher(context.kernel(), context.ticker(), Clock.systemUTC(), state.stateDir(),
                 state.lockWait(), root);
+    }
+
+    /** What this machine is, read under the context's root. */
+    Detection detect() throws IOException {
+        return Detector.forRoot(context.root()).detect();
     }
 }

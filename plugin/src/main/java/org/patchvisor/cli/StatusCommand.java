@@ -45,11 +45,16 @@ final class StatusCommand implements Callable<Integer> {
         List<LivePatch> patches = kernel.patches();
         List<InstalledPatch> installed = new StateStore(state.stateDir()).installed(id);
         String effective = EffectiveVersion.of(id, installed, patches);
+        Optional<String> refusal = parent.detect().refusal();
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
-            Json.print(out, view(id, support, patches, installed, effective));
+            Map<String, Object> view = view(id, support, patches, installed, effective);
+            view.put("insideContainer", refusal.isPresent());
+            view.put("refusal", refusal.orElse(null));
+            Json.print(out, view);
         } else {
             print(out, id, support, patches, installed, effective);
+            refusal.ifPresent(line -> out.println("container:  " + line));
         }
         out.flush();
         return ExitCodes.OK;
