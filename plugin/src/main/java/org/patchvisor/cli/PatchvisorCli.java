@@ -2,12 +2,17 @@ package org.patchvisor.cli;
 
 import java.io.IOException;
 import java.time.Clock;
+import java.util.List;
 import java.util.Optional;
 import org.patchvisor.detect.Detection;
 import org.patchvisor.detect.Detector;
 import org.patchvisor.host.HostPatcher;
 import org.patchvisor.kernel.PatchException;
 import org.patchvisor.kernel.Privileges;
+import org.patchvisor.spi.AdapterContext;
+import org.patchvisor.spi.HypervisorAdapters;
+import org.patchvisor.spi.ProcessRunner;
+import org.patchvisor.spi.SystemProcessRunner;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -18,22 +23,32 @@ import picocli.CommandLine.Command;
 @Command(name = "patchvisor", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = "Rebootless kernel patching for virtualization hosts and their guests.",
         subcommands = {StatusCommand.class, UnameCommand.class, ApplyCommand.class, RemoveCommand.class,
-                LoadCommand.class, DetectCommand.class, CheckCommand.class, RepoCommand.class,
+                LoadCommand.class, ContainersCommand.class, DetectCommand.class, CheckCommand.class, RepoCommand.class,
                 CommandLine.HelpCommand.class})
 public final class PatchvisorCli {
     private final HostContext context;
+    private final HypervisorAdapters adapters;
+    private final ProcessRunner processes;
 
-    public PatchvisorCli(HostContext context) {
+    public PatchvisorCli(HostContext context, HypervisorAdapters adapters, ProcessRunner processes) {
         this.context = context;
+        this.adapters = adapters;
+        this.processes = processes;
     }
 
     public static int run(String... args) {
         return commandLine(HostContext.system()).execute(args);
     }
 
-    /** The configured picocli command line: short errors, documented exit codes. */
+    /** The configured picocli command line over the adapters installed with this build and real host tools. */
     public static CommandLine commandLine(HostContext context) {
-        CommandLine cmd = new CommandLine(new PatchvisorCli(context));
+        return commandLine(context, HypervisorAdapters.installed(),
+                new SystemProcessRunner(context.env().get("PATH")));
+    }
+
+    /** The configured picocli command line: short errors, documented exit codes. */
+    public static CommandLine commandLine(HostContext context, HypervisorAdapters adapters, ProcessRunner processes) {
+        CommandLine cmd = new CommandLine(new PatchvisorCli(context, adapters, processes));
         cmd.setExecutionExceptionHandler(new ShortErrorHandler());
         cmd.setCaseInsensitiveEnumValuesAllowed(true);
         return cmd;
@@ -55,6 +70,15 @@ public final class PatchvisorCli {
         boolean root = Privileges.effectiveUid(context.root()) == 0;
         return new HostPatcher(context.kernel(), context.ticker(), Clock.systemUTC(), state.stateDir(),
                 state.lockWait(), root);
+    }
+
+    HypervisorAdapters adapters() {
+        return adapters;
+    }
+
+    /** What adapters see: the context's root and environment, host tools through the process seam. */
+    AdapterContext adapterContext() {
+        return new AdapterContext(context.root(), List.of(), context.env(), processes);
     }
 
     /** What this machine is, read under the context's root. */
