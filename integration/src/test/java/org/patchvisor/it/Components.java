@@ -59,6 +59,16 @@ public final class Components {
         }
     }
 
+    /** Skips (or under CI fails) unless OpenSSH's server and ssh-keygen are installed. */
+    public void requireSshd() {
+        List<String> absent = new ArrayList<>();
+        requireFile(absent, "usr/sbin/sshd", "sshd (package openssh-server)");
+        requireFile(absent, "usr/bin/ssh-keygen", "ssh-keygen (package openssh-client)");
+        if (!absent.isEmpty()) {
+            missing(absent);
+        }
+    }
+
     boolean underCi() {
         return "true".equalsIgnoreCase(env.getOrDefault("CI", ""));
     }
