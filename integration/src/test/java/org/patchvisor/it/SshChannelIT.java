@@ -7,15 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Random;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -24,62 +21,25 @@ import org.patchvisor.guest.GuestChannel.GuestTimeoutException;
 import org.patchvisor.guest.SshChannel;
 
 /**
- * The SSH guest channel against a real OpenSSH server: Debian's sshd started by the test on 127.0.0.1 at a free
- * port, with its own host key, an authorized_keys of one fresh key, no passwords, and internal-sftp.
+ * The SSH guest channel against a real OpenSSH server ({@link TestSshd}: Debian's sshd on 127.0.0.1 at a free
+ * port, its own host key, one authorized key, no passwords, internal-sftp).
  */
 class SshChannelIT {
     private static final Duration TIMEOUT = Duration.ofSeconds(20);
 
+    private static TestSshd sshd;
     private static Path dir;
-    private static Process sshd;
-    private static int port;
 
     @BeforeAll
     static void startSshd() throws Exception {
-        Components.onThisMachine().requireSshd();
-        dir = Files.createTempDirectory("pv-sshd");
-        keygen(dir.resolve("host_ed25519"));
-        keygen(dir.resolve("client_ed25519"));
-        keygen(dir.resolve("stranger_ed25519"));
-        Files.copy(dir.resolve("client_ed25519.pub"), dir.resolve("authorized_keys"));
-        String hostKey = Files.readString(dir.resolve("host_ed25519.pub")).strip();
-        port = freePort();
-        Files.writeString(dir.resolve("known_hosts"), "[127.0.0.1]:" + port + " " + hostKey + "\n");
-        Files.writeString(dir.resolve("other_known_hosts"), "[127.0.0.1]:" + port + " "
-                + Files.readString(dir.resolve("stranger_ed25519.pub")).strip() + "\n");
-        Files.writeString(dir.resolve("sshd_config"), String.join("\n",
-                "ListenAddress 127.0.0.1",
-                "Port " + port,
-                "HostKey " + dir.resolve("host_ed25519"),
-                "PidFile " + dir.resolve("sshd.pid"),
-                "AuthorizedKeysFile " + dir.resolve("authorized_keys"),
-                "PasswordAuthentication no",
-                "KbdInteractiveAuthentication no",
-                "UsePAM no",
-                "StrictModes no",
-                "PermitRootLogin prohibit-password",
-                "Subsystem sftp internal-sftp",
-                "") );
-        // sshd insists on its privilege-separation directory, which Debian's init script creates.
-        Files.createDirectories(Path.of("/run/sshd"));
-        sshd = new ProcessBuilder("/usr/sbin/sshd", "-D", "-e", "-f", dir.resolve("sshd_config").toString())
-                .redirectErrorStream(true).redirectOutput(dir.resolve("sshd.log").toFile()).start();
-        long deadline = System.nanoTime() + TIMEOUT.toNanos();
-        while (!listening(port)) {
-            if (!sshd.isAlive() || System.nanoTime() > deadline) {
-                throw new IOException("sshd did not start: " + Files.readString(dir.resolve("sshd.log")));
-            }
-            Thread.sleep(50);
-        }
+        sshd = TestSshd.start();
+        dir = sshd.dir;
     }
 
     @AfterAll
     static void stopSshd() throws Exception {
         if (sshd != null) {
-            sshd.destroy();
-            if (!sshd.waitFor(5, TimeUnit.SECONDS)) {
-                sshd.destroyForcibly();
-            }
+            sshd.close();
         }
     }
 
@@ -134,26 +94,7 @@ class SshChannelIT {
     }
 
     private static SshChannel connect(String key, String knownHosts) throws IOException {
-        return SshChannel.connect(new SshChannel.Target("127.0.0.1", port, System.getProperty("user.name"),
+        return SshChannel.connect(new SshChannel.Target("127.0.0.1", sshd.port, System.getProperty("user.name"),
                 dir.resolve(key), dir.resolve(knownHosts)), TIMEOUT);
-    }
-
-    private static void keygen(Path key) throws IOException {
-        HostScripts.run(30, "/usr/bin/ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "patchvisor-test",
-                "-f", key.toString());
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        }
-    }
-
-    private static boolean listening(int port) {
-        try (Socket ignored = new Socket("127.0.0.1", port)) {
-            return true;
-        } catch (IOException e) {
-            return false;
-        }
     }
 }

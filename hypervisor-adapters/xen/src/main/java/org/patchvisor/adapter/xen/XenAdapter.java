@@ -1,6 +1,8 @@
 package org.patchvisor.adapter.xen;
 
 import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -11,22 +13,27 @@ import org.libvirt.DomainInfo.DomainState;
 import org.libvirt.LibvirtException;
 import org.patchvisor.guest.GuestChannel;
 import org.patchvisor.guest.QgaSocketChannel;
+import org.patchvisor.guest.SshChannel;
 import org.patchvisor.spi.Guest;
 import org.patchvisor.spi.GuestUnreachableException;
 import org.patchvisor.spi.HypervisorAdapter;
 
 /**
  * Xen guests as libvirt's Xen driver lists them. Each runs its own kernel; patchvisor enters one through the QEMU
- * guest agent on the host-side UNIX socket of its agent channel, found in the domain XML. Domain-0 is the host
- * itself and is never listed. Connections are read-only: the adapter only lists and reads XML.
+ * guest agent on the host-side UNIX socket of its agent channel, or, for a guest without one, over SSH to the
+ * endpoint its domain metadata names ({@link DomainXml}). Domain-0 is the host itself and is never listed. The
+ * connection is read-only: the adapter only lists domains and reads their XML.
  */
-final class XenAdapter implements HypervisorAdapter {
+public final class XenAdapter implements HypervisorAdapter {
     static final String NAME = "xen";
+    private static final Duration SSH_CONNECT_TIMEOUT = Duration.ofSeconds(15);
 
     private final Connect connect;
+    private final SshKeys sshKeys;
 
-    XenAdapter(Connect connect) {
+    public XenAdapter(Connect connect, SshKeys sshKeys) {
         this.connect = connect;
+        this.sshKeys = sshKeys;
     }
 
     @Override
@@ -77,7 +84,7 @@ final class XenAdapter implements HypervisorAdapter {
         };
     }
 
-    /** The guest-agent socket named in the running guest's XML, connected. */
+    /** Into a running guest: its guest-agent socket when the XML names one, else SSH as its metadata says. */
     @Override
     public GuestChannel channel(Guest guest) throws IOException {
         if (!guest.running()) {
@@ -94,17 +101,27 @@ final class XenAdapter implements HypervisorAdapter {
         } catch (LibvirtException e) {
             throw new GuestUnreachableException(guest.name() + ": " + e.getMessage(), e);
         }
-        Optional<String> socket = AgentChannelXml.socketPath(xml);
-        if (socket.isEmpty()) {
-            throw new GuestUnreachableException(guest.name() + " has no guest-agent channel (<channel type='unix'> "
-                    + "with target name org.qemu.guest_agent.0) in its domain XML");
+        Optional<String> socket = DomainXml.socketPath(xml);
+        if (socket.isPresent()) {
+            try {
+                return QgaSocketChannel.connect(Path.of(socket.get()));
+            } catch (IOException e) {
+                throw new GuestUnreachableException(guest.name() + ": guest agent socket " + socket.get()
+                        + " does not answer: " + e.getMessage(), e);
+            }
         }
-        try {
-            return QgaSocketChannel.connect(java.nio.file.Path.of(socket.get()));
-        } catch (IOException e) {
-            throw new GuestUnreachableException(guest.name() + ": guest agent socket " + socket.get()
-                    + " does not answer: " + e.getMessage(), e);
+        Optional<DomainXml.SshEndpoint> ssh = DomainXml.sshEndpoint(xml);
+        if (ssh.isPresent()) {
+            DomainXml.SshEndpoint at = ssh.get();
+            try {
+                return SshChannel.connect(new SshChannel.Target(at.host(), at.port(), at.user(), sshKeys.privateKey(),
+                        sshKeys.knownHosts()), SSH_CONNECT_TIMEOUT);
+            } catch (IOException e) {
+                throw new GuestUnreachableException(guest.name() + ": " + e.getMessage(), e);
+            }
         }
+        throw new GuestUnreachableException(guest.name() + " has no guest-agent channel (<channel type='unix'> with "
+                + "target name org.qemu.guest_agent.0) and no patchvisor ssh metadata in its domain XML");
     }
 
     @Override

@@ -24,7 +24,8 @@ public final class XenProvider implements HypervisorAdapterProvider {
 
     @Override
     public String description() {
-        return "Xen guests through libvirt (" + DEFAULT_URI + "), entered through their guest-agent channel socket";
+        return "Xen guests through libvirt (" + DEFAULT_URI + "), entered through their guest-agent channel socket "
+                + "or over SSH";
     }
 
     @Override
@@ -44,7 +45,7 @@ public final class XenProvider implements HypervisorAdapterProvider {
     public HypervisorAdapter open(AdapterContext context) throws IOException {
         String uri = uri(context.connectionUris());
         try {
-            return new XenAdapter(new Connect(uri, true));
+            return new XenAdapter(new Connect(uri, true), SshKeys.from(context.env()));
         } catch (LibvirtException e) {
             throw new IOException("cannot connect to " + uri + ": " + e.getMessage(), e);
         }

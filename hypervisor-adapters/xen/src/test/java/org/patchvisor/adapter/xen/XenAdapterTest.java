@@ -29,17 +29,18 @@ import org.patchvisor.spi.ProcessRunner;
  */
 class XenAdapterTest {
     private static final Path QEMU_GA = Path.of("/usr/sbin/qemu-ga");
+    private static final SshKeys KEYS = new SshKeys(Path.of("/nonexistent/id_ed25519"), Path.of("/nonexistent/known_hosts"));
 
     @TempDir
     Path tmp;
 
     @Test
     void guestsAreListedWithStatesButNotDomain0() throws Exception {
-        try (XenAdapter adapter = new XenAdapter(new Connect(nodeUri(tmp.resolve("agent.sock")), true))) {
+        try (XenAdapter adapter = new XenAdapter(new Connect(nodeUri(tmp.resolve("agent.sock")), true), KEYS)) {
             assertFalse(adapter.sharesHostKernel());
             List<Guest> guests = adapter.guests();
             assertEquals(Map.of("web-pv", Guest.State.RUNNING, "db-hvm", Guest.State.RUNNING,
-                    "batch-paused", Guest.State.PAUSED, "old-off", Guest.State.STOPPED),
+                    "ops-ssh", Guest.State.RUNNING, "batch-paused", Guest.State.PAUSED, "old-off", Guest.State.STOPPED),
                     guests.stream().collect(java.util.stream.Collectors.toMap(Guest::name, Guest::state)));
             assertEquals("5f3c2b1a-8d4e-4c6f-9a7b-0e1d2c3b4a51", guests.stream()
                     .filter(g -> g.name().equals("web-pv")).findFirst().orElseThrow().id());
@@ -64,14 +65,15 @@ class XenAdapterTest {
             for (int i = 0; i < 100 && !Files.exists(socket); i++) {
                 Thread.sleep(50);
             }
-            try (XenAdapter adapter = new XenAdapter(new Connect(nodeUri(socket), true))) {
+            try (XenAdapter adapter = new XenAdapter(new Connect(nodeUri(socket), true), KEYS)) {
                 Guest web = guest(adapter, "web-pv");
                 try (GuestChannel channel = adapter.channel(web)) {
                     assertTrue(channel.ping(Duration.ofSeconds(10)), Files.readString(tmp.resolve("qga.log")));
                 }
                 GuestUnreachableException none = assertThrows(GuestUnreachableException.class,
                         () -> adapter.channel(guest(adapter, "db-hvm")));
-                assertTrue(none.getMessage().contains("no guest-agent channel"), none.getMessage());
+                assertTrue(none.getMessage().contains("no guest-agent channel") && none.getMessage().contains("no patchvisor ssh"),
+                        none.getMessage());
                 GuestUnreachableException off = assertThrows(GuestUnreachableException.class,
                         () -> adapter.channel(guest(adapter, "old-off")));
                 assertTrue(off.getMessage().contains("stopped, not running"), off.getMessage());
@@ -86,7 +88,7 @@ class XenAdapterTest {
 
     @Test
     void aSilentSocketIsUnreachableNotAnError() throws Exception {
-        try (XenAdapter adapter = new XenAdapter(new Connect(nodeUri(tmp.resolve("nobody.sock")), true))) {
+        try (XenAdapter adapter = new XenAdapter(new Connect(nodeUri(tmp.resolve("nobody.sock")), true), KEYS)) {
             GuestUnreachableException e = assertThrows(GuestUnreachableException.class,
                     () -> adapter.channel(guest(adapter, "web-pv")));
             assertTrue(e.getMessage().contains("does not answer"), e.getMessage());
@@ -100,11 +102,36 @@ class XenAdapterTest {
                 + "<channel type='unix'><source mode='bind' path='/run/other.sock'/><target type='xen' name='org.example.other'/></channel>"
                 + "<channel type='unix'><source mode='bind' path='/var/lib/xen/qga/web.sock'/>"
                 + "<target type='xen' name='org.qemu.guest_agent.0'/></channel></devices></domain>";
-        assertEquals(Optional.of("/var/lib/xen/qga/web.sock"), AgentChannelXml.socketPath(xml));
-        assertEquals(Optional.empty(), AgentChannelXml.socketPath("<domain type='xen'><devices/></domain>"));
-        assertThrows(IOException.class, () -> AgentChannelXml.socketPath("<domain"));
-        assertThrows(IOException.class, () -> AgentChannelXml.socketPath(
+        assertEquals(Optional.of("/var/lib/xen/qga/web.sock"), DomainXml.socketPath(xml));
+        assertEquals(Optional.empty(), DomainXml.socketPath("<domain type='xen'><devices/></domain>"));
+        assertThrows(IOException.class, () -> DomainXml.socketPath("<domain"));
+        assertEquals(Optional.empty(), DomainXml.sshEndpoint(xml));
+        assertThrows(IOException.class, () -> DomainXml.socketPath(
                 "<!DOCTYPE d [<!ENTITY x SYSTEM 'file:///etc/passwd'>]><domain>&x;</domain>"));
+    }
+
+    @Test
+    void sshEndpointIsReadFromPatchvisorMetadata() throws IOException {
+        String ns = "xmlns:pv='https://patchvisor.org/xmlns/guest/1'";
+        assertEquals(Optional.of(new DomainXml.SshEndpoint("192.0.2.10", 2222, "admin")), DomainXml.sshEndpoint(
+                "<domain><metadata><pv:ssh " + ns + " host='192.0.2.10' port='2222' user='admin'/></metadata></domain>"));
+        assertEquals(Optional.of(new DomainXml.SshEndpoint("guest.example", 22, "root")), DomainXml.sshEndpoint(
+                "<domain><metadata><pv:ssh " + ns + " host='guest.example'/></metadata></domain>"));
+        assertEquals(Optional.empty(), DomainXml.sshEndpoint(
+                "<domain><metadata><ssh host='other-namespace'/></metadata></domain>"), "only our namespace counts");
+        assertThrows(IOException.class, () -> DomainXml.sshEndpoint(
+                "<domain><metadata><pv:ssh " + ns + " host='h' port='ssh'/></metadata></domain>"));
+        assertThrows(IOException.class, () -> DomainXml.sshEndpoint(
+                "<domain><metadata><pv:ssh " + ns + " port='22'/></metadata></domain>"));
+    }
+
+    @Test
+    void aGuestWithSshMetadataButNoKeyIsUnreachable() throws Exception {
+        try (XenAdapter adapter = new XenAdapter(new Connect(nodeUri(tmp.resolve("agent.sock")), true), KEYS)) {
+            GuestUnreachableException e = assertThrows(GuestUnreachableException.class,
+                    () -> adapter.channel(guest(adapter, "ops-ssh")));
+            assertTrue(e.getMessage().startsWith("ops-ssh: ssh "), e.getMessage());
+        }
     }
 
     @Test
@@ -130,7 +157,8 @@ class XenAdapterTest {
     private String nodeUri(Path socket) throws IOException {
         String template = Files.readString(Path.of("src/test/resources/xen/node.xml"));
         Path node = tmp.resolve("node.xml");
-        Files.writeString(node, template.replace("@AGENT_SOCKET@", socket.toString()));
+        Files.writeString(node, template.replace("@AGENT_SOCKET@", socket.toString()).replace("@SSH_PORT@", "22")
+                .replace("@SSH_USER@", "root"));
         return "test://" + node.toAbsolutePath();
     }
 }
