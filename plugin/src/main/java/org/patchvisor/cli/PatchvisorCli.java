@@ -1,7 +1,9 @@
 package org.patchvisor.cli;
 
 import java.io.IOException;
+import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import org.patchvisor.detect.Detection;
@@ -63,13 +65,24 @@ public final class PatchvisorCli {
      * host, so this refuses before anything is read, locked or written: the one check all those commands share.
      */
     HostPatcher hostPatcher(StateOptions state) throws IOException, PatchException {
+        return hostPatcher(state.stateDir(), state.lockWait());
+    }
+
+    HostPatcher hostPatcher(Path stateDir, Duration lockWait) throws IOException, PatchException {
+        refuseInsideContainer();
+        boolean root = Privileges.effectiveUid(context.root()) == 0;
+        return new HostPatcher(context.kernel(), context.ticker(), Clock.systemUTC(), stateDir, lockWait, root);
+    }
+
+    /**
+     * Throws {@link PatchException.Reason#IN_CONTAINER} inside a container. A command that works before it needs
+     * the patcher (fetching a feed, say) calls this first, so it refuses before doing anything.
+     */
+    void refuseInsideContainer() throws IOException, PatchException {
         Optional<String> refusal = detect().refusal();
         if (refusal.isPresent()) {
             throw new PatchException(PatchException.Reason.IN_CONTAINER, refusal.get());
         }
-        boolean root = Privileges.effectiveUid(context.root()) == 0;
-        return new HostPatcher(context.kernel(), context.ticker(), Clock.systemUTC(), state.stateDir(),
-                state.lockWait(), root);
     }
 
     HypervisorAdapters adapters() {
