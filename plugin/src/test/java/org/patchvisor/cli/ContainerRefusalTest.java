@@ -83,6 +83,18 @@ class ContainerRefusalTest {
         assertFalse(new ObjectMapper().readTree(status.out()).get("insideContainer").asBoolean(), status.out());
     }
 
+    @Test
+    void statusOnAnOpenVzNodeSaysOnePatchCoversEveryContainer() throws Exception {
+        FakeRoot root = containerRoot("openvz-node");
+        FakeRoot.Run run = root.run("status", "--state-dir", tmp.resolve("state").toString());
+        assertEquals(0, run.exit(), run.err());
+        assertTrue(run.out().contains("containers: patch this kernel once; 3 containers share it"), run.out());
+        JsonNode json = new ObjectMapper().readTree(root.run("status", "--json", "--state-dir",
+                tmp.resolve("state").toString()).out());
+        assertTrue(json.get("sharedKernelHost").asBoolean());
+        assertFalse(json.get("insideContainer").asBoolean());
+    }
+
     /** A fake kernel root with one detector fixture copied over it: the kernel files plus a machine's evidence. */
     private FakeRoot containerRoot(String fixture) throws IOException {
         FakeRoot root = new FakeRoot(tmp.resolve("root"), "6.1.0-56-amd64");
