@@ -1,12 +1,13 @@
 #!/bin/sh
 # Installs every Debian package the real-kernel test lane needs (QEMU, the two kernel flavours with their
 # headers, the initramfs tools, the guest agent, a compiler for live-patch modules) and the daemons later
-# lanes use. Idempotent: when everything is present it only runs dpkg-query and exits.
+# lanes use (libvirtd, tinyproxy, and an sshd the SSH channel test starts on 127.0.0.1). Idempotent: when
+# everything is present it only runs dpkg-query and exits.
 set -eu
 
 PACKAGES="qemu-system-x86 qemu-utils linux-image-amd64 linux-headers-amd64 linux-image-cloud-amd64
 linux-headers-cloud-amd64 busybox-static cpio gzip xz-utils kmod qemu-guest-agent make gcc libelf-dev
-libvirt-daemon-system libvirt-clients tinyproxy"
+libvirt-daemon-system libvirt-clients tinyproxy openssh-server"
 
 missing=""
 for p in $PACKAGES; do

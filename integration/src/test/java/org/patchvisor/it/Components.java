@@ -70,6 +70,16 @@ public final class Components {
         }
     }
 
+    /** Skips (or under CI fails) unless OpenSSH's server and ssh-keygen are installed. */
+    public void requireSshd() {
+        List<String> absent = new ArrayList<>();
+        requireFile(absent, "usr/sbin/sshd", "sshd (package openssh-server)");
+        requireFile(absent, "usr/bin/ssh-keygen", "ssh-keygen (package openssh-client)");
+        if (!absent.isEmpty()) {
+            missing(absent);
+        }
+    }
+
     /** The cloud-flavour release, or skip (under CI: fail) when it is not installed. */
     public String requireCloudRelease() {
         return cloudRelease().orElseGet(() -> missing(List.of("the cloud kernel (linux-image-cloud-amd64)")));

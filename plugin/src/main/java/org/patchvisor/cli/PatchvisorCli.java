@@ -2,11 +2,19 @@ package org.patchvisor.cli;
 
 import java.io.IOException;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import org.patchvisor.detect.Detection;
+import org.patchvisor.detect.Detector;
 import org.patchvisor.host.HostPatcher;
+import org.patchvisor.kernel.PatchException;
 import org.patchvisor.kernel.Privileges;
+import org.patchvisor.spi.AdapterContext;
 import org.patchvisor.spi.HypervisorAdapters;
+import org.patchvisor.spi.ProcessRunner;
+import org.patchvisor.spi.SystemProcessRunner;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -17,38 +25,33 @@ import picocli.CommandLine.Command;
 @Command(name = "patchvisor", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = "Rebootless kernel patching for virtualization hosts and their guests.",
         subcommands = {StatusCommand.class, UnameCommand.class, ApplyCommand.class, RemoveCommand.class,
-                LoadCommand.class, UpgradeCommand.class, GuestsCommand.class, DetectCommand.class,
-                CheckCommand.class, RepoCommand.class,
+                LoadCommand.class, UpgradeCommand.class, GuestsCommand.class, ContainersCommand.class,
+                DetectCommand.class, CheckCommand.class, RepoCommand.class,
                 CommandLine.HelpCommand.class})
 public final class PatchvisorCli {
     private final HostContext context;
     private final HypervisorAdapters adapters;
+    private final ProcessRunner processes;
 
-    public PatchvisorCli(HostContext context) {
-        this(context, HypervisorAdapters.installed());
-    }
-
-    /** With the hypervisor adapters to use: tests hand in their own providers. */
-    public PatchvisorCli(HostContext context, HypervisorAdapters adapters) {
+    public PatchvisorCli(HostContext context, HypervisorAdapters adapters, ProcessRunner processes) {
         this.context = context;
         this.adapters = adapters;
+        this.processes = processes;
     }
 
     public static int run(String... args) {
         return commandLine(HostContext.system()).execute(args);
     }
 
-    /** The configured picocli command line: short errors, documented exit codes. */
+    /** The configured picocli command line over the adapters installed with this build and real host tools. */
     public static CommandLine commandLine(HostContext context) {
-        return commandLine(new PatchvisorCli(context));
+        return commandLine(context, HypervisorAdapters.installed(),
+                new SystemProcessRunner(context.env().get("PATH")));
     }
 
-    public static CommandLine commandLine(HostContext context, HypervisorAdapters adapters) {
-        return commandLine(new PatchvisorCli(context, adapters));
-    }
-
-    private static CommandLine commandLine(PatchvisorCli top) {
-        CommandLine cmd = new CommandLine(top);
+    /** The configured picocli command line: short errors, documented exit codes. */
+    public static CommandLine commandLine(HostContext context, HypervisorAdapters adapters, ProcessRunner processes) {
+        CommandLine cmd = new CommandLine(new PatchvisorCli(context, adapters, processes));
         cmd.setExecutionExceptionHandler(new ShortErrorHandler());
         cmd.setCaseInsensitiveEnumValuesAllowed(true);
         return cmd;
@@ -59,16 +62,46 @@ public final class PatchvisorCli {
     }
 
     /** Opens the hypervisor adapters that apply here; the caller closes them. */
-    GuestTargets guestTargets(java.util.List<String> uris) throws IOException {
+    GuestTargets guestTargets(List<String> uris) throws IOException {
         return GuestTargets.open(context, adapters, uris);
     }
 
-    HostPatcher hostPatcher(StateOptions state) throws IOException {
+    /**
+     * The host patcher for every command that changes the kernel. Inside a container the kernel belongs to the
+     * host, so this refuses before anything is read, locked or written: the one check all those commands share.
+     */
+    HostPatcher hostPatcher(StateOptions state) throws IOException, PatchException {
         return hostPatcher(state.stateDir(), state.lockWait());
     }
 
-    HostPatcher hostPatcher(Path stateDir, Duration lockWait) throws IOException {
+    HostPatcher hostPatcher(Path stateDir, Duration lockWait) throws IOException, PatchException {
+        refuseInsideContainer();
         boolean root = Privileges.effectiveUid(context.root()) == 0;
         return new HostPatcher(context.kernel(), context.ticker(), Clock.systemUTC(), stateDir, lockWait, root);
+    }
+
+    /**
+     * Throws {@link PatchException.Reason#IN_CONTAINER} inside a container. A command that works before it needs
+     * the patcher (fetching a feed, say) calls this first, so it refuses before doing anything.
+     */
+    void refuseInsideContainer() throws IOException, PatchException {
+        Optional<String> refusal = detect().refusal();
+        if (refusal.isPresent()) {
+            throw new PatchException(PatchException.Reason.IN_CONTAINER, refusal.get());
+        }
+    }
+
+    HypervisorAdapters adapters() {
+        return adapters;
+    }
+
+    /** What adapters see: the context's root and environment, host tools through the process seam. */
+    AdapterContext adapterContext() {
+        return new AdapterContext(context.root(), List.of(), context.env(), processes);
+    }
+
+    /** What this machine is, read under the context's root. */
+    Detection detect() throws IOException {
+        return Detector.forRoot(context.root()).detect();
     }
 }

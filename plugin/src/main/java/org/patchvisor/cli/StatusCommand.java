@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import org.patchvisor.guest.GuestPatcher;
+import org.patchvisor.detect.Detection;
 import org.patchvisor.kernel.KernelPort;
 import org.patchvisor.kernel.KernelSupport;
 import org.patchvisor.model.KernelId;
@@ -52,16 +53,26 @@ final class StatusCommand implements Callable<Integer> {
         List<LivePatch> patches = kernel.patches();
         List<InstalledPatch> installed = new StateStore(state.stateDir()).installed(id);
         String effective = EffectiveVersion.of(id, installed, patches);
+        Detection detection = parent.detect();
+        Optional<String> refusal = detection.refusal();
+        // On an OpenVZ/LXC host the patches listed here are every container's too.
+        Optional<String> shared = detection.sharedKernelHost() ? Optional.of(detection.plan()) : Optional.empty();
         PrintWriter out = spec.commandLine().getOut();
         List<GuestInventory.Row> rows = withGuests ? guestRows() : List.of();
         if (json) {
             Map<String, Object> view = view(id, support, patches, installed, effective);
+            view.put("insideContainer", refusal.isPresent());
+            view.put("refusal", refusal.orElse(null));
+            view.put("sharedKernelHost", shared.isPresent());
+            view.put("plan", detection.plan());
             if (withGuests) {
                 view.put("guests", GuestInventory.view(rows));
             }
             Json.print(out, view);
         } else {
             print(out, id, support, patches, installed, effective);
+            refusal.ifPresent(line -> out.println("container:  " + line));
+            shared.ifPresent(plan -> out.println("containers: " + plan + " (patchvisor containers lists them)"));
             if (withGuests) {
                 out.println();
                 GuestInventory.print(out, rows);

@@ -74,6 +74,19 @@ public record Detection(List<Role> roles, Map<Role, List<Evidence>> evidence, Li
         return count == null ? OptionalInt.empty() : OptionalInt.of(count);
     }
 
+    /**
+     * The one line every kernel-changing command refuses with inside a container, where the kernel belongs to
+     * the host; empty anywhere else.
+     */
+    public Optional<String> refusal() {
+        if (!insideContainer()) {
+            return Optional.empty();
+        }
+        String kind = containerKind.orElseThrow();
+        return Optional.of("inside " + article(kind) + " " + kind
+                + " container: live patches must be applied on the host (hardware node) instead");
+    }
+
     /** One sentence: what patchvisor will do on this machine. */
     public String plan() {
         if (insideContainer()) {

@@ -9,6 +9,8 @@ import java.util.Map;
 import org.patchvisor.kernel.KernelCallException;
 import org.patchvisor.kernel.ModuleSyscalls;
 import org.patchvisor.kernel.Ticker;
+import org.patchvisor.spi.HypervisorAdapters;
+import org.patchvisor.spi.SystemProcessRunner;
 import picocli.CommandLine;
 
 /**
@@ -66,14 +68,19 @@ final class FakeRoot implements ModuleSyscalls {
     }
 
     /** The hypervisor adapters the CLI sees: none unless a test sets its own. */
-    org.patchvisor.spi.HypervisorAdapters adapters = new org.patchvisor.spi.HypervisorAdapters(java.util.List::of);
+    HypervisorAdapters adapters = new HypervisorAdapters(java.util.List::of);
 
     /** Runs the real CLI against this root and returns exit code, stdout and stderr. */
     Run run(String... args) {
+        return run(adapters, args);
+    }
+
+    /** Runs the real CLI with these adapters (and no host tools) against this root. */
+    Run run(HypervisorAdapters adapters, String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         CommandLine cmd = PatchvisorCli.commandLine(new HostContext(root, () -> this, Ticker.SYSTEM, Map.of()),
-                adapters);
+                adapters, new SystemProcessRunner(""));
         cmd.setOut(new PrintWriter(out));
         cmd.setErr(new PrintWriter(err));
         int code = cmd.execute(args);
