@@ -49,7 +49,7 @@ public record GuestOutcome(State state, String reason, String patch, Optional<Ke
 
     /** An outcome known only by state and reason (the rollout's own verdicts: a failed probe, a refusal). */
     public GuestOutcome(State state, String reason) {
-        this(state, reason, "", Optional.empty(), Duration.ZERO);
+        this(state, reason == null ? "" : reason, "", Optional.empty(), Duration.ZERO);
     }
 
     public static GuestOutcome of(State state, String reason, String patch, Optional<KernelId> kernel,
