@@ -22,6 +22,13 @@ import org.patchvisor.host.HostUpgrade;
 import org.patchvisor.kernel.ApplyReport;
 import org.patchvisor.kernel.PatchException;
 import org.patchvisor.model.KernelId;
+import org.patchvisor.guest.GuestPatcher;
+import org.patchvisor.rollout.Plan;
+import org.patchvisor.rollout.PlanText;
+import org.patchvisor.rollout.ProgressListener;
+import org.patchvisor.rollout.Report;
+import org.patchvisor.rollout.RolloutListener;
+import org.patchvisor.rollout.RolloutState;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -58,6 +65,16 @@ final class UpgradeCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print the result as one JSON object.")
     boolean json;
 
+    @Option(names = "--guests", description = "Upgrade the guests (VMs with their own kernels) instead of this host, "
+            + "through their hypervisor adapters and the rollout options below.")
+    boolean guests;
+
+    @Mixin
+    GuestOptions guestOptions;
+
+    @Mixin
+    RolloutFlags rolloutFlags;
+
     @Override
     public Integer call() throws Exception {
         long startedMs = System.currentTimeMillis();
@@ -67,6 +84,10 @@ final class UpgradeCommand implements Callable<Integer> {
             Optional<Path> explicitStateDir = spec.commandLine().getParseResult().hasMatchedOption("--state-dir")
                     ? Optional.of(state.stateDir()) : Optional.empty();
             FeedConfig settings = FeedSettings.read(config, explicitStateDir, env);
+            if (guests) {
+                return upgradeGuests(Feed.open(settings, env, Clock.systemUTC(), FetchLimits.defaults()));
+            }
+            parent.refuseInsideContainer();
             Feed feed = Feed.open(settings, env, Clock.systemUTC(), FetchLimits.defaults());
             HostPatcher patcher = parent.hostPatcher(settings.stateDir(), state.lockWait());
             HostUpgrade.Outcome outcome = new HostUpgrade(parent.context().kernel(), patcher, feed)
@@ -78,6 +99,40 @@ final class UpgradeCommand implements Callable<Integer> {
             return fail(view, ShortErrorHandler.exitCode(e), e.getMessage(), e);
         } catch (ElfFormatException e) {
             return fail(view, ExitCodes.REFUSED, "the downloaded bundle is not a valid kernel module: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Exit codes: 0 when every targeted guest ended applied, already patched, without a patch or skipped;
+     * {@link ExitCodes#GUEST_FAILED} when any failed, timed out or was halted; otherwise
+     * {@link ExitCodes#GUEST_UNREACHABLE} when some could not be reached.
+     */
+    private int upgradeGuests(Feed feed) throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        try (GuestTargets targets = parent.guestTargets(guestOptions.uris())) {
+            if (targets.none()) {
+                throw new PatchException(PatchException.Reason.NOT_FOUND, "no guests to upgrade " + targets.describe());
+            }
+            GuestFleetUpgrade fleet = new GuestFleetUpgrade(targets, feed, GuestPatcher.standard());
+            Plan plan = fleet.plan(rolloutFlags.options());
+            if (!json) {
+                out.print(PlanText.render(plan));
+                out.flush();
+            }
+            Report report = fleet.run(plan, json ? RolloutListener.NONE : ProgressListener.forStderr(spec.commandLine().getErr()));
+            if (json) {
+                Json.print(out, report);
+            } else {
+                for (Report.Row row : report.guests()) {
+                    out.printf("%-24s %-22s %-16s %s%n", row.name(), row.kernel(), row.state().label(), row.reason());
+                }
+                out.println(report.summary());
+                out.flush();
+            }
+            if (report.failures() > 0 || report.halted()) {
+                return ExitCodes.GUEST_FAILED;
+            }
+            return report.count(RolloutState.UNREACHABLE) > 0 ? ExitCodes.GUEST_UNREACHABLE : ExitCodes.OK;
         }
     }
 

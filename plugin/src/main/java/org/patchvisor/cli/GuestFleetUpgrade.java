@@ -1,0 +1,83 @@
+package org.patchvisor.cli;
+
+import java.io.IOException;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.patchvisor.elf.ModuleFiles;
+import org.patchvisor.feed.Feed;
+import org.patchvisor.guest.GuestChannel;
+import org.patchvisor.guest.GuestChannel.GuestTimeoutException;
+import org.patchvisor.guest.GuestPatcher;
+import org.patchvisor.rollout.FeedBundles;
+import org.patchvisor.rollout.Plan;
+import org.patchvisor.rollout.Report;
+import org.patchvisor.rollout.Rollout;
+import org.patchvisor.rollout.RolloutListener;
+import org.patchvisor.rollout.RolloutOptions;
+import org.patchvisor.spi.Guest;
+import org.patchvisor.spi.GuestUnreachableException;
+import org.patchvisor.spi.HypervisorAdapter;
+
+/**
+ * {@code upgrade --guests}: every guest of every adapter here, through the rollout engine. The feed is asked once
+ * per guest kernel and each bundle is downloaded once; each guest gets its module through its own channel and the
+ * per-guest agent loads, waits, verifies or reverts inside it.
+ */
+final class GuestFleetUpgrade {
+    private final GuestTargets targets;
+    private final Feed feed;
+    private final GuestPatcher patcher;
+    private final Map<String, HypervisorAdapter> adapterByGuest = new HashMap<>();
+
+    GuestFleetUpgrade(GuestTargets targets, Feed feed, GuestPatcher patcher) {
+        this.targets = targets;
+        this.feed = feed;
+        this.patcher = patcher;
+    }
+
+    /** The plan alone: which guests, grouped by kernel, which bundle, canary and waves. Touches no guest. */
+    Plan plan(RolloutOptions options) throws IOException, InterruptedException {
+        return rollout().plan(guests(), options);
+    }
+
+    Report run(Plan plan, RolloutListener listener) throws InterruptedException {
+        return rollout().execute(plan, job -> {
+            try (GuestChannel channel = adapterOf(job.guest()).channel(job.guest())) {
+                return patcher.apply(channel, job.module(), ModuleFiles.read(job.module()), job.timeout());
+            }
+        }, listener);
+    }
+
+    private Rollout rollout() {
+        FeedBundles bundles = new FeedBundles(feed);
+        return new Rollout(guest -> {
+            try (GuestChannel channel = adapterOf(guest).channel(guest)) {
+                return patcher.identify(channel);
+            } catch (GuestTimeoutException e) {
+                throw new GuestUnreachableException(guest.name() + ": the guest agent did not answer: " + e.getMessage(), e);
+            }
+        }, bundles, bundles);
+    }
+
+    /** Guests of adapters that run their own kernels; container adapters are covered by the host's patch. */
+    private List<Guest> guests() throws IOException {
+        adapterByGuest.clear();
+        List<Guest> guests = new java.util.ArrayList<>();
+        for (GuestTargets.Target target : targets.all()) {
+            if (!target.adapter().sharesHostKernel()) {
+                adapterByGuest.put(key(target.guest()), target.adapter());
+                guests.add(target.guest());
+            }
+        }
+        return guests;
+    }
+
+    private HypervisorAdapter adapterOf(Guest guest) {
+        return adapterByGuest.get(key(guest));
+    }
+
+    private static String key(Guest guest) {
+        return guest.adapter() + "/" + guest.id();
+    }
+}
