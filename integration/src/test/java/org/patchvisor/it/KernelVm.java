@@ -30,16 +30,17 @@ public final class KernelVm implements AutoCloseable {
      * is 10.0.2.15 and reaches this machine's loopback at {@link #HOST_ADDRESS}; nothing else is routed in.
      */
     public record Options(int memoryMb, int cpus, List<String> extraKernelArgs, Duration bootTimeout,
-            boolean userNetwork) {
+            boolean userNetwork, List<String> hostForwards) {
         public Options {
             extraKernelArgs = List.copyOf(extraKernelArgs);
+            hostForwards = List.copyOf(hostForwards);
             if (memoryMb < 256 || cpus < 1) {
                 throw new IllegalArgumentException("a VM needs at least 256 MiB and one vCPU");
             }
         }
 
         public Options(int memoryMb, int cpus, List<String> extraKernelArgs, Duration bootTimeout) {
-            this(memoryMb, cpus, extraKernelArgs, bootTimeout, false);
+            this(memoryMb, cpus, extraKernelArgs, bootTimeout, false, List.of());
         }
 
         /** 2 GiB so a JVM runs inside; 2 vCPUs because TCG runs one host thread per vCPU. */
@@ -48,17 +49,24 @@ public final class KernelVm implements AutoCloseable {
         }
 
         public Options withCpus(int n) {
-            return new Options(memoryMb, n, extraKernelArgs, bootTimeout, userNetwork);
+            return new Options(memoryMb, n, extraKernelArgs, bootTimeout, userNetwork, hostForwards);
         }
 
         public Options withKernelArgs(String... args) {
             List<String> all = new ArrayList<>(extraKernelArgs);
             all.addAll(Arrays.asList(args));
-            return new Options(memoryMb, cpus, all, bootTimeout, userNetwork);
+            return new Options(memoryMb, cpus, all, bootTimeout, userNetwork, hostForwards);
         }
 
         public Options withUserNetwork() {
-            return new Options(memoryMb, cpus, extraKernelArgs, bootTimeout, true);
+            return new Options(memoryMb, cpus, extraKernelArgs, bootTimeout, true, hostForwards);
+        }
+
+        /** Forwards 127.0.0.1:{@code hostPort} on this machine to {@code guestPort} in the guest (user network). */
+        public Options withHostForward(int hostPort, int guestPort) {
+            List<String> all = new ArrayList<>(hostForwards);
+            all.add("hostfwd=tcp:127.0.0.1:" + hostPort + "-:" + guestPort);
+            return new Options(memoryMb, cpus, extraKernelArgs, bootTimeout, true, all);
         }
     }
 
@@ -122,7 +130,8 @@ public final class KernelVm implements AutoCloseable {
                 options.extraKernelArgs()));
         // romfile= : no PXE option ROM is needed (direct kernel boot) and Debian ships it in another package.
         List<String> network = options.userNetwork()
-                ? List.of("-netdev", "user,id=n0", "-device", "virtio-net-pci,netdev=n0,romfile=") : List.of();
+                ? List.of("-netdev", String.join(",", concat(List.of("user", "id=n0"), options.hostForwards())),
+                        "-device", "virtio-net-pci,netdev=n0,romfile=") : List.of();
         return concat(List.of("qemu-system-x86_64", "-accel", "tcg,thread=multi", "-cpu", "max",
                 "-m", Integer.toString(options.memoryMb()), "-smp", Integer.toString(options.cpus()),
                 "-nographic", "-nodefaults", "-no-reboot", "-monitor", "none",
