@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryIteratorException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
@@ -111,7 +112,12 @@ public final class LocalKernel implements KernelPort {
             boolean enabled = "1".equals(KernelFiles.read(dir.resolve("enabled")));
             boolean transition = "1".equals(KernelFiles.read(dir.resolve("transition")));
             return Optional.of(new LivePatch(dir.getFileName().toString(), enabled, transition, functions(dir)));
-        } catch (FileSystemException e) {
+        } catch (DirectoryIteratorException e) {
+            if (gone(e.getCause())) {
+                return Optional.empty();
+            }
+            throw e.getCause();
+        } catch (IOException e) {
             if (gone(e)) {
                 return Optional.empty();
             }
@@ -123,9 +129,13 @@ public final class LocalKernel implements KernelPort {
      * A sysfs or procfs entry being torn down answers ENOENT, or ENODEV while the kernel still lists it:
      * either way the patch (or task) is gone.
      */
-    static boolean gone(FileSystemException e) {
-        return e instanceof NoSuchFileException || "No such device".equals(e.getReason())
-                || "No such process".equals(e.getReason());
+    static boolean gone(IOException e) {
+        if (e instanceof NoSuchFileException) {
+            return true;
+        }
+        // open() failing is a FileSystemException with the reason; read() failing is a plain IOException.
+        String reason = e instanceof FileSystemException f ? f.getReason() : e.getMessage();
+        return "No such device".equals(reason) || "No such process".equals(reason);
     }
 
     /** Object directories (vmlinux or a module name) hold one directory per function, named "func,sympos". */
@@ -164,8 +174,15 @@ public final class LocalKernel implements KernelPort {
     @Override
     public void setEnabled(String patchName, boolean enabled) throws IOException {
         // WRITE only: never create a file in sysfs if the patch vanished meanwhile.
-        Files.writeString(root.resolve(LIVEPATCH).resolve(patchName).resolve("enabled"), enabled ? "1\n" : "0\n",
-                StandardOpenOption.WRITE);
+        try {
+            Files.writeString(root.resolve(LIVEPATCH).resolve(patchName).resolve("enabled"), enabled ? "1\n" : "0\n",
+                    StandardOpenOption.WRITE);
+        } catch (IOException e) {
+            if (enabled || !gone(e)) {
+                throw e;
+            }
+            // Disabling a patch the kernel is freeing right now: it is disabled already.
+        }
     }
 
     @Override
@@ -182,7 +199,7 @@ public final class LocalKernel implements KernelPort {
                             blockers.add(new Blocker(Integer.parseInt(task.getFileName().toString()), comm));
                         }
                     }
-                } catch (FileSystemException e) {
+                } catch (IOException e) {
                     if (!gone(e)) {
                         throw e;
                     }
