@@ -33,6 +33,11 @@ public final class PatchvisorCli {
     private final HypervisorAdapters adapters;
     private final ProcessRunner processes;
 
+    /** The real host; what the build's generators (bash completion, man pages) instantiate by class name. */
+    public PatchvisorCli() {
+        this(HostContext.system(), HypervisorAdapters.installed(), new SystemProcessRunner(System.getenv("PATH")));
+    }
+
     public PatchvisorCli(HostContext context, HypervisorAdapters adapters, ProcessRunner processes) {
         this.context = context;
         this.adapters = adapters;
