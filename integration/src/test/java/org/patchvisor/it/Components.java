@@ -92,6 +92,15 @@ public final class Components {
         }
     }
 
+    /** Skips (or under CI fails) unless ansible-playbook is installed (package ansible-core). */
+    public void requireAnsible() {
+        List<String> absent = new ArrayList<>();
+        requireFile(absent, "usr/bin/ansible-playbook", "ansible-playbook (package ansible-core)");
+        if (!absent.isEmpty()) {
+            missing(absent);
+        }
+    }
+
     /** The cloud-flavour release, or skip (under CI: fail) when it is not installed. */
     public String requireCloudRelease() {
         return cloudRelease().orElseGet(() -> missing(List.of("the cloud kernel (linux-image-cloud-amd64)")));
