@@ -7,7 +7,7 @@ set -eu
 
 PACKAGES="qemu-system-x86 qemu-utils linux-image-amd64 linux-headers-amd64 linux-image-cloud-amd64
 linux-headers-cloud-amd64 busybox-static cpio gzip xz-utils kmod qemu-guest-agent make gcc libelf-dev
-libvirt-daemon-system libvirt-clients tinyproxy openssh-server"
+libvirt-daemon-system libvirt-clients tinyproxy openssh-server ansible-core"
 
 missing=""
 for p in $PACKAGES; do

@@ -80,6 +80,27 @@ public final class Components {
         }
     }
 
+    /** Skips (or under CI fails) unless this runs as root on a Debian system with dpkg (package install tests). */
+    public void requireDpkgAsRoot() {
+        List<String> absent = new ArrayList<>();
+        requireFile(absent, "usr/bin/dpkg", "dpkg");
+        if (!"root".equals(System.getProperty("user.name"))) {
+            absent.add("root (dpkg -i)");
+        }
+        if (!absent.isEmpty()) {
+            missing(absent);
+        }
+    }
+
+    /** Skips (or under CI fails) unless ansible-playbook is installed (package ansible-core). */
+    public void requireAnsible() {
+        List<String> absent = new ArrayList<>();
+        requireFile(absent, "usr/bin/ansible-playbook", "ansible-playbook (package ansible-core)");
+        if (!absent.isEmpty()) {
+            missing(absent);
+        }
+    }
+
     /** The cloud-flavour release, or skip (under CI: fail) when it is not installed. */
     public String requireCloudRelease() {
         return cloudRelease().orElseGet(() -> missing(List.of("the cloud kernel (linux-image-cloud-amd64)")));

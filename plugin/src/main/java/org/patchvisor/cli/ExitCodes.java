@@ -39,6 +39,8 @@ public final class ExitCodes {
     public static final int FEED_FAILED = 14;
     /** upgrade: the feed has no live patch at all for the running kernel. Nothing to do; the timer treats it as success. */
     public static final int NO_PATCHES = 15;
+    /** hook install/uninstall: a file that is not patchvisor's sits where the hook goes; it was left untouched. */
+    public static final int HOOK_CONFLICT = 16;
 
     private ExitCodes() {
     }

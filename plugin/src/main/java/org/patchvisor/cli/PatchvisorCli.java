@@ -26,12 +26,17 @@ import picocli.CommandLine.Command;
         description = "Rebootless kernel patching for virtualization hosts and their guests.",
         subcommands = {StatusCommand.class, UnameCommand.class, ApplyCommand.class, RemoveCommand.class,
                 LoadCommand.class, UpgradeCommand.class, GuestsCommand.class, ContainersCommand.class,
-                DetectCommand.class, CheckCommand.class, RepoCommand.class,
+                DetectCommand.class, CheckCommand.class, RepoCommand.class, HookCommand.class, WorkerCommand.class,
                 CommandLine.HelpCommand.class})
 public final class PatchvisorCli {
     private final HostContext context;
     private final HypervisorAdapters adapters;
     private final ProcessRunner processes;
+
+    /** The real host; what the build's generators (bash completion, man pages) instantiate by class name. */
+    public PatchvisorCli() {
+        this(HostContext.system(), HypervisorAdapters.installed(), new SystemProcessRunner(System.getenv("PATH")));
+    }
 
     public PatchvisorCli(HostContext context, HypervisorAdapters adapters, ProcessRunner processes) {
         this.context = context;

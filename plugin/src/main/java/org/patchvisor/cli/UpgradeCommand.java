@@ -72,6 +72,11 @@ final class UpgradeCommand implements Callable<Integer> {
     @Mixin
     GuestOptions guestOptions;
 
+    @Option(names = "--metrics-file", paramLabel = "FILE",
+            description = "Prometheus textfile-collector metrics (default: config key metrics-file); "
+                    + "written as <name>-upgrade.prom or <name>-guests.prom.")
+    Path metricsFile;
+
     @Mixin
     RolloutFlags rolloutFlags;
 
@@ -84,15 +89,32 @@ final class UpgradeCommand implements Callable<Integer> {
             Optional<Path> explicitStateDir = spec.commandLine().getParseResult().hasMatchedOption("--state-dir")
                     ? Optional.of(state.stateDir()) : Optional.empty();
             FeedConfig settings = FeedSettings.read(config, explicitStateDir, env);
+            Optional<Path> metrics = RunMetrics.configured(metricsFile, config);
             if (guests) {
-                return upgradeGuests(Feed.open(settings, env, Clock.systemUTC(), FetchLimits.defaults()));
+                RunMetrics figures = new RunMetrics("guests");
+                Feed feed = Feed.open(settings, env, Clock.systemUTC(), FetchLimits.defaults());
+                int code = upgradeGuests(feed, figures);
+                figures.feed(feed);
+                if (code == ExitCodes.OK) {
+                    figures.success(Clock.systemUTC().instant());
+                }
+                figures.write(metrics, Clock.systemUTC().instant());
+                return code;
             }
             parent.refuseInsideContainer();
             Feed feed = Feed.open(settings, env, Clock.systemUTC(), FetchLimits.defaults());
             HostPatcher patcher = parent.hostPatcher(settings.stateDir(), state.lockWait());
             HostUpgrade.Outcome outcome = new HostUpgrade(parent.context().kernel(), patcher, feed)
                     .run(timeout, Progress.to(spec.commandLine().getErr(), !json));
-            return report(outcome, view, startedMs);
+            int code = report(outcome, view, startedMs);
+            RunMetrics figures = new RunMetrics("upgrade");
+            if (outcome.status() == HostUpgrade.Status.APPLIED) {
+                figures.hostApplied(outcome.kernel().release());
+            }
+            figures.feed(feed);
+            figures.success(Clock.systemUTC().instant());
+            figures.write(metrics, Clock.systemUTC().instant());
+            return code;
         } catch (FeedException e) {
             return fail(view, ExitCodes.FEED_FAILED, e.getMessage(), e);
         } catch (PatchException e) {
@@ -107,7 +129,7 @@ final class UpgradeCommand implements Callable<Integer> {
      * {@link ExitCodes#GUEST_FAILED} when any failed, timed out or was halted; otherwise
      * {@link ExitCodes#GUEST_UNREACHABLE} when some could not be reached.
      */
-    private int upgradeGuests(Feed feed) throws Exception {
+    private int upgradeGuests(Feed feed, RunMetrics figures) throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         try (GuestTargets targets = parent.guestTargets(guestOptions.uris())) {
             if (targets.none()) {
@@ -120,6 +142,7 @@ final class UpgradeCommand implements Callable<Integer> {
                 out.flush();
             }
             Report report = fleet.run(plan, json ? RolloutListener.NONE : ProgressListener.forStderr(spec.commandLine().getErr()));
+            figures.report(report);
             if (json) {
                 Json.print(out, report);
             } else {

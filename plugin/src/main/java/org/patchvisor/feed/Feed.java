@@ -41,6 +41,18 @@ public final class Feed {
         return new Feed(clients, new BlobCache(config.stateDir()));
     }
 
+    /** When the oldest repository's verified index was created (fetched and verified if not yet). */
+    public Optional<java.time.Instant> oldestIndexCreated() throws IOException {
+        Optional<java.time.Instant> oldest = Optional.empty();
+        for (FeedClient client : clients) {
+            java.time.Instant created = client.index().createdAt();
+            if (oldest.isEmpty() || created.isBefore(oldest.get())) {
+                oldest = Optional.of(created);
+            }
+        }
+        return oldest;
+    }
+
     /** Every bundle, from every repository, built for exactly this kernel (by build-id when both sides know it). */
     public List<BundleEntry> available(KernelId kernel) throws IOException {
         Map<String, BundleEntry> bySha = new LinkedHashMap<>();

@@ -1,0 +1,90 @@
+package org.patchvisor.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The Debian package the build makes, installed on this machine with the real dpkg: the installed command runs
+ * (--version, status), completion, man pages, units and the conffile are where Debian looks for them, and
+ * remove + purge leave nothing behind.
+ */
+class DebPackageIT {
+    private static final Path DEB = Path.of(System.getProperty("patchvisor.root", ".")).resolve("integration/target/patchvisor.deb");
+
+    record Run(int exit, String out) {
+    }
+
+    @BeforeAll
+    static void requirements() throws Exception {
+        Components.onThisMachine().requireDpkgAsRoot();
+        assertTrue(Files.isRegularFile(DEB), DEB + " is built by the package phase");
+        run("dpkg", "--purge", "patchvisor");
+    }
+
+    @AfterAll
+    static void cleanUp() throws Exception {
+        if (Files.exists(Path.of("/var/lib/dpkg/info/patchvisor.list"))) {
+            run("dpkg", "--purge", "patchvisor");
+        }
+    }
+
+    @Test
+    void installsRunsAndRemovesWithoutLeftovers() throws Exception {
+        List<String> payload = run("dpkg-deb", "--fsys-tarfile", DEB.toString()).exit() == 0
+                ? run("sh", "-c", "dpkg-deb --fsys-tarfile '" + DEB + "' | tar -t").out().lines()
+                        .filter(l -> !l.endsWith("/")).map(l -> l.substring(1)).toList()
+                : List.of();
+        assertTrue(payload.contains("/usr/bin/patchvisor"), payload.toString());
+
+        Run install = run("dpkg", "-i", DEB.toString());
+        assertEquals(0, install.exit(), install.out());
+        Run version = run("/usr/bin/patchvisor", "--version");
+        assertEquals(0, version.exit(), version.out());
+        assertTrue(version.out().startsWith("patchvisor "), version.out());
+        Run status = run("/usr/bin/patchvisor", "status");
+        assertEquals(0, status.exit(), status.out());
+        assertTrue(status.out().contains("kernel:"), status.out());
+
+        assertTrue(Files.size(Path.of("/var/cache/patchvisor/patchvisor.jsa")) > 0, "AppCDS archive built at install");
+        assertTrue(Files.readString(Path.of("/usr/share/bash-completion/completions/patchvisor")).contains("complete -F"));
+        assertTrue(Files.readString(Path.of("/usr/share/man/man1/patchvisor-worker.1")).contains(".TH \"PATCHVISOR\\-WORKER\" \"1\""));
+        assertTrue(Files.exists(Path.of("/lib/systemd/system/patchvisor-worker.service")));
+        assertEquals("/etc/patchvisor/patchvisor.conf",
+                Files.readString(Path.of("/var/lib/dpkg/info/patchvisor.conffiles")).trim());
+        Run listed = run("/usr/bin/patchvisor", "hook", "--help");
+        assertEquals(0, listed.exit(), listed.out());
+
+        assertEquals(0, run("dpkg", "-r", "patchvisor").exit());
+        assertTrue(Files.exists(Path.of("/etc/patchvisor/patchvisor.conf")), "remove keeps the conffile");
+        Run purge = run("dpkg", "--purge", "patchvisor");
+        assertEquals(0, purge.exit(), purge.out());
+        for (String file : payload) {
+            assertTrue(Files.notExists(Path.of(file)), file + " left behind");
+        }
+        for (String dir : List.of("/etc/patchvisor", "/usr/share/patchvisor", "/var/cache/patchvisor", "/var/spool/patchvisor")) {
+            assertTrue(Files.notExists(Path.of(dir)), dir + " left behind");
+        }
+        assertEquals(1, run("dpkg", "-s", "patchvisor").exit(), "purged: dpkg no longer knows the package");
+    }
+
+    static Run run(String... argv) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(argv).redirectErrorStream(true).start();
+        p.getOutputStream().close();
+        byte[] out = p.getInputStream().readAllBytes();
+        if (!p.waitFor(120, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new IOException(String.join(" ", argv) + " did not finish");
+        }
+        return new Run(p.exitValue(), new String(out, StandardCharsets.UTF_8));
+    }
+}

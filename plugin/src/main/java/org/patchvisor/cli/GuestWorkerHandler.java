@@ -1,0 +1,113 @@
+package org.patchvisor.cli;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Supplier;
+import org.patchvisor.feed.Feed;
+import org.patchvisor.guest.GuestChannel;
+import org.patchvisor.guest.GuestPatcher;
+import org.patchvisor.hooks.SpoolDrainer;
+import org.patchvisor.kernel.PatchException;
+import org.patchvisor.kernel.Ticker;
+import org.patchvisor.rollout.Plan;
+import org.patchvisor.rollout.Report;
+import org.patchvisor.rollout.RolloutListener;
+import org.patchvisor.rollout.RolloutOptions;
+import org.patchvisor.rollout.RolloutState;
+import org.patchvisor.spi.GuestUnreachableException;
+
+/**
+ * What the worker does with one queued guest: find it, wait (bounded) until its agent answers, then patch it
+ * through the same rollout engine as {@code upgrade --guests}, restricted to that guest. Final states remove the
+ * guest's events; an agent that never answered, a timeout or an error leave them for a later retry.
+ */
+final class GuestWorkerHandler implements SpoolDrainer.GuestHandler {
+    private static final Duration PING = Duration.ofSeconds(3);
+
+    /** Opens the adapters for one job; the handler closes them. */
+    interface TargetsOpener {
+        GuestTargets open() throws IOException;
+    }
+
+    private final TargetsOpener opener;
+    private final Supplier<Feed> feed;
+    private final Ticker ticker;
+    private final Duration agentWait;
+    private final Duration poll;
+    private final Duration guestTimeout;
+    private final GuestPatcher patcher;
+    private final Map<String, Report> reports;
+
+    GuestWorkerHandler(TargetsOpener opener, Supplier<Feed> feed, Ticker ticker, Duration agentWait, Duration poll,
+                       Duration guestTimeout, GuestPatcher patcher, Map<String, Report> reports) {
+        this.opener = opener;
+        this.feed = feed;
+        this.ticker = ticker;
+        this.agentWait = agentWait;
+        this.poll = poll;
+        this.guestTimeout = guestTimeout;
+        this.patcher = patcher;
+        this.reports = reports;
+    }
+
+    @Override
+    public SpoolDrainer.Result handle(String name) throws IOException, InterruptedException {
+        try (GuestTargets targets = opener.open()) {
+            GuestTargets.Target target;
+            try {
+                target = targets.find(name);
+            } catch (PatchException e) {
+                return new SpoolDrainer.Result("gone", true, e.getMessage());
+            }
+            if (target.adapter().sharesHostKernel()) {
+                return new SpoolDrainer.Result("skipped", true, "shares the host kernel: the host's patch covers it");
+            }
+            if (!target.guest().running()) {
+                return new SpoolDrainer.Result("skipped", true, "not running (" + target.guest().state().label() + ")");
+            }
+            Optional<String> silent = waitForAgent(target);
+            if (silent.isPresent()) {
+                return new SpoolDrainer.Result(RolloutState.UNREACHABLE.label(), false, silent.get());
+            }
+            GuestFleetUpgrade fleet = new GuestFleetUpgrade(targets, feed.get(), patcher);
+            Plan plan = fleet.plan(new RolloutOptions(0, 1, 0, guestTimeout, List.of(name), List.of(), false));
+            Report report = fleet.run(plan, RolloutListener.NONE);
+            reports.put(name, report);
+            Report.Row row = report.guests().stream().filter(r -> r.name().equals(name)).findFirst().orElse(null);
+            if (row == null) {
+                return new SpoolDrainer.Result("gone", true, "the rollout did not list " + name);
+            }
+            return new SpoolDrainer.Result(row.state().label(), isFinal(row.state()),
+                    row.reason() == null ? "" : row.reason());
+        }
+    }
+
+    /** Empty once the agent answers; otherwise why it is not reachable yet. */
+    private Optional<String> waitForAgent(GuestTargets.Target target) throws IOException, InterruptedException {
+        long deadline = ticker.nanoTime() + agentWait.toNanos();
+        try (GuestChannel channel = target.adapter().channel(target.guest())) {
+            while (true) {
+                if (channel.ping(PING)) {
+                    return Optional.empty();
+                }
+                if (ticker.nanoTime() >= deadline) {
+                    return Optional.of("the guest agent did not answer within " + agentWait.toSeconds() + " s");
+                }
+                ticker.sleep(poll);
+            }
+        } catch (GuestUnreachableException e) {
+            return Optional.of(e.getMessage());
+        }
+    }
+
+    /** The guest's state will not change by retrying now: patched, nothing to patch, refused, or reverted. */
+    static boolean isFinal(RolloutState state) {
+        return switch (state) {
+            case APPLIED, ALREADY_PATCHED, NO_PATCH, REFUSED, FAILED_REVERTED, SKIPPED -> true;
+            case UNREACHABLE, TIMED_OUT, FAILED, HALTED, PLANNED -> false;
+        };
+    }
+}

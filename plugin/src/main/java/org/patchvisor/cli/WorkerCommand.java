@@ -1,0 +1,143 @@
+package org.patchvisor.cli;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentHashMap;
+import org.patchvisor.feed.ConfigFile;
+import org.patchvisor.feed.Feed;
+import org.patchvisor.feed.FeedConfig;
+import org.patchvisor.feed.FetchLimits;
+import org.patchvisor.guest.GuestPatcher;
+import org.patchvisor.hooks.EventSpool;
+import org.patchvisor.hooks.HookInstaller;
+import org.patchvisor.hooks.SpoolDrainer;
+import org.patchvisor.kernel.PatchException;
+import org.patchvisor.rollout.Report;
+import org.patchvisor.state.RunLock;
+import org.patchvisor.state.StateLockedException;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code patchvisor worker}: drains the spool the libvirt hook fills. Each queued guest is one job however many
+ * starts it had: wait for its agent, patch it through the rollout engine, drop its events once it ended in a final
+ * state. Runs until stopped (the systemd service), or one pass with {@code --once}. One worker per spool (a lock
+ * in the spool directory). Logs one line per guest on stderr, which the journal keeps.
+ */
+@Command(name = "worker", mixinStandardHelpOptions = true,
+        description = "Patch guests queued by the libvirt hook as soon as their agent answers.")
+final class WorkerCommand implements Callable<Integer> {
+    @ParentCommand
+    PatchvisorCli parent;
+
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    GuestOptions guestOptions;
+
+    @Option(names = "--once", description = "One pass over the queue, then exit (0 when every queued guest is done).")
+    boolean once;
+
+    @Option(names = "--spool", paramLabel = "DIR", description = "The hook's spool directory (default: ${DEFAULT-VALUE}).")
+    Path spool = HookInstaller.DEFAULT_SPOOL;
+
+    @Option(names = "--config", paramLabel = "FILE", description = "Config file (default ${DEFAULT-VALUE}).")
+    Path config = ConfigFile.DEFAULT;
+
+    @Option(names = "--agent-wait", paramLabel = "DURATION", defaultValue = "120s", converter = DurationConverter.class,
+            description = "How long to wait for a started guest's agent to answer (default: ${DEFAULT-VALUE}).")
+    Duration agentWait;
+
+    @Option(names = "--poll", paramLabel = "DURATION", defaultValue = "2s", converter = DurationConverter.class,
+            description = "How often to look at the spool and to ping a silent agent (default: ${DEFAULT-VALUE}).")
+    Duration poll;
+
+    @Option(names = "--guest-timeout", paramLabel = "DURATION", defaultValue = "10m", converter = DurationConverter.class,
+            description = "Bound on patching one guest: transfer, load, transition, verify (default: ${DEFAULT-VALUE}).")
+    Duration guestTimeout;
+
+    @Option(names = "--metrics-file", paramLabel = "FILE",
+            description = "Write Prometheus textfile-collector metrics here after every pass (default: config key metrics-file).")
+    Path metricsFile;
+
+    @Option(names = "--debug", description = "Show stack traces on errors.")
+    boolean debug;
+
+    @Override
+    public Integer call() throws Exception {
+        Map<String, String> env = parent.context().env();
+        FeedConfig settings = FeedSettings.read(config, Optional.empty(), env);
+        Optional<Path> metrics = RunMetrics.configured(metricsFile, config);
+        PrintWriter err = spec.commandLine().getErr();
+        Map<String, Report> reports = new ConcurrentHashMap<>();
+        GuestWorkerHandler handler = new GuestWorkerHandler(() -> parent.guestTargets(guestOptions.uris()),
+                () -> openFeed(settings, env), parent.context().ticker(), agentWait, poll, guestTimeout,
+                GuestPatcher.standard(), reports);
+        SpoolDrainer drainer = new SpoolDrainer(new EventSpool(spool), handler, Clock.systemUTC(), agentWait);
+        try (RunLock lock = lock()) {
+            RunMetrics counters = new RunMetrics("worker");
+            while (true) {
+                List<SpoolDrainer.Handled> handled = drainer.pass();
+                for (SpoolDrainer.Handled h : handled) {
+                    err.println("patchvisor worker: guest " + h.guest() + ": " + h.result().state()
+                            + (h.result().isFinal() ? "" : " (kept for retry)")
+                            + " [" + h.events() + " event(s)]"
+                            + (h.result().reason().isBlank() ? "" : ": " + h.result().reason()));
+                    counters.guest(h.guest(), h.result().state());
+                }
+                if (!handled.isEmpty() && handled.stream().allMatch(h -> h.result().isFinal())) {
+                    counters.success(Clock.systemUTC().instant());
+                }
+                err.flush();
+                if (!handled.isEmpty()) {
+                    counters.write(metrics, Clock.systemUTC().instant());
+                }
+                if (once) {
+                    return exitCode(handled);
+                }
+                if (!drainer.pendingNow()) {
+                    parent.context().ticker().sleep(poll);
+                }
+            }
+        }
+    }
+
+    private RunLock lock() throws IOException, PatchException {
+        try {
+            return RunLock.acquire(spool, "worker", Duration.ZERO);
+        } catch (StateLockedException e) {
+            throw new PatchException(PatchException.Reason.LOCKED, "another worker drains " + spool + ": " + e.getMessage());
+        }
+    }
+
+    private static Feed openFeed(FeedConfig settings, Map<String, String> env) {
+        try {
+            return Feed.open(settings, env, Clock.systemUTC(), FetchLimits.defaults());
+        } catch (IOException e) {
+            throw new UncheckedIOException("the feed cannot be used: " + e.getMessage(), e);
+        }
+    }
+
+    /** --once: 0 when every queued guest ended in a final, good state. */
+    private static int exitCode(List<SpoolDrainer.Handled> handled) {
+        boolean failed = handled.stream().anyMatch(h -> h.result().state().equals("failed-reverted")
+                || (!h.result().isFinal() && !h.result().state().equals("unreachable")));
+        if (failed) {
+            return ExitCodes.GUEST_FAILED;
+        }
+        return handled.stream().anyMatch(h -> !h.result().isFinal()) ? ExitCodes.GUEST_UNREACHABLE : ExitCodes.OK;
+    }
+}

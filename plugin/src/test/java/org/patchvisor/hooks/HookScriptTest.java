@@ -1,0 +1,139 @@
+package org.patchvisor.hooks;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The installed hook script run by /bin/sh exactly as libvirt runs it, and the installer around it. */
+class HookScriptTest {
+    @TempDir
+    Path tmp;
+
+    @Test
+    void hundredConcurrentHookRunsSpoolHundredCompleteEvents() throws Exception {
+        Path hooks = tmp.resolve("hooks");
+        Path spool = tmp.resolve("spool");
+        new HookInstaller(hooks).install(spool);
+        Path hook = hooks.resolve("qemu.d").resolve(HookInstaller.FILE_NAME);
+        Path xml = tmp.resolve("domain.xml");
+        List<Process> running = new ArrayList<>();
+        long started = System.nanoTime();
+        for (int i = 0; i < 100; i++) {
+            Files.writeString(xml.resolveSibling("d" + i + ".xml"), "<domain type='qemu'>\n  <name>vm" + i
+                    + "</name>\n  <uuid>00000000-0000-0000-0000-" + String.format("%012d", i) + "</uuid>\n</domain>\n");
+            running.add(new ProcessBuilder(hook.toString(), "vm" + i, "started", "begin", "-")
+                    .redirectInput(xml.resolveSibling("d" + i + ".xml").toFile()).start());
+        }
+        for (Process p : running) {
+            assertEquals(0, p.waitFor());
+        }
+        long ms = (System.nanoTime() - started) / 1_000_000;
+        List<GuestEvent> events = new EventSpool(spool).events();
+        assertEquals(100, events.size(), "events: " + events);
+        Set<String> guests = new HashSet<>();
+        for (GuestEvent e : events) {
+            int n = Integer.parseInt(e.guest().substring(2));
+            assertEquals("started", e.operation());
+            assertEquals(String.format("00000000-0000-0000-0000-%012d", n), e.uuid());
+            assertTrue(e.time().matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\dZ"), e.time());
+            guests.add(e.guest());
+        }
+        assertEquals(100, guests.size());
+        try (var left = Files.list(spool)) {
+            assertEquals(100, left.count(), "no temp files left behind");
+        }
+        assertTrue(ms < 20_000, "100 hook runs took " + ms + " ms");
+    }
+
+    @Test
+    void otherOperationsAreIgnoredAndTheHookNeverFails() throws Exception {
+        Path hooks = tmp.resolve("hooks");
+        Path spool = tmp.resolve("spool");
+        new HookInstaller(hooks).install(spool);
+        Path hook = hooks.resolve("qemu.d").resolve(HookInstaller.FILE_NAME);
+        Process stopped = new ProcessBuilder(hook.toString(), "vm1", "stopped", "end", "-").start();
+        stopped.getOutputStream().write("<domain/>".getBytes(StandardCharsets.UTF_8));
+        stopped.getOutputStream().close();
+        assertEquals(0, stopped.waitFor());
+        assertEquals(List.of(), new EventSpool(spool).events());
+        Files.createDirectories(spool.getParent());
+        Files.writeString(spool, "a file where the spool directory should be");
+        Process started = new ProcessBuilder(hook.toString(), "vm1", "started", "begin", "-")
+                .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile())).start();
+        assertEquals(0, started.waitFor(), "a broken spool must not stop the guest from starting");
+    }
+
+    @Test
+    void installIsIdempotentKeepsForeignHooksAndUninstallRemovesOnlyOurs() throws Exception {
+        Path hooks = tmp.resolve("hooks");
+        Files.createDirectories(hooks.resolve("lxc.d"));
+        Files.writeString(hooks.resolve("lxc.d").resolve("other"), "#!/bin/sh\nexit 0\n");
+        Files.createDirectories(hooks.resolve("qemu.d"));
+        Files.writeString(hooks.resolve("qemu"), "#!/bin/sh\n# the classic single-file hook\n");
+        HookInstaller installer = new HookInstaller(hooks);
+        Path spool = tmp.resolve("spool");
+
+        assertEquals(List.of(HookInstaller.Action.INSTALLED, HookInstaller.Action.INSTALLED), actions(installer.install(spool)));
+        assertEquals(List.of(HookInstaller.Action.UNCHANGED, HookInstaller.Action.UNCHANGED), actions(installer.install(spool)));
+        assertEquals(List.of(HookInstaller.Action.UPDATED, HookInstaller.Action.UPDATED),
+                actions(installer.install(tmp.resolve("elsewhere"))));
+        assertTrue(Files.isExecutable(hooks.resolve("qemu.d/patchvisor")));
+        assertTrue(Files.notExists(hooks.resolve("libxl.d")), "no libxl daemon here: no libxl.d");
+
+        assertEquals(List.of(HookInstaller.Action.REMOVED, HookInstaller.Action.REMOVED), actions(installer.uninstall()));
+        assertEquals(List.of(HookInstaller.Action.ABSENT), actions(installer.uninstall()));
+        assertTrue(Files.exists(hooks.resolve("lxc.d/other")));
+        assertEquals("#!/bin/sh\n# the classic single-file hook\n", Files.readString(hooks.resolve("qemu")));
+
+        Files.writeString(hooks.resolve("qemu.d/patchvisor"), "#!/bin/sh\n# someone else's\n");
+        assertEquals(HookInstaller.Action.CONFLICT, installer.install(spool).get(0).action());
+        assertEquals(HookInstaller.Action.CONFLICT, installer.uninstall().get(0).action());
+        assertEquals("#!/bin/sh\n# someone else's\n", Files.readString(hooks.resolve("qemu.d/patchvisor")));
+    }
+
+    @Test
+    void drainerRemovesEventsOnlyForGuestsThatEndedFinal() throws Exception {
+        Path spool = tmp.resolve("spool");
+        Files.createDirectories(spool);
+        write(spool, "1.1.event", "vm1");
+        write(spool, "2.1.event", "vm2");
+        write(spool, "3.1.event", "vm1");
+        Files.writeString(spool.resolve("4.1.event"), "operation=started\n");
+        Map<String, SpoolDrainer.Result> results = Map.of(
+                "vm1", new SpoolDrainer.Result("applied", true, ""),
+                "vm2", new SpoolDrainer.Result("unreachable", false, "agent silent"));
+        List<String> calls = new ArrayList<>();
+        var clock = java.time.Clock.fixed(java.time.Instant.parse("2025-01-01T00:00:00Z"), java.time.ZoneOffset.UTC);
+        SpoolDrainer drainer = new SpoolDrainer(new EventSpool(spool), guest -> {
+            calls.add(guest);
+            return results.get(guest);
+        }, clock, java.time.Duration.ofMinutes(1));
+
+        List<SpoolDrainer.Handled> handled = drainer.pass();
+        assertEquals(List.of("vm1", "vm2"), calls, "one job per guest, oldest first");
+        assertEquals(2, handled.get(0).events());
+        assertEquals(List.of("vm2"), new EventSpool(spool).events().stream().map(GuestEvent::guest).toList());
+        assertTrue(Files.exists(spool.resolve("4.1.event.bad")), "an event without a guest is set aside");
+        drainer.pass();
+        assertEquals(List.of("vm1", "vm2"), calls, "vm2 backs off before its retry");
+        assertTrue(!drainer.pendingNow());
+    }
+
+    private static void write(Path spool, String name, String guest) throws Exception {
+        Files.writeString(spool.resolve(name), "guest=" + guest + "\noperation=started\ntime=2025-01-01T00:00:00Z\nuuid=\n");
+    }
+
+    private static List<HookInstaller.Action> actions(List<HookInstaller.Change> changes) {
+        return changes.stream().map(HookInstaller.Change::action).toList();
+    }
+}
