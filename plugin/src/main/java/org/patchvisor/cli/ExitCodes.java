@@ -40,6 +40,16 @@ public final class ExitCodes {
     /** upgrade: the feed has no live patch at all for the running kernel. Nothing to do; the timer treats it as success. */
     public static final int NO_PATCHES = 15;
 
+    /**
+     * build: refused before compiling: bad manifest, a replaced function missing from the target kernel's symbol
+     * map, an ambiguous name without sympos, sympos out of range, no headers for the kernel.
+     */
+    public static final int BUILD_REFUSED = 16;
+    /** build: the compiler failed (the live patch's own sources, or a compilation unit for --check-fix). */
+    public static final int BUILD_FAILED = 17;
+    /** build --check-fix: the fix changes functions the live patch does not replace. */
+    public static final int NOT_COVERED = 18;
+
     private ExitCodes() {
     }
 }

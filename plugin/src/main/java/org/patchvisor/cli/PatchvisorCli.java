@@ -26,7 +26,7 @@ import picocli.CommandLine.Command;
         description = "Rebootless kernel patching for virtualization hosts and their guests.",
         subcommands = {StatusCommand.class, UnameCommand.class, ApplyCommand.class, RemoveCommand.class,
                 LoadCommand.class, UpgradeCommand.class, GuestsCommand.class, ContainersCommand.class,
-                DetectCommand.class, CheckCommand.class, RepoCommand.class, DiffCommand.class,
+                DetectCommand.class, CheckCommand.class, RepoCommand.class, DiffCommand.class, BuildCommand.class,
                 CommandLine.HelpCommand.class})
 public final class PatchvisorCli {
     private final HostContext context;
