@@ -4,6 +4,9 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import org.patchvisor.build.BuildComparison;
+import org.patchvisor.build.BuildException;
+import org.patchvisor.build.CoverageCheck;
+import org.patchvisor.build.LivePatchManifest;
 import org.patchvisor.build.DiffReport;
 import org.patchvisor.build.DiffText;
 import picocli.CommandLine.Command;
@@ -31,6 +34,11 @@ public final class DiffCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print the comparison as JSON.")
     boolean json;
 
+    @Option(names = "--coverage", paramLabel = "SOURCE-DIR",
+            description = "Check that the live patch in SOURCE-DIR (its livepatch.json) replaces every function that "
+                    + "changed; exit " + ExitCodes.NOT_COVERED + " when it does not, warn about what it cannot carry.")
+    Path coverage;
+
     @Override
     public Integer call() throws IOException {
         DiffReport report;
@@ -46,6 +54,24 @@ public final class DiffCommand implements Callable<Integer> {
         } else {
             DiffText.print(report, spec.commandLine().getOut());
         }
-        return ExitCodes.OK;
+        if (coverage == null) {
+            return ExitCodes.OK;
+        }
+        LivePatchManifest manifest;
+        try {
+            manifest = LivePatchManifest.read(coverage);
+        } catch (BuildException e) {
+            spec.commandLine().getErr().println("patchvisor diff: " + e.getMessage());
+            spec.commandLine().getErr().flush();
+            return ExitCodes.BUILD_REFUSED;
+        }
+        CoverageCheck.Result result = CoverageCheck.check(report, manifest);
+        result.warnings().forEach(w -> spec.commandLine().getErr().println("patchvisor diff: warning: " + w));
+        if (!result.covered()) {
+            spec.commandLine().getErr().println("patchvisor diff: the live patch does not replace changed function(s) "
+                    + String.join(", ", result.missing()));
+        }
+        spec.commandLine().getErr().flush();
+        return result.covered() ? ExitCodes.OK : ExitCodes.NOT_COVERED;
     }
 }

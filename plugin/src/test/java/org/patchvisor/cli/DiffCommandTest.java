@@ -53,6 +53,21 @@ class DiffCommandTest {
     }
 
     @Test
+    void coverageFailsWhenAChangedFunctionIsNotReplaced() throws Exception {
+        Path pre = compile("pre", "int f(int x) { return x; }\nint g(int x) { return x * 2; }\n");
+        Path post = compile("post", "int f(int x) { return x + 1; }\nint g(int x) { return x * 3; }\n");
+        Path src = Files.createDirectories(tmp.resolve("src"));
+        Files.writeString(src.resolve("livepatch.json"),
+                "{\"replacements\": [{\"function\": \"f\", \"replacement\": \"new_f\"}]}");
+        assertEquals(ExitCodes.NOT_COVERED, run("--coverage", src.toString(), pre.toString(), post.toString()));
+        assertTrue(err.toString().contains("does not replace changed function(s) g"), err.toString());
+
+        Files.writeString(src.resolve("livepatch.json"), "{\"replacements\": [{\"function\": \"f\", "
+                + "\"replacement\": \"new_f\"}, {\"function\": \"g\", \"replacement\": \"new_g\"}]}");
+        assertEquals(ExitCodes.OK, run("--coverage", src.toString(), pre.toString(), post.toString()));
+    }
+
+    @Test
     void fileAgainstDirectoryIsAUsageError() throws Exception {
         Path pre = compile("pre", "int f(void) { return 0; }\n");
         assertEquals(ExitCodes.USAGE, run(pre.toString(), tmp.toString()));
