@@ -42,6 +42,16 @@ public final class ExitCodes {
     /** hook install/uninstall: a file that is not patchvisor's sits where the hook goes; it was left untouched. */
     public static final int HOOK_CONFLICT = 16;
 
+    /**
+     * build: refused before compiling: bad manifest, a replaced function missing from the target kernel's symbol
+     * map, an ambiguous name without sympos, sympos out of range, no headers for the kernel.
+     */
+    public static final int BUILD_REFUSED = 17;
+    /** build: the compiler failed (the live patch's own sources, or a compilation unit for --check-fix). */
+    public static final int BUILD_FAILED = 18;
+    /** build --check-fix: the fix changes functions the live patch does not replace. */
+    public static final int NOT_COVERED = 19;
+
     private ExitCodes() {
     }
 }
