@@ -101,7 +101,7 @@ class BuildLivePatchIT {
         IOException e = org.junit.jupiter.api.Assertions.assertThrows(IOException.class, () -> host("build",
                 "--source", source.toString(), "--kernel", vm.release(), "--symbol-map", map.toString(),
                 "--out", work.resolve("pv_bad.ko").toString()));
-        assertTrue(e.getMessage().contains("failed with exit code 16"), e.getMessage());
+        assertTrue(e.getMessage().contains("failed with exit code 17"), e.getMessage());
         assertTrue(e.getMessage().contains("function no_such_function_here is not in the target kernel's symbol map"),
                 e.getMessage());
     }
