@@ -6,17 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
@@ -38,7 +34,6 @@ import org.patchvisor.guest.GuestChannel.ExecResult;
 class FeedUpgradeIT {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String CMDLINE_MARK = "patchvisor: live patch pv_cmdline active";
-    private static final Pattern SERVING = Pattern.compile("serving .* at http://127\\.0\\.0\\.1:(\\d+)/");
 
     private static KernelVm vm;
     private static Path work;
@@ -48,7 +43,7 @@ class FeedUpgradeIT {
     private static String trustedKey;
     private static String genericSha;
     private static String effectiveVersion;
-    private static Process server;
+    private static RepoServer server;
     private static String feedUrl;
     private static String pristineCmdline;
     private String stateDir;
@@ -78,7 +73,8 @@ class FeedUpgradeIT {
         sha(pv("repo", "add", repo.toString(), cloudPatches.resolve("pv_cmdline.ko").toString(),
                 "--effective-version", nextAbi(cloud), "--cumulative-level", "3"));
         pv("repo", "sign", repo.toString(), "--key", key.toString());
-        feedUrl = startServer();
+        server = RepoServer.start(repo);
+        feedUrl = server.url();
         // Made before the VM boots, so the guest's overlay sees it as it sees any other host file.
         mirror = work.resolve("mirror");
         pv("repo", "mirror", feedUrl, mirror.toString(), "--trusted-key", trustedKey);
@@ -93,15 +89,7 @@ class FeedUpgradeIT {
             vm.close();
         }
         if (server != null) {
-            server.destroy();
-            try {
-                if (!server.waitFor(10, TimeUnit.SECONDS)) {
-                    server.destroyForcibly();
-                }
-            } catch (InterruptedException e) {
-                server.destroyForcibly();
-                Thread.currentThread().interrupt();
-            }
+            server.close();
         }
     }
 
@@ -242,39 +230,8 @@ class FeedUpgradeIT {
         return HostScripts.run(120, argv.toArray(String[]::new));
     }
 
-    /** {@code repo serve} on a free loopback port; the port is read from its first line. */
-    private static String startServer() throws IOException {
-        server = new ProcessBuilder(HostScripts.projectRoot().resolve("bin/patchvisor").toString(), "repo", "serve",
-                repo.toString(), "--bind", "127.0.0.1", "--port", "0").redirectErrorStream(true).start();
-        BufferedReader lines = new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8));
-        CompletableFuture<String> first = CompletableFuture.supplyAsync(() -> {
-            try {
-                return lines.readLine();
-            } catch (IOException e) {
-                return "cannot read: " + e.getMessage();
-            }
-        });
-        String line;
-        try {
-            line = first.get(60, TimeUnit.SECONDS);
-        } catch (Exception e) {
-            server.destroyForcibly();
-            throw new IOException("repo serve did not start within 60 s", e);
-        }
-        Matcher m = line == null ? null : SERVING.matcher(line);
-        if (m == null || !m.find()) {
-            server.destroyForcibly();
-            throw new IOException("repo serve did not say where it serves: " + line);
-        }
-        // Keep draining its output so it never blocks on a full pipe.
-        Thread drain = new Thread(() -> lines.lines().forEach(l -> { }), "repo-serve-output");
-        drain.setDaemon(true);
-        drain.start();
-        return "http://127.0.0.1:" + m.group(1) + "/";
-    }
-
     private static String port() {
-        return feedUrl.replaceAll(".*:(\\d+)/$", "$1");
+        return Integer.toString(server.port());
     }
 
     private static String trustedKeyLine(String keygenOutput) {

@@ -25,6 +25,25 @@ final class LibvirtGuests implements AutoCloseable {
     private final Path dir;
     private final Thread reaper = new Thread(this::destroyAll, "destroy-libvirt-guests");
 
+    /** The two kernels of the lane and their initramfs images, with libvirtd running. */
+    record Lane(String generic, String cloud, Path initGeneric, Path initCloud) {
+    }
+
+    /**
+     * Checks the components (skip on a dev machine, fail under CI), starts libvirtd if needed and builds the
+     * initramfs of both kernels: what every libvirt-lane test needs before it starts guests.
+     */
+    static Lane prepareLane() throws IOException {
+        Components components = Components.onThisMachine();
+        String generic = components.defaultRelease();
+        components.requireVmLane(generic);
+        String cloud = components.requireCloudRelease();
+        components.requireVmLane(cloud);
+        components.requireLibvirt();
+        HostScripts.run(60, HostScripts.projectRoot().resolve("integration/vm/start-libvirtd.sh").toString());
+        return new Lane(generic, cloud, HostScripts.initramfs(generic), HostScripts.initramfs(cloud));
+    }
+
     LibvirtGuests(Path dir) {
         this.dir = dir;
         Runtime.getRuntime().addShutdownHook(reaper);

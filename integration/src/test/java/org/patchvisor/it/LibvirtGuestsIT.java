@@ -6,8 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -47,16 +45,12 @@ class LibvirtGuestsIT {
 
     @BeforeAll
     static void bootGuests() throws Exception {
-        Components components = Components.onThisMachine();
-        generic = components.defaultRelease();
-        components.requireVmLane(generic);
-        cloud = components.requireCloudRelease();
-        components.requireVmLane(cloud);
-        components.requireLibvirt();
         long start = System.nanoTime();
-        HostScripts.run(60, HostScripts.projectRoot().resolve("integration/vm/start-libvirtd.sh").toString());
-        Path initGeneric = HostScripts.initramfs(generic);
-        Path initCloud = HostScripts.initramfs(cloud);
+        LibvirtGuests.Lane lane = LibvirtGuests.prepareLane();
+        generic = lane.generic();
+        cloud = lane.cloud();
+        Path initGeneric = lane.initGeneric();
+        Path initCloud = lane.initCloud();
 
         prefix = "pvit" + ProcessHandle.current().pid() + "-";
         gen1 = prefix + "gen1";
@@ -91,7 +85,7 @@ class LibvirtGuestsIT {
     @Test
     @Order(1)
     void guestsListsEveryGuestWithItsKernel() throws Exception {
-        Cli.Result run = Cli.run(60, "guests", "-c", LibvirtGuests.URI, "--json");
+        HostCli.Result run = HostCli.run(60, "guests", "-c", LibvirtGuests.URI, "--json");
         assertEquals(0, run.exit(), run.err());
         Map<String, JsonNode> byName = new LinkedHashMap<>();
         JSON.readTree(run.out()).forEach(g -> byName.put(g.path("name").asText(), g));
@@ -112,13 +106,13 @@ class LibvirtGuestsIT {
     @Order(2)
     void pvCmdlineIsAppliedToEveryGuestAndSeenFromInside() throws Exception {
         long start = System.nanoTime();
-        Map<String, CompletableFuture<Cli.Result>> runs = new LinkedHashMap<>();
+        Map<String, CompletableFuture<HostCli.Result>> runs = new LinkedHashMap<>();
         for (String g : List.of(gen1, gen2, cloud1)) {
-            runs.put(g, CompletableFuture.supplyAsync(() -> Cli.runUnchecked(180, "apply",
+            runs.put(g, CompletableFuture.supplyAsync(() -> HostCli.runUnchecked(180, "apply",
                     module(g, "pv_cmdline").toString(), "--guest", g, "-c", LibvirtGuests.URI, "--json")));
         }
-        for (Map.Entry<String, CompletableFuture<Cli.Result>> e : runs.entrySet()) {
-            Cli.Result run = e.getValue().get(200, TimeUnit.SECONDS);
+        for (Map.Entry<String, CompletableFuture<HostCli.Result>> e : runs.entrySet()) {
+            HostCli.Result run = e.getValue().get(200, TimeUnit.SECONDS);
             assertEquals(0, run.exit(), e.getKey() + ": " + run.err() + run.out());
             assertEquals("applied", JSON.readTree(run.out()).path("result").asText(), run.out());
             assertEquals(MARK + "\n", guests.exec(e.getKey(), "cat", "/proc/cmdline"), e.getKey());
@@ -130,7 +124,7 @@ class LibvirtGuestsIT {
     @Test
     @Order(3)
     void guestWithoutAgentChannelIsUnreachable() throws Exception {
-        Cli.Result run = Cli.run(60, "apply", module(gen1, "pv_version").toString(), "--guest", noAgent);
+        HostCli.Result run = HostCli.run(60, "apply", module(gen1, "pv_version").toString(), "--guest", noAgent);
         assertEquals(13, run.exit(), run.err());
         assertTrue(run.err().contains("unreachable: " + noAgent + " has no QEMU guest agent channel"), run.err());
     }
@@ -138,7 +132,7 @@ class LibvirtGuestsIT {
     @Test
     @Order(4)
     void wrongKernelModuleIsRefusedAndNeverLoaded() throws Exception {
-        Cli.Result run = Cli.run(60, "apply", patchesCloud.resolve("pv_version.ko").toString(), "--guest", gen2);
+        HostCli.Result run = HostCli.run(60, "apply", patchesCloud.resolve("pv_version.ko").toString(), "--guest", gen2);
         assertEquals(5, run.exit(), run.err());
         assertTrue(run.err().contains("built for " + cloud + ", the guest runs " + generic), run.err());
         assertEquals("", guests.exec(gen2, "find", "/sys/module", "-maxdepth", "1", "-name", "pv_version"));
@@ -149,7 +143,7 @@ class LibvirtGuestsIT {
     void stuckTransitionIsReversedAndTheGuestKernelUnchanged() throws Exception {
         String before = guests.exec(gen2, "ls", "/sys/kernel/livepatch");
         long start = System.nanoTime();
-        Cli.Result run = Cli.run(180, "apply", module(gen2, "pv_stuck").toString(), "--guest", gen2, "--timeout", "5s",
+        HostCli.Result run = HostCli.run(180, "apply", module(gen2, "pv_stuck").toString(), "--guest", gen2, "--timeout", "5s",
                 "--json");
         assertEquals(12, run.exit(), run.err() + run.out());
         JsonNode result = JSON.readTree(run.out());
@@ -173,7 +167,7 @@ class LibvirtGuestsIT {
         Files.write(bigKo, big);
         String before = guests.exec(gen1, "ls", "/sys/kernel/livepatch");
         guests.spawn(gen1, "/bin/sh", "-c", "sleep 4; kill -9 $(pidof qemu-ga)");
-        Cli.Result run = Cli.run(300, "apply", bigKo.toString(), "--guest", gen1);
+        HostCli.Result run = HostCli.run(300, "apply", bigKo.toString(), "--guest", gen1);
         assertEquals(12, run.exit(), run.err() + run.out());
         assertTrue(run.err().contains("copying pv_version into the guest failed"), run.err());
         assertTrue(run.err().contains("nothing was loaded"), run.err());
@@ -188,12 +182,12 @@ class LibvirtGuestsIT {
     @Test
     @Order(7)
     void removeAndStatusThroughTheCli() throws Exception {
-        Cli.Result remove = Cli.run(120, "remove", "pv_cmdline", "--guest", cloud1);
+        HostCli.Result remove = HostCli.run(120, "remove", "pv_cmdline", "--guest", cloud1);
         assertEquals(0, remove.exit(), remove.err());
         assertFalse(guests.exec(cloud1, "cat", "/proc/cmdline").contains(MARK));
-        Cli.Result again = Cli.run(120, "remove", "pv_cmdline", "--guest", cloud1);
+        HostCli.Result again = HostCli.run(120, "remove", "pv_cmdline", "--guest", cloud1);
         assertEquals(9, again.exit(), again.err());
-        Cli.Result status = Cli.run(120, "status", "--guests", "--json", "--state-dir",
+        HostCli.Result status = HostCli.run(120, "status", "--guests", "--json", "--state-dir",
                 Files.createTempDirectory(HostScripts.targetDir("libvirt"), "state").toString());
         assertEquals(0, status.exit(), status.err());
         List<String> patched = new ArrayList<>();
@@ -203,38 +197,5 @@ class LibvirtGuestsIT {
             }
         });
         assertTrue(patched.containsAll(List.of(gen1, gen2)) && !patched.contains(cloud1), status.out());
-    }
-
-    /** bin/patchvisor run on this host, as an administrator would. */
-    static final class Cli {
-        record Result(int exit, String out, String err) {
-        }
-
-        static Result run(long timeoutSeconds, String... args) throws IOException, InterruptedException {
-            List<String> argv = new ArrayList<>(List.of(HostScripts.projectRoot().resolve("bin/patchvisor").toString()));
-            argv.addAll(List.of(args));
-            Path out = Files.createTempFile("pv-cli", ".out");
-            Path err = Files.createTempFile("pv-cli", ".err");
-            try {
-                Process p = new ProcessBuilder(argv).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
-                if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
-                    p.destroyForcibly();
-                    throw new IOException(String.join(" ", args) + " did not finish in " + timeoutSeconds + " s");
-                }
-                return new Result(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
-                        Files.readString(err, StandardCharsets.UTF_8));
-            } finally {
-                Files.deleteIfExists(out);
-                Files.deleteIfExists(err);
-            }
-        }
-
-        static Result runUnchecked(long timeoutSeconds, String... args) {
-            try {
-                return run(timeoutSeconds, args);
-            } catch (IOException | InterruptedException e) {
-                throw new IllegalStateException(e);
-            }
-        }
     }
 }

@@ -81,7 +81,7 @@ class SshChannelIT {
             assertTrue(tooBig.getMessage().contains("more than the 1000"), tooBig.getMessage());
             ssh.writeFile(path, "replaced".getBytes(StandardCharsets.UTF_8), TIMEOUT);
             assertEquals("replaced", Files.readString(Path.of(path)));
-            assertThrows(IOException.class, () -> ssh.readFile(dir.resolve("absent").toString(), 10, TIMEOUT));
+            assertThrows(java.nio.file.NoSuchFileException.class, () -> ssh.readFile(dir.resolve("absent").toString(), 10, TIMEOUT));
         }
     }
 

@@ -1,6 +1,7 @@
 package org.patchvisor.cli;
 
 import java.io.IOException;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -25,6 +26,9 @@ import org.patchvisor.spi.HypervisorAdapter;
  * per-guest agent loads, waits, verifies or reverts inside it.
  */
 final class GuestFleetUpgrade {
+    private static final Duration REVERT_ROOM = Duration.ofSeconds(30);
+    private static final Duration MIN_TRANSITION = Duration.ofSeconds(1);
+
     private final GuestTargets targets;
     private final Feed feed;
     private final GuestPatcher patcher;
@@ -44,9 +48,23 @@ final class GuestFleetUpgrade {
     Report run(Plan plan, RolloutListener listener) throws InterruptedException {
         return rollout().execute(plan, job -> {
             try (GuestChannel channel = adapterOf(job.guest()).channel(job.guest())) {
-                return patcher.apply(channel, job.module(), ModuleFiles.read(job.module()), job.timeout());
+                return patcher.apply(channel, job.module(), ModuleFiles.read(job.module()),
+                        transitionTimeout(job.timeout()));
             }
         }, listener);
+    }
+
+    /**
+     * The transition timeout the guest's agent gets out of what is left of the per-guest budget: the rest is room
+     * to reverse, unload and verify (half the budget, at most {@link #REVERT_ROOM}). Giving the agent the whole
+     * budget would let the rollout's timer give up on a stuck guest just before its agent reverses it, and report
+     * "timed out" for what is in fact a clean revert.
+     */
+    static Duration transitionTimeout(Duration left) {
+        Duration half = left.dividedBy(2);
+        Duration room = half.compareTo(REVERT_ROOM) < 0 ? half : REVERT_ROOM;
+        Duration transition = left.minus(room);
+        return transition.compareTo(MIN_TRANSITION) < 0 ? MIN_TRANSITION : transition;
     }
 
     private Rollout rollout() {

@@ -1,6 +1,7 @@
 package org.patchvisor.cli;
 
 import java.io.IOException;
+import java.io.PrintWriter;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -28,11 +29,22 @@ public final class RepoServeCommand implements Callable<Integer> {
             description = "Address to listen on (default ${DEFAULT-VALUE}).")
     String bind;
 
+    @Option(names = "--access-log", description = "Print one line per request (METHOD PATH STATUS BYTES) on stdout.")
+    boolean accessLog;
+
     @Override
     public Integer call() throws InterruptedException {
         StaticFileServer server;
         try {
-            server = StaticFileServer.start(dir, new InetSocketAddress(bind, port));
+            PrintWriter out = spec.commandLine().getOut();
+            server = StaticFileServer.start(dir, new InetSocketAddress(bind, port), line -> {
+                if (accessLog) {
+                    synchronized (out) {
+                        out.println(line);
+                        out.flush();
+                    }
+                }
+            });
         } catch (IOException e) {
             spec.commandLine().getErr().println("patchvisor repo serve: cannot serve " + dir + " on " + bind + ":" + port
                     + ": " + e.getMessage());

@@ -126,7 +126,8 @@ final class UpgradeCommand implements Callable<Integer> {
 
     /**
      * Exit codes: 0 when every targeted guest ended applied, already patched, without a patch or skipped;
-     * {@link ExitCodes#GUEST_FAILED} when any failed, timed out or was halted; otherwise
+     * {@link ExitCodes#GUEST_FAILED} when any failed, timed out or was halted; otherwise {@link ExitCodes#REFUSED}
+     * when a guest refused its bundle (wrong kernel, signatures enforced: nothing was loaded); otherwise
      * {@link ExitCodes#GUEST_UNREACHABLE} when some could not be reached.
      */
     private int upgradeGuests(Feed feed, RunMetrics figures) throws Exception {
@@ -154,6 +155,9 @@ final class UpgradeCommand implements Callable<Integer> {
             }
             if (report.failures() > 0 || report.halted()) {
                 return ExitCodes.GUEST_FAILED;
+            }
+            if (report.count(RolloutState.REFUSED) > 0) {
+                return ExitCodes.REFUSED;
             }
             return report.count(RolloutState.UNREACHABLE) > 0 ? ExitCodes.GUEST_UNREACHABLE : ExitCodes.OK;
         }

@@ -31,7 +31,10 @@ public interface GuestChannel extends AutoCloseable {
     /** Writes {@code content} to {@code path} in the guest, replacing it. */
     void writeFile(String path, byte[] content, Duration timeout) throws IOException, GuestTimeoutException;
 
-    /** Reads the whole of {@code path} from the guest, at most {@code maxBytes}. */
+    /**
+     * Reads the whole of {@code path} from the guest, at most {@code maxBytes}. A path that does not exist throws
+     * {@link java.nio.file.NoSuchFileException} (SSH) or a {@code GuestAgentException} (the agent's own error).
+     */
     byte[] readFile(String path, long maxBytes, Duration timeout) throws IOException, GuestTimeoutException;
 
     @Override

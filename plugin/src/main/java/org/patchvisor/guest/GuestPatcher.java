@@ -282,7 +282,7 @@ public final class GuestPatcher {
         try {
             byte[] value = channel.readFile(LIVEPATCH + "/" + patch + "/" + attribute, ATTRIBUTE_MAX_BYTES, step);
             return Optional.of(new String(value, StandardCharsets.US_ASCII).strip());
-        } catch (GuestAgentException e) {
+        } catch (GuestAgentException | java.nio.file.NoSuchFileException e) {
             return Optional.empty();
         }
     }

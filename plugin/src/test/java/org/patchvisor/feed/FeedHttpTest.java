@@ -63,6 +63,21 @@ class FeedHttpTest {
     }
 
     @Test
+    void accessLogHasOneLinePerRequest() throws IOException {
+        List<String> log = new java.util.concurrent.CopyOnWriteArrayList<>();
+        try (StaticFileServer server = StaticFileServer.start(fixture.repo, new InetSocketAddress("127.0.0.1", 0),
+                log::add)) {
+            Feed feed = fixture.feed(server.uri().toString(), Map.of(), FeedFixture.fastLimits());
+            feed.fetch(entry);
+            feed.fetch(entry);
+            rawGet(server.address().getPort(), "/missing");
+        }
+        String blob = "GET /" + entry.blobPath() + " 200 ";
+        assertEquals(1, log.stream().filter(l -> l.startsWith(blob)).count(), log.toString());
+        assertTrue(log.contains("GET /missing 404 10"), log.toString());
+    }
+
+    @Test
     void serverRefusesToLeaveItsDirectory() throws IOException {
         Files.writeString(tmp.resolve("secret.txt"), "secret");
         try (StaticFileServer server = StaticFileServer.start(fixture.repo, new InetSocketAddress("127.0.0.1", 0))) {

@@ -12,27 +12,37 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.function.Consumer;
 
 /**
  * Serves a repository directory read-only over HTTP with the JDK server: GET and HEAD of regular files only,
- * no listings, nothing outside the directory (dot-dot, symlinks out, encoded tricks all end in 404).
+ * no listings, nothing outside the directory (dot-dot, symlinks out, encoded tricks all end in 404). An optional
+ * access log gets one line per request ({@code METHOD PATH STATUS BYTES}), so an operator can see what was fetched.
  */
 public final class StaticFileServer implements AutoCloseable {
     private final HttpServer server;
     private final ExecutorService workers;
     private final Path root;
+    private final Consumer<String> accessLog;
 
-    private StaticFileServer(HttpServer server, ExecutorService workers, Path root) {
+    private StaticFileServer(HttpServer server, ExecutorService workers, Path root, Consumer<String> accessLog) {
         this.server = server;
         this.workers = workers;
         this.root = root;
+        this.accessLog = accessLog;
     }
 
     public static StaticFileServer start(Path directory, InetSocketAddress address) throws IOException {
+        return start(directory, address, line -> { });
+    }
+
+    /** As {@link #start(Path, InetSocketAddress)}, handing one line per request to {@code accessLog}. */
+    public static StaticFileServer start(Path directory, InetSocketAddress address, Consumer<String> accessLog)
+            throws IOException {
         Path root = directory.toRealPath();
         HttpServer server = HttpServer.create(address, 32);
         ExecutorService workers = Executors.newFixedThreadPool(4);
-        StaticFileServer files = new StaticFileServer(server, workers, root);
+        StaticFileServer files = new StaticFileServer(server, workers, root, accessLog);
         server.createContext("/", files::handle);
         server.setExecutor(workers);
         server.start();
@@ -49,28 +59,42 @@ public final class StaticFileServer implements AutoCloseable {
 
     private void handle(HttpExchange exchange) throws IOException {
         try (exchange) {
-            String method = exchange.getRequestMethod();
-            if (!method.equals("GET") && !method.equals("HEAD")) {
-                send(exchange, 405, "method not allowed");
-                return;
+            try {
+                serve(exchange);
+            } finally {
+                accessLog.accept(exchange.getRequestMethod() + " " + exchange.getRequestURI().getRawPath() + " "
+                        + exchange.getResponseCode() + " " + sent(exchange));
             }
-            Path file = resolve(exchange.getRequestURI().getPath());
-            if (file == null) {
-                send(exchange, 404, "not found");
-                return;
-            }
-            long size = Files.size(file);
-            exchange.getResponseHeaders().set("Content-Type", file.getFileName().toString().endsWith(".json")
-                    ? "application/json" : "application/octet-stream");
-            if (method.equals("HEAD")) {
-                exchange.getResponseHeaders().set("Content-Length", Long.toString(size));
-                exchange.sendResponseHeaders(200, -1);
-                return;
-            }
-            exchange.sendResponseHeaders(200, size == 0 ? -1 : size);
-            try (InputStream in = Files.newInputStream(file); OutputStream out = exchange.getResponseBody()) {
-                in.transferTo(out);
-            }
+        }
+    }
+
+    private static String sent(HttpExchange exchange) {
+        String length = exchange.getResponseHeaders().getFirst("Content-Length");
+        return length == null ? "-" : length;
+    }
+
+    private void serve(HttpExchange exchange) throws IOException {
+        String method = exchange.getRequestMethod();
+        if (!method.equals("GET") && !method.equals("HEAD")) {
+            send(exchange, 405, "method not allowed");
+            return;
+        }
+        Path file = resolve(exchange.getRequestURI().getPath());
+        if (file == null) {
+            send(exchange, 404, "not found");
+            return;
+        }
+        long size = Files.size(file);
+        exchange.getResponseHeaders().set("Content-Type", file.getFileName().toString().endsWith(".json")
+                ? "application/json" : "application/octet-stream");
+        if (method.equals("HEAD")) {
+            exchange.getResponseHeaders().set("Content-Length", Long.toString(size));
+            exchange.sendResponseHeaders(200, -1);
+            return;
+        }
+        exchange.sendResponseHeaders(200, size == 0 ? -1 : size);
+        try (InputStream in = Files.newInputStream(file); OutputStream out = exchange.getResponseBody()) {
+            in.transferTo(out);
         }
     }
 
