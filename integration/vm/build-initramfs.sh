@@ -136,11 +136,12 @@ if [ "$(cat /mode)" = hostroot ]; then
         say "host root not mounted, staying in the initramfs"
     fi
 fi
-for d in /tmp /run /var/lib/patchvisor; do
+# /tmp stays the host's, seen through the overlay (writes land in its tmpfs upper layer): a checkout under /tmp
+# (a CI clone, say) must be visible inside the guest like any other.
+for d in /run /var/lib/patchvisor; do
     mkdir -p "$ROOT$d"
     mount -t tmpfs -o mode=0755 tmpfs "$ROOT$d"
 done
-chmod 1777 "$ROOT/tmp"
 [ -d /sys/kernel/livepatch ] || say "no /sys/kernel/livepatch"
 
 # A one-shot job instead of the agent (examples/demo.sh): pv.run=SCRIPT on the kernel command line runs
