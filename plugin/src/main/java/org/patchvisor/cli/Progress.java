@@ -14,6 +14,9 @@ final class Progress {
             return TransitionWaiter.Listener.NONE;
         }
         return (patch, elapsed, blockers) -> {
+            if (blockers.isEmpty()) {
+                return; // the kernel is just between its once-a-second retries: nothing to tell
+            }
             err.printf("waiting for %s: %d s, %d task(s) not yet switched: %s%n", patch, elapsed.toSeconds(),
                     blockers.size(), PatchEngine.describe(blockers));
             err.flush();

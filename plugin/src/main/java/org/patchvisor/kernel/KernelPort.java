@@ -25,6 +25,10 @@ public interface KernelPort {
 
     Optional<LivePatch> patch(String name) throws IOException;
 
+    /** Gets ready to load (e.g. binds the native syscalls), so the load itself is timed alone. */
+    default void prepareLoad() throws IOException {
+    }
+
     /** Loads a module file (finit_module). Throws {@link KernelCallException} carrying errno on refusal. */
     void load(Path module) throws IOException;
 

@@ -167,6 +167,11 @@ public final class LocalKernel implements KernelPort {
     }
 
     @Override
+    public void prepareLoad() {
+        syscalls.get();
+    }
+
+    @Override
     public void load(Path module) throws IOException {
         syscalls.get().finitModule(module);
     }

@@ -51,6 +51,7 @@ public final class PatchEngine {
                     + " is already loaded but its patch is not active; run 'patchvisor remove " + patchName + "' first");
         }
         Set<String> before = names(kernel.patches());
+        kernel.prepareLoad();
         long deadline = ticker.nanoTime() + timeout.toNanos();
 
         long t0 = ticker.nanoTime();
