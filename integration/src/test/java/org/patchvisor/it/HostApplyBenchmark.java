@@ -35,6 +35,7 @@ class HostApplyBenchmark {
         List<Long> load = new ArrayList<>();
         List<Long> transition = new ArrayList<>();
         List<Long> verify = new ArrayList<>();
+        List<Long> body = new ArrayList<>();
         List<Long> kpatchWay = new ArrayList<>();
         List<Long> floor = new ArrayList<>();
         try (KernelVm vm = KernelVm.boot(release)) {
@@ -48,6 +49,7 @@ class HostApplyBenchmark {
                 load.add(t.get("loadMs").asLong());
                 transition.add(t.get("transitionMs").asLong());
                 verify.add(t.get("verifyMs").asLong());
+                body.add(t.get("totalMs").asLong());
                 vm.shOk(pv + " remove --state-dir /tmp/bench pv_cmdline");
 
                 kpatchWay.add(shellApply(vm, ko, "1"));
@@ -63,11 +65,12 @@ class HostApplyBenchmark {
                 | — load (finit_module) | %d |
                 | — transition wait (10 ms poll) | %d |
                 | — verify | %d |
+                | — command body, first line to result (checks, lock, journal, store, JSON, the three above) | %d |
                 | patchvisor apply without JVM start | %d |
                 | shell insmod + 1 s poll (kpatch's method) | %d |
                 | shell insmod + 10 ms poll (the kernel's floor) | %d |
                 | patchvisor beyond the kernel's floor (without JVM start) | %d |
-                """, rounds, median(pvWall), median(jvm), median(load), median(transition), median(verify), pvTool,
+                """, rounds, median(pvWall), median(jvm), median(load), median(transition), median(verify), median(body), pvTool,
                 median(kpatchWay), median(floor), pvTool - median(floor));
         System.out.println(table);
         Path report = HostScripts.targetDir("bench").resolve("host-apply.md");
