@@ -166,7 +166,10 @@ class LibvirtGuestsIT {
         Path bigKo = HostScripts.targetDir("libvirt").resolve(prefix + "pv_version.ko");
         Files.write(bigKo, big);
         String before = guests.exec(gen1, "ls", "/sys/kernel/livepatch");
-        guests.spawn(gen1, "/bin/sh", "-c", "sleep 4; kill -9 $(pidof qemu-ga)");
+        // Kill the agent once the copy is under way (the module's file exists in the guest's work directory),
+        // whatever time the host tool takes to start on a loaded machine.
+        guests.spawn(gen1, "/bin/sh", "-c", "for i in $(seq 1 1200); do for d in /run/patchvisor /tmp; do"
+                + " [ -s $d/pv_version.ko ] && sleep 0.5 && kill -9 $(pidof qemu-ga) && exit 0; done; sleep 0.05; done");
         HostCli.Result run = HostCli.run(300, "apply", bigKo.toString(), "--guest", gen1);
         assertEquals(12, run.exit(), run.err() + run.out());
         assertTrue(run.err().contains("copying pv_version into the guest failed"), run.err());
