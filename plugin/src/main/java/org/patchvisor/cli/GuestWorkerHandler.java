@@ -17,7 +17,9 @@ import org.patchvisor.rollout.Report;
 import org.patchvisor.rollout.RolloutListener;
 import org.patchvisor.rollout.RolloutOptions;
 import org.patchvisor.rollout.RolloutState;
+import org.patchvisor.spi.Guest;
 import org.patchvisor.spi.GuestUnreachableException;
+import org.patchvisor.spi.HypervisorAdapter;
 
 /**
  * What the worker does with one queued guest: find it, wait (bounded) until its agent answers, then patch it
@@ -75,7 +77,7 @@ final class GuestWorkerHandler implements SpoolDrainer.GuestHandler {
             if (!target.guest().running()) {
                 return new SpoolDrainer.Result("skipped", true, "not running (" + target.guest().state().label() + ")");
             }
-            Optional<String> silent = waitForAgent(target);
+            Optional<String> silent = waitForAgent(target.adapter(), target.guest(), ticker, agentWait, poll);
             if (silent.isPresent()) {
                 return new SpoolDrainer.Result(RolloutState.UNREACHABLE.label(), false, silent.get());
             }
@@ -96,11 +98,12 @@ final class GuestWorkerHandler implements SpoolDrainer.GuestHandler {
      * Empty once the agent answers; otherwise why it is not reachable yet. A guest that has just started has no
      * agent yet, and the adapter refuses to open a channel to a silent agent: opening is retried, not only the ping.
      */
-    private Optional<String> waitForAgent(GuestTargets.Target target) throws IOException, InterruptedException {
+    static Optional<String> waitForAgent(HypervisorAdapter adapter, Guest guest, Ticker ticker, Duration agentWait,
+                                         Duration poll) throws IOException, InterruptedException {
         long deadline = ticker.nanoTime() + agentWait.toNanos();
         while (true) {
             String why;
-            try (GuestChannel channel = target.adapter().channel(target.guest())) {
+            try (GuestChannel channel = adapter.channel(guest)) {
                 if (channel.ping(PING)) {
                     return Optional.empty();
                 }
