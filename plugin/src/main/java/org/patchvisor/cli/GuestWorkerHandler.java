@@ -17,12 +17,15 @@ import org.patchvisor.rollout.Report;
 import org.patchvisor.rollout.RolloutListener;
 import org.patchvisor.rollout.RolloutOptions;
 import org.patchvisor.rollout.RolloutState;
+import org.patchvisor.spi.Guest;
 import org.patchvisor.spi.GuestUnreachableException;
+import org.patchvisor.spi.HypervisorAdapter;
 
 /**
  * What the worker does with one queued guest: find it, wait (bounded) until its agent answers, then patch it
  * through the same rollout engine as {@code upgrade --guests}, restricted to that guest. Final states remove the
- * guest's events; an agent that never answered, a timeout or an error leave them for a later retry.
+ * guest's events; an agent that never answered, a timeout or an error leave them for a later retry. A guest the
+ * worker's {@code --only}/{@code --exclude} do not select is dropped from the queue untouched.
  */
 final class GuestWorkerHandler implements SpoolDrainer.GuestHandler {
     private static final Duration PING = Duration.ofSeconds(3);
@@ -40,9 +43,11 @@ final class GuestWorkerHandler implements SpoolDrainer.GuestHandler {
     private final Duration guestTimeout;
     private final GuestPatcher patcher;
     private final Map<String, Report> reports;
+    private final RolloutOptions selection;
 
     GuestWorkerHandler(TargetsOpener opener, Supplier<Feed> feed, Ticker ticker, Duration agentWait, Duration poll,
-                       Duration guestTimeout, GuestPatcher patcher, Map<String, Report> reports) {
+                       Duration guestTimeout, GuestPatcher patcher, Map<String, Report> reports,
+                       RolloutOptions selection) {
         this.opener = opener;
         this.feed = feed;
         this.ticker = ticker;
@@ -51,10 +56,14 @@ final class GuestWorkerHandler implements SpoolDrainer.GuestHandler {
         this.guestTimeout = guestTimeout;
         this.patcher = patcher;
         this.reports = reports;
+        this.selection = selection;
     }
 
     @Override
     public SpoolDrainer.Result handle(String name) throws IOException, InterruptedException {
+        if (!selection.selects(name)) {
+            return new SpoolDrainer.Result(RolloutState.SKIPPED.label(), true, "not selected by --only/--exclude");
+        }
         try (GuestTargets targets = opener.open()) {
             GuestTargets.Target target;
             try {
@@ -68,7 +77,7 @@ final class GuestWorkerHandler implements SpoolDrainer.GuestHandler {
             if (!target.guest().running()) {
                 return new SpoolDrainer.Result("skipped", true, "not running (" + target.guest().state().label() + ")");
             }
-            Optional<String> silent = waitForAgent(target);
+            Optional<String> silent = waitForAgent(target.adapter(), target.guest(), ticker, agentWait, poll);
             if (silent.isPresent()) {
                 return new SpoolDrainer.Result(RolloutState.UNREACHABLE.label(), false, silent.get());
             }
@@ -85,21 +94,27 @@ final class GuestWorkerHandler implements SpoolDrainer.GuestHandler {
         }
     }
 
-    /** Empty once the agent answers; otherwise why it is not reachable yet. */
-    private Optional<String> waitForAgent(GuestTargets.Target target) throws IOException, InterruptedException {
+    /**
+     * Empty once the agent answers; otherwise why it is not reachable yet. A guest that has just started has no
+     * agent yet, and the adapter refuses to open a channel to a silent agent: opening is retried, not only the ping.
+     */
+    static Optional<String> waitForAgent(HypervisorAdapter adapter, Guest guest, Ticker ticker, Duration agentWait,
+                                         Duration poll) throws IOException, InterruptedException {
         long deadline = ticker.nanoTime() + agentWait.toNanos();
-        try (GuestChannel channel = target.adapter().channel(target.guest())) {
-            while (true) {
+        while (true) {
+            String why;
+            try (GuestChannel channel = adapter.channel(guest)) {
                 if (channel.ping(PING)) {
                     return Optional.empty();
                 }
-                if (ticker.nanoTime() >= deadline) {
-                    return Optional.of("the guest agent did not answer within " + agentWait.toSeconds() + " s");
-                }
-                ticker.sleep(poll);
+                why = "the guest agent did not answer within " + agentWait.toSeconds() + " s";
+            } catch (GuestUnreachableException e) {
+                why = e.getMessage() + " (waited " + agentWait.toSeconds() + " s)";
             }
-        } catch (GuestUnreachableException e) {
-            return Optional.of(e.getMessage());
+            if (ticker.nanoTime() >= deadline) {
+                return Optional.of(why);
+            }
+            ticker.sleep(poll);
         }
     }
 

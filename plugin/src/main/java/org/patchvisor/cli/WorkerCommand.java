@@ -6,6 +6,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -21,6 +22,7 @@ import org.patchvisor.hooks.HookInstaller;
 import org.patchvisor.hooks.SpoolDrainer;
 import org.patchvisor.kernel.PatchException;
 import org.patchvisor.rollout.Report;
+import org.patchvisor.rollout.RolloutOptions;
 import org.patchvisor.state.RunLock;
 import org.patchvisor.state.StateLockedException;
 import picocli.CommandLine.Command;
@@ -73,6 +75,14 @@ final class WorkerCommand implements Callable<Integer> {
             description = "Write Prometheus textfile-collector metrics here after every pass (default: config key metrics-file).")
     Path metricsFile;
 
+    @Option(names = "--only", paramLabel = "GUEST",
+            description = "Patch only guests whose name matches (glob, repeatable); other queued guests are dropped.")
+    List<String> only = new ArrayList<>();
+
+    @Option(names = "--exclude", paramLabel = "GUEST",
+            description = "Never patch guests whose name matches (glob, repeatable); their queued events are dropped.")
+    List<String> exclude = new ArrayList<>();
+
     @Option(names = "--debug", description = "Show stack traces on errors.")
     boolean debug;
 
@@ -85,7 +95,7 @@ final class WorkerCommand implements Callable<Integer> {
         Map<String, Report> reports = new ConcurrentHashMap<>();
         GuestWorkerHandler handler = new GuestWorkerHandler(() -> parent.guestTargets(guestOptions.uris()),
                 () -> openFeed(settings, env), parent.context().ticker(), agentWait, poll, guestTimeout,
-                GuestPatcher.standard(), reports);
+                GuestPatcher.standard(), reports, RolloutOptions.defaults().withOnly(only).withExclude(exclude));
         SpoolDrainer drainer = new SpoolDrainer(new EventSpool(spool), handler, Clock.systemUTC(), agentWait);
         try (RunLock lock = lock()) {
             RunMetrics counters = new RunMetrics("worker");

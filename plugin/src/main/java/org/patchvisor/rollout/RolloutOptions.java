@@ -52,6 +52,12 @@ public record RolloutOptions(
         }
     }
 
+    /** Whether {@code only} (when not empty) and {@code exclude} let the guest named {@code name} be patched. */
+    public boolean selects(String name) {
+        return (only.isEmpty() || only.stream().anyMatch(p -> NamePattern.matches(p, name)))
+                && exclude.stream().noneMatch(p -> NamePattern.matches(p, name));
+    }
+
     /** One canary, four guests at a time, halt at the first failure, ten minutes per guest, every guest. */
     public static RolloutOptions defaults() {
         return new RolloutOptions(1, 4, 1, Duration.ofMinutes(10), List.of(), List.of(), false);
