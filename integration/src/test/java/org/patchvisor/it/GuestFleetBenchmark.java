@@ -100,8 +100,15 @@ class GuestFleetBenchmark {
         return new long[] {wall, report.path("wallMs").asLong()};
     }
 
-    /** What an administrator's loop would do per guest with virsh alone: copy, insmod, poll the transition. */
+    /**
+     * The same steps patchvisor takes per guest, with virsh alone: identify the kernel (osinfo, build-id note),
+     * check live-patch support and signature enforcement, copy, insmod, poll the transition, verify, clean up.
+     */
     private static void serialAgentApply(LibvirtGuests guests, String guest, Path module) throws IOException {
+        guests.agent(guest, "{\"execute\":\"guest-get-osinfo\"}", 30);
+        guests.exec(guest, "cat", "/sys/kernel/notes");
+        guests.exec(guest, "/bin/sh", "-c", "test -d /sys/kernel/livepatch && cat /sys/module/module/parameters/sig_enforce"
+                + " && ls /sys/kernel/livepatch");
         byte[] bytes = Files.readAllBytes(module);
         String target = "/tmp/pv_cmdline.ko";
         long handle = guests.agent(guest, "{\"execute\":\"guest-file-open\",\"arguments\":{\"path\":\"" + target
@@ -116,9 +123,11 @@ class GuestFleetBenchmark {
         while (!guests.exec(guest, "cat", "/sys/kernel/livepatch/pv_cmdline/transition").strip().equals("0")) {
             // Each round trip through virsh and the agent already takes a few hundred ms under TCG.
         }
-        if (!guests.exec(guest, "cat", "/proc/cmdline").contains("pv_cmdline active")) {
-            throw new AssertionError(guest + ": pv_cmdline is loaded but /proc/cmdline is not patched");
+        if (!guests.exec(guest, "cat", "/sys/kernel/livepatch/pv_cmdline/enabled").strip().equals("1")
+                || !guests.exec(guest, "cat", "/proc/cmdline").contains("pv_cmdline active")) {
+            throw new AssertionError(guest + ": pv_cmdline is loaded but not active");
         }
+        guests.exec(guest, "rm", "-f", target);
     }
 
     private static void unpatch(LibvirtGuests guests, List<String> names) throws IOException {
@@ -151,7 +160,7 @@ class GuestFleetBenchmark {
                 | `upgrade --guests --max-parallel 4 --canary 0` (whole command) | %d |
                 | of which the rollout itself (report `wallMs`) | %d |
                 | slowest single guest alone (`upgrade --guests --only NAME`) | %d |
-                | serial `virsh qemu-agent-command` loop (copy, insmod, poll) | %d |
+                | serial `virsh qemu-agent-command` loop (identify, check, copy, insmod, poll, verify) | %d |
                 | fleet / slowest single | %.2f |
                 | serial loop / fleet | %.2f |
                 """, rounds, fleetWall, fleetRollout, slowest, serial, (double) fleetWall / slowest,
