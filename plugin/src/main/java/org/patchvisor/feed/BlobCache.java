@@ -1,13 +1,11 @@
 package org.patchvisor.feed;
 
-import org.patchvisor.state.AtomicFiles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.Optional;
+import org.patchvisor.state.AtomicFiles;
+import org.patchvisor.state.Sha256;
 
 /**
  * Verified module files under {@code <state-dir>/cache/sha256/<hex>}: content-addressed, so each bundle is
@@ -24,7 +22,7 @@ public final class BlobCache {
     public Optional<Path> lookup(BundleEntry entry) throws IOException {
         Path file = dir.resolve(entry.sha256());
         if (Files.isRegularFile(file) && Files.size(file) == entry.size()
-                && sha256(Files.readAllBytes(file)).equals(entry.sha256())) {
+                && Sha256.of(file).equals(entry.sha256())) {
             return Optional.of(file);
         }
         return Optional.empty();
@@ -36,11 +34,4 @@ public final class BlobCache {
         return file;
     }
 
-    public static String sha256(byte[] data) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(data));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-    }
 }

@@ -2,6 +2,7 @@ package org.patchvisor.feed;
 
 import java.io.IOException;
 import java.util.Optional;
+import org.patchvisor.state.Sha256;
 
 /**
  * One repository seen from a host: fetches {@code index.json} and its signature, has them verified, records the
@@ -67,7 +68,7 @@ public final class FeedClient {
             throw new BlobMismatchException("bundle " + entry.id() + " from " + repository + " has " + data.length
                     + " bytes, the signed index says " + entry.size());
         }
-        String actual = BlobCache.sha256(data);
+        String actual = Sha256.of(data);
         if (!actual.equals(entry.sha256())) {
             throw new BlobMismatchException("bundle " + entry.id() + " from " + repository + " has sha256 " + actual
                     + ", the signed index says " + entry.sha256());

@@ -1,14 +1,12 @@
 package org.patchvisor.feed;
 
-import org.patchvisor.state.AtomicFiles;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.OptionalLong;
+import org.patchvisor.state.AtomicFiles;
+import org.patchvisor.state.Sha256;
 
 /**
  * Keeps {@code <state-dir>/feed/last-serial/<repository-id>}, one decimal number per repository, where the id is
@@ -22,12 +20,7 @@ public final class FileSerialStore implements SerialStore {
     }
 
     public Path fileFor(String repository) {
-        try {
-            byte[] digest = MessageDigest.getInstance("SHA-256").digest(repository.getBytes(StandardCharsets.UTF_8));
-            return dir.resolve(HexFormat.of().formatHex(digest).substring(0, 24));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return dir.resolve(Sha256.of(repository.getBytes(StandardCharsets.UTF_8)).substring(0, 24));
     }
 
     @Override

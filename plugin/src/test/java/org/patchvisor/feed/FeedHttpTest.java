@@ -22,6 +22,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.patchvisor.state.Sha256;
 import org.patchvisor.feed.repo.StaticFileServer;
 
 /** The host side against real HTTP servers on 127.0.0.1: the repository server, and servers that misbehave. */
@@ -56,7 +57,7 @@ class FeedHttpTest {
             Feed feed = fixture.feed(server.uri().toString(), Map.of(), FeedFixture.fastLimits());
             assertEquals(List.of(entry), feed.available(FeedFixture.KERNEL));
             Path module = feed.fetch(entry);
-            assertEquals(entry.sha256(), BlobCache.sha256(Files.readAllBytes(module)));
+            assertEquals(entry.sha256(), Sha256.of(Files.readAllBytes(module)));
         }
         Feed offline = fixture.feed("http://127.0.0.1:" + FeedFixture.freePort() + "/", Map.of(), FeedFixture.fastLimits());
         assertThrows(FeedUnreachableException.class, () -> offline.available(FeedFixture.KERNEL));

@@ -13,6 +13,7 @@ import java.util.Base64;
 import java.util.Comparator;
 import java.util.List;
 import java.util.regex.Pattern;
+import org.patchvisor.state.Sha256;
 import org.patchvisor.state.AtomicFiles;
 import org.patchvisor.feed.BlobCache;
 import org.patchvisor.feed.BundleEntry;
@@ -71,7 +72,7 @@ public final class PublisherRepository {
             }
         }
         byte[] data = Files.readAllBytes(module);
-        String sha256 = BlobCache.sha256(data);
+        String sha256 = Sha256.of(data);
         List<KernelTarget> targets = targets(info, spec.kernels());
         BundleEntry entry;
         try {

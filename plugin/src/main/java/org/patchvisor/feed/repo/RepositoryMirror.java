@@ -3,6 +3,7 @@ package org.patchvisor.feed.repo;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.patchvisor.state.Sha256;
 import org.patchvisor.state.AtomicFiles;
 import org.patchvisor.feed.BlobCache;
 import org.patchvisor.feed.BundleEntry;
@@ -37,7 +38,7 @@ public final class RepositoryMirror {
         Files.createDirectories(target.resolve("blobs").resolve("sha256"));
         for (BundleEntry entry : verified.index().bundles()) {
             Path blob = target.resolve(entry.blobPath());
-            if (!Files.isRegularFile(blob) || !BlobCache.sha256(Files.readAllBytes(blob)).equals(entry.sha256())) {
+            if (!Files.isRegularFile(blob) || !Sha256.of(blob).equals(entry.sha256())) {
                 AtomicFiles.write(blob, source.download(entry));
             }
         }
