@@ -68,7 +68,7 @@ public final class LivePatchBuilder {
             Path ko = work.resolve(name + ".ko");
             if (!make.ok() || !Files.isRegularFile(ko)) {
                 throw new BuildException(BuildException.Reason.COMPILE, "compiling " + name + " against " + headers
-                        + " failed: " + firstErrors(make.stdout() + "\n" + make.stderr()));
+                        + " failed: " + CompilerOutput.firstErrors(make));
             }
             Files.createDirectories(out.toAbsolutePath().getParent());
             Files.copy(ko, out, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
@@ -126,12 +126,6 @@ public final class LivePatchBuilder {
             }
             return sources;
         }
-    }
-
-    private static String firstErrors(String output) {
-        List<String> errors = output.lines().filter(l -> l.contains("error")).limit(3).toList();
-        return errors.isEmpty() ? output.strip().lines().reduce((a, b) -> b).orElse("(no output)")
-                : String.join(" | ", errors);
     }
 
     private static void deleteTree(Path dir) throws IOException {
