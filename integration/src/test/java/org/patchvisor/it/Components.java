@@ -101,6 +101,27 @@ public final class Components {
         }
     }
 
+    /** Skips (or under CI fails) unless Debian's kernel source tarball and what `make prepare` needs are here. */
+    public void requireKernelSource() {
+        List<String> absent = new ArrayList<>();
+        try (Stream<Path> files = Files.isDirectory(root.resolve("usr/src")) ? Files.list(root.resolve("usr/src"))
+                : Stream.empty()) {
+            if (files.noneMatch(p -> p.getFileName().toString().matches("linux-source-.*\\.tar\\..*"))) {
+                absent.add("the kernel source /usr/src/linux-source-X.Y.tar.xz (package linux-source)");
+            }
+        } catch (IOException e) {
+            absent.add("a readable /usr/src (" + e.getMessage() + ")");
+        }
+        requireFile(absent, "usr/bin/patch", "patch");
+        requireFile(absent, "usr/bin/flex", "flex");
+        requireFile(absent, "usr/bin/bison", "bison");
+        requireFile(absent, "usr/bin/bc", "bc");
+        requireFile(absent, "usr/include/openssl/evp.h", "OpenSSL headers (package libssl-dev)");
+        if (!absent.isEmpty()) {
+            missing(absent);
+        }
+    }
+
     /** The cloud-flavour release, or skip (under CI: fail) when it is not installed. */
     public String requireCloudRelease() {
         return cloudRelease().orElseGet(() -> missing(List.of("the cloud kernel (linux-image-cloud-amd64)")));

@@ -1,0 +1,226 @@
+package org.patchvisor.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.patchvisor.guest.GuestChannel.ExecResult;
+
+/**
+ * The publisher's whole path on the real Debian kernel source: {@code build --check-fix} unpacks Debian's
+ * linux-source tarball, prepares it with the kernel's own configuration, compiles fs/proc/version.c without and with
+ * a real fix (examples/build/proc_version_banner/fix.patch), compares the two objects, builds the live patch that
+ * carries the fix against the installed headers and publishes it; the feed is served over HTTP and
+ * {@code patchvisor upgrade} inside the real-kernel VM applies it, after which /proc/version reads as the fixed
+ * source prints it. Also: a fix the live patch does not cover (exit 19, nothing built or published), a fix that
+ * does not apply (exit 17), a run killed while the tree is patched, and a second run at the same time (exit 7).
+ */
+class CheckFixIT {
+    private static final Path EXAMPLE = HostScripts.projectRoot().resolve("examples/build/proc_version_banner");
+    private static KernelVm vm;
+    private static Path work;
+    private static Path cache;
+    private static Path symbolMap;
+
+    @RegisterExtension
+    final SerialTailOnFailure serialTail = new SerialTailOnFailure(() -> vm);
+
+    @BeforeAll
+    static void boot() throws IOException {
+        Components components = Components.onThisMachine();
+        String release = components.defaultRelease();
+        components.requireVmLane(release);
+        components.requireKernelSource();
+        work = Files.createDirectories(HostScripts.targetDir("check-fix-it"));
+        // A fresh cache each run: the test pays for unpacking and preparing the source as a first check does.
+        cache = work.resolve("source-cache");
+        deleteTree(cache);
+        vm = KernelVm.boot(release, KernelVm.Options.defaults().withUserNetwork());
+        // Debian's System.map is a stub: the kernel's own kallsyms for the functions the fixes touch.
+        symbolMap = work.resolve("kallsyms-excerpt");
+        Files.writeString(symbolMap, vm.shOk("grep -E ' (version_proc_show|cmdline_proc_show)$' /proc/kallsyms"));
+    }
+
+    @AfterAll
+    static void shutDown() {
+        if (vm != null) {
+            vm.close();
+        }
+    }
+
+    @Test
+    void checkedFixIsBuiltPublishedAndUpgradedIntoTheKernel() throws Exception {
+        String release = vm.release();
+        String pristine = vm.shOk("cat /proc/version");
+        assertTrue(pristine.contains("gcc"), "the stock banner names the compiler: " + pristine);
+        Path repo = work.resolve("repo");
+        Path key = work.resolve("feed.key");
+        deleteTree(repo);
+        Files.deleteIfExists(key);
+        String trustedKey = HostCli.ok(60, "repo", "keygen", "--out", key.toString()).lines()
+                .filter(l -> l.startsWith("trusted-key = ")).findFirst().orElseThrow()
+                .substring("trusted-key = ".length()).strip();
+        Path ko = work.resolve("pv_version_banner.ko");
+        Files.deleteIfExists(ko);
+
+        HostCli.Result built = build(EXAMPLE.resolve("fix.patch"), "--out", ko.toString(), "--repo", repo.toString(),
+                "--key", key.toString());
+        assertEquals(0, built.exit(), built.out() + built.err());
+        assertTrue(built.out().contains("check-fix: fix.patch against Linux "), built.out());
+        assertTrue(built.out().contains("changed   fs/proc/version.o version_proc_show\n"), built.out());
+        assertEquals(1, built.out().lines().filter(l -> l.startsWith("changed ")).count(), built.out());
+        assertTrue(built.out().contains("check-fix: the live patch replaces every function the fix changed"),
+                built.out());
+        assertTrue(built.out().contains("published "), built.out());
+        assertEquals("", built.err(), "nothing to warn about in a one-function fix");
+        assertTreePristine();
+
+        try (RepoServer server = RepoServer.start(repo)) {
+            String config = "/tmp/check-fix-it.conf";
+            vm.writeFile(config, ("repository = http://" + KernelVm.HOST_ADDRESS + ":" + server.port()
+                    + "/\ntrusted-key = " + trustedKey + "\nstate-dir = /var/lib/patchvisor/check-fix-it\n")
+                    .getBytes(StandardCharsets.UTF_8));
+            ExecResult upgrade = pvInGuest("upgrade", "--config", config);
+            assertEquals(0, upgrade.exitCode(), upgrade.stdout() + upgrade.stderr());
+            assertTrue(upgrade.stdout().contains("applied: pv_version_banner"), upgrade.stdout());
+        }
+        try {
+            // What the fixed source prints: "%s version %s %s\n" of sysname, release and version.
+            String expected = "Linux version " + release + " " + vm.shOk("uname -v");
+            assertEquals(expected, vm.shOk("cat /proc/version"));
+        } finally {
+            vm.shOk("echo 0 > /sys/kernel/livepatch/pv_version_banner/enabled;"
+                    + " for i in $(seq 1 300); do [ -e /sys/kernel/livepatch/pv_version_banner ] || break; sleep 0.1;"
+                    + " done; rmmod pv_version_banner");
+        }
+        assertEquals(pristine, vm.shOk("cat /proc/version"));
+    }
+
+    @Test
+    void livePatchThatMissesAChangedFunctionIsRefusedAndNothingIsBuilt() throws Exception {
+        Path ko = work.resolve("uncovered.ko");
+        Path repo = work.resolve("uncovered-repo");
+        Files.deleteIfExists(ko);
+        deleteTree(repo);
+        HostCli.Result r = build(fixture("version-and-cmdline.patch"), "--out", ko.toString(),
+                "--repo", repo.toString(), "--key", work.resolve("unused.key").toString());
+        assertEquals(19, r.exit(), r.out() + r.err());
+        assertTrue(r.out().contains("changed   fs/proc/cmdline.o cmdline_proc_show\n"), r.out());
+        assertTrue(r.out().contains("changed   fs/proc/version.o version_proc_show\n"), r.out());
+        List<String> errors = r.err().lines().filter(l -> !l.startsWith("patchvisor build: warning: ")).toList();
+        assertEquals(List.of("patchvisor build: the live patch does not replace function(s) the fix changed: "
+                + "cmdline_proc_show"), errors, r.err());
+        assertTrue(r.err().contains("warning: fs/proc/cmdline.o proc_cmdline_init: init code"), r.err());
+        assertFalse(Files.exists(ko), "no module built");
+        assertFalse(Files.exists(repo), "nothing published");
+        assertTreePristine();
+    }
+
+    @Test
+    void fixThatDoesNotApplyIsRefused() throws Exception {
+        HostCli.Result r = build(fixture("stale-context.patch"), "--out", work.resolve("stale.ko").toString());
+        assertEquals(17, r.exit(), r.out() + r.err());
+        assertEquals(1, r.err().lines().count(), r.err());
+        assertTrue(r.err().startsWith("patchvisor build: stale-context.patch does not apply to the kernel source: "),
+                r.err());
+        assertTreePristine();
+    }
+
+    @Test
+    void runKilledWhileTheTreeIsPatchedIsRepairedByTheNext() throws Exception {
+        build(EXAMPLE.resolve("fix.patch"), "--out", work.resolve("warm.ko").toString());
+        Path marker = cache.resolve(vm.release()).resolve("applied.patch");
+        Path unit = cache.resolve(vm.release()).resolve("tree/fs/proc/version.c");
+        List<String> argv = buildArgv(EXAMPLE.resolve("fix.patch"), "--out", work.resolve("killed.ko").toString());
+        Process run = new ProcessBuilder(argv).redirectErrorStream(true)
+                .redirectOutput(work.resolve("killed.log").toFile()).start();
+        boolean seen = false;
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        while (run.isAlive() && System.nanoTime() < deadline) {
+            // Killed while the fix is really applied: the copy beside the tree and the patched unit both exist.
+            if (Files.exists(marker) && Files.readString(unit).contains("do not hand out the toolchain")) {
+                seen = true;
+                break;
+            }
+            Thread.sleep(2);
+        }
+        run.descendants().forEach(ProcessHandle::destroyForcibly);
+        run.destroyForcibly();
+        run.waitFor(30, TimeUnit.SECONDS);
+        assertTrue(seen, "the run was killed while the fix was applied: " + Files.readString(work.resolve("killed.log")));
+        // Let an orphaned compiler finish before the next run looks at the tree.
+        Thread.sleep(3000);
+
+        HostCli.Result next = build(EXAMPLE.resolve("fix.patch"), "--out", work.resolve("after-kill.ko").toString());
+        assertEquals(0, next.exit(), next.out() + next.err());
+        assertTrue(next.out().contains("changed   fs/proc/version.o version_proc_show\n"), next.out());
+        assertFalse(Files.exists(marker));
+        assertTreePristine();
+    }
+
+    @Test
+    void secondRunAtTheSameTimeIsLockedOut() throws Exception {
+        build(EXAMPLE.resolve("fix.patch"), "--out", work.resolve("warm2.ko").toString());
+        Path lockFile = cache.resolve(vm.release()).resolve("lock");
+        try (FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.WRITE);
+             FileLock held = channel.lock()) {
+            assertTrue(held.isValid());
+            HostCli.Result r = build(EXAMPLE.resolve("fix.patch"), "--out", work.resolve("locked.ko").toString());
+            assertEquals(7, r.exit(), r.out() + r.err());
+            assertEquals(1, r.err().lines().count(), r.err());
+        }
+        assertTreePristine();
+    }
+
+    /** The cached tree holds Debian's fs/proc/version.c, not a fixed one, whatever happened before. */
+    private static void assertTreePristine() throws IOException {
+        Path tree = cache.resolve(vm.release()).resolve("tree");
+        assertTrue(Files.readString(tree.resolve("fs/proc/version.c")).contains("seq_printf(m, linux_proc_banner,"));
+        assertTrue(Files.readString(tree.resolve("fs/proc/cmdline.c")).contains("seq_puts(m, saved_command_line);"));
+    }
+
+    private static HostCli.Result build(Path fix, String... more) throws IOException, InterruptedException {
+        List<String> argv = buildArgv(fix, more);
+        return HostCli.run(900, argv.subList(1, argv.size()).toArray(String[]::new));
+    }
+
+    private static List<String> buildArgv(Path fix, String... more) {
+        List<String> argv = new ArrayList<>(List.of(HostScripts.projectRoot().resolve("bin/patchvisor").toString(),
+                "build", "--source", EXAMPLE.toString(), "--kernel", vm.release(), "--symbol-map",
+                symbolMap.toString(), "--check-fix", fix.toString(), "--source-cache", cache.toString()));
+        argv.addAll(List.of(more));
+        return argv;
+    }
+
+    private static Path fixture(String name) {
+        return HostScripts.projectRoot().resolve("integration/src/test/resources/fixes").resolve(name);
+    }
+
+    private static ExecResult pvInGuest(String... args) throws IOException {
+        List<String> argv = new ArrayList<>();
+        argv.add(HostScripts.projectRoot().resolve("bin/patchvisor").toString());
+        argv.addAll(List.of(args));
+        return vm.exec(Duration.ofSeconds(300), argv.toArray(String[]::new));
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        if (Files.exists(dir)) {
+            HostScripts.run(300, "rm", "-rf", "--", dir.toString());
+        }
+    }
+}
