@@ -84,14 +84,18 @@ public final class FixComparison {
         }
     }
 
-    /** A fix left applied by a killed run is reversed; if it will not reverse cleanly the tree is made again. */
+    /**
+     * A fix left applied by a killed run is reversed; a fix it had not applied yet leaves nothing to do; a tree in
+     * any other state (a fix half applied) is made again.
+     */
     void recover() throws IOException {
         Path applied = dir.resolve(APPLIED);
         if (!Files.exists(applied)) {
             return;
         }
-        boolean reversed = Files.isDirectory(tree.path()) && run(applied, true, true).ok() && run(applied, true, false).ok();
-        if (!reversed) {
+        boolean clean = Files.isDirectory(tree.path())
+                && (run(applied, true, true).ok() ? run(applied, true, false).ok() : run(applied, false, true).ok());
+        if (!clean) {
             tree.discard();
         }
         Files.delete(applied);
@@ -115,7 +119,12 @@ public final class FixComparison {
     private ProcessRunner.Result run(Path fix, boolean reverse, boolean dryRun) throws IOException {
         List<String> argv = new ArrayList<>(List.of("patch", "-d", tree.path().toString(), "-p1", "--batch",
                 "--no-backup-if-mismatch", "--reject-file=-", "-i", fix.toAbsolutePath().toString()));
-        argv.add(reverse ? "--reverse" : "--forward");
+        // --forward in both directions: without it patch "ignores -R" on a tree the fix is not applied to, and a
+        // reversal would apply the fix instead.
+        argv.add("--forward");
+        if (reverse) {
+            argv.add("--reverse");
+        }
         if (dryRun) {
             argv.add("--dry-run");
         }

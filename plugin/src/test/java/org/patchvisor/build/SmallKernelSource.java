@@ -1,0 +1,92 @@
+package org.patchvisor.build;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.patchvisor.spi.ProcessRunner;
+import org.patchvisor.spi.SystemProcessRunner;
+
+/**
+ * A machine root for the fix-check tests: kernel headers for one release (Debian's include wrapper and a config
+ * naming the compiler) and a source tarball shaped like Debian's linux-source (one top directory, a kernel-style
+ * Makefile whose olddefconfig and prepare are cheap, one compilation unit), and fixes made with diff -u.
+ */
+final class SmallKernelSource {
+    static final String MAKEFILE = """
+            VERSION = 6
+            PATCHLEVEL = 1
+            SUBLEVEL = 192
+            olddefconfig:
+            \t@test -f .config
+            prepare:
+            \t@echo prepared >> prepare.count
+            %.o: %.c
+            \t$(CC) -O2 $(KCFLAGS) -c -o $@ $<
+            """;
+    static final String UNIT = """
+            static int helper(int x) { return x * 3; }
+            int visible(int x) { return helper(x) + 1; }
+            int untouched(int x) { return x - 7; }
+            int __attribute__((section(".init.text"))) setup(void) { return 0; }
+            """;
+    static final String CONFIG = "CONFIG_CC_VERSION_TEXT=\"gcc (Debian 12.2.0-14) 12.2.0\"\n";
+
+    private final Path root;
+
+    private SmallKernelSource(Path root) {
+        this.root = root;
+    }
+
+    /** Headers for {@code release} and /usr/src/linux-source-6.1.tar.xz under {@code root}. */
+    static SmallKernelSource install(Path root, String release) throws IOException {
+        Path headers = Files.createDirectories(root.resolve("usr/src/linux-headers-" + release));
+        Files.writeString(headers.resolve("Makefile"), "include ../linux-headers-6.1-common/Makefile\n");
+        Path common = Files.createDirectories(root.resolve("usr/src/linux-headers-6.1-common"));
+        Files.writeString(common.resolve("Makefile"), "VERSION = 6\nPATCHLEVEL = 1\nSUBLEVEL = 192\n");
+        Files.writeString(headers.resolve(".config"), CONFIG);
+        SmallKernelSource source = new SmallKernelSource(root);
+        source.tarball(MAKEFILE);
+        return source;
+    }
+
+    /** Replaces the tarball with one whose Makefile is {@code makefile}. */
+    void tarball(String makefile) throws IOException {
+        Path target = root.resolve("usr/src/linux-source-6.1.tar.xz");
+        Path src = Files.createTempDirectory(root, "src");
+        Path top = Files.createDirectories(src.resolve("linux-source-6.1/lib"));
+        Files.writeString(top.getParent().resolve("Makefile"), makefile);
+        Files.writeString(top.resolve("unit.c"), UNIT);
+        Files.createDirectories(target.getParent());
+        ProcessRunner.Result tar = new SystemProcessRunner(System.getenv("PATH")).run(List.of("tar", "-cJf",
+                target.toString(), "-C", src.toString(), "linux-source-6.1"), Duration.ofSeconds(60));
+        assertTrue(tar.ok(), tar.stderr());
+    }
+
+    /** A unified diff (diff -u, a/ b/) that changes {@code from} to {@code to} in UNIT. */
+    Path fix(String from, String to) throws IOException {
+        return fix(UNIT, from, to);
+    }
+
+    /** The same against {@code base}, which need not be what the tree holds. */
+    Path fix(String base, String from, String to) throws IOException {
+        Path dir = Files.createTempDirectory(root, "fix");
+        Files.createDirectories(dir.resolve("a/lib"));
+        Files.createDirectories(dir.resolve("b/lib"));
+        Files.writeString(dir.resolve("a/lib/unit.c"), base);
+        Files.writeString(dir.resolve("b/lib/unit.c"), base.replace(from, to));
+        Path file = dir.resolve("fix.patch");
+        ProcessBuilder diff = new ProcessBuilder("diff", "-u", "a/lib/unit.c", "b/lib/unit.c").directory(dir.toFile())
+                .redirectOutput(file.toFile());
+        try {
+            diff.start().waitFor();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException(e);
+        }
+        return file;
+    }
+}
