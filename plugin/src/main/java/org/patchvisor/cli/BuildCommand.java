@@ -14,6 +14,7 @@ import org.patchvisor.build.DiffText;
 import org.patchvisor.build.FixComparison;
 import org.patchvisor.build.FixPatch;
 import org.patchvisor.build.KernelSourceTree;
+import org.patchvisor.build.KpatchBuild;
 import org.patchvisor.build.LivePatchBuilder;
 import org.patchvisor.build.LivePatchManifest;
 import org.patchvisor.spi.ProcessRunner;
@@ -42,6 +43,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "build", mixinStandardHelpOptions = true,
         description = "Build a live-patch module from replacement functions and a livepatch.json manifest.")
 public final class BuildCommand implements Callable<Integer> {
+    /** kpatch-build compiles the whole kernel twice: hours on a small machine. */
+    private static final java.time.Duration KPATCH_TIMEOUT = java.time.Duration.ofHours(8);
 
     @Spec
     CommandSpec spec;
@@ -49,7 +52,7 @@ public final class BuildCommand implements Callable<Integer> {
     @ParentCommand
     PatchvisorCli parent;
 
-    @Option(names = "--source", required = true, paramLabel = "DIR",
+    @Option(names = "--source", paramLabel = "DIR",
             description = "Directory with the replacement functions (*.c, *.h) and livepatch.json.")
     Path source;
 
@@ -75,6 +78,22 @@ public final class BuildCommand implements Callable<Integer> {
     @Mixin
     FixCheckOptions fixCheck = new FixCheckOptions();
 
+    @Option(names = "--backend", paramLabel = "BACKEND", defaultValue = "patchvisor",
+            completionCandidates = Backends.class,
+            description = "patchvisor (default: --source's replacement functions, klp tables, kbuild) or "
+                    + "kpatch-build (where installed: it makes the live patch from --check-fix's fix by building the "
+                    + "kernel twice; needs --name and the kernel's vmlinux with debug info).")
+    String backend;
+
+    @Option(names = "--vmlinux", paramLabel = "FILE",
+            description = "kpatch-build: the kernel's vmlinux with debug info (default "
+                    + "/usr/lib/debug/boot/vmlinux-RELEASE, Debian's linux-image-RELEASE-dbg).")
+    Path vmlinux;
+
+    @Option(names = "--non-replace", description = "kpatch-build: a patch that stacks on the loaded ones instead of "
+            + "atomically replacing them.")
+    boolean nonReplace;
+
     @Option(names = "--debug", description = "Show stack traces.")
     boolean debug;
 
@@ -83,24 +102,22 @@ public final class BuildCommand implements Callable<Integer> {
         if ((repo == null) != (key == null)) {
             return fail(ExitCodes.USAGE, "--repo and --key go together");
         }
-        if (!Files.isDirectory(source)) {
-            return fail(ExitCodes.USAGE, "--source " + source + " is not a directory");
+        boolean kpatch = KpatchBuild.PROGRAM.equals(backend);
+        if (!kpatch && !"patchvisor".equals(backend)) {
+            return fail(ExitCodes.USAGE, "--backend is patchvisor or kpatch-build, not " + backend);
+        }
+        if (kpatch && (source != null || fixCheck.fix == null || name == null)) {
+            return fail(ExitCodes.USAGE, "--backend kpatch-build makes the live patch from the fix: give --check-fix "
+                    + "FIX.patch and --name NAME, not --source");
+        }
+        if (!kpatch && (source == null || !Files.isDirectory(source))) {
+            return fail(ExitCodes.USAGE, "--source " + (source == null ? "DIR is required" : source
+                    + " is not a directory"));
         }
         Path root = parent == null ? Path.of("/") : parent.context().root();
         ProcessRunner processes = new SystemProcessRunner(System.getenv("PATH"));
-        LivePatchBuilder builder = new LivePatchBuilder(root, processes);
-        LivePatchBuilder.Built built;
         try {
-            if (fixCheck.fix != null && !checkFix(root, builder, processes)) {
-                return ExitCodes.NOT_COVERED;
-            }
-            Path target = out;
-            if (target == null) {
-                String moduleName = name != null ? name : LivePatchManifest.read(source).name()
-                        .orElse("livepatch");
-                target = Path.of(moduleName + ".ko");
-            }
-            built = builder.build(source, kernel, Optional.ofNullable(name), target, Optional.ofNullable(symbolMap));
+            return kpatch ? buildWithKpatch(root, processes) : buildWithPatchvisor(root, processes);
         } catch (BuildException e) {
             return fail(switch (e.reason()) {
                 case COMPILE -> ExitCodes.BUILD_FAILED;
@@ -110,60 +127,88 @@ public final class BuildCommand implements Callable<Integer> {
         } catch (StateLockedException e) {
             return fail(ExitCodes.LOCKED, e.getMessage());
         }
+    }
+
+    private int buildWithPatchvisor(Path root, ProcessRunner processes) throws IOException {
+        LivePatchBuilder builder = new LivePatchBuilder(root, processes);
+        LivePatchManifest manifest = LivePatchManifest.read(source);
+        if (fixCheck.fix != null) {
+            builder.checkSymbols(manifest, kernel, Optional.ofNullable(symbolMap));
+            FixComparison.Result compared = compareFix(root, processes);
+            CoverageCheck.Result result = CoverageCheck.check(compared.report(), manifest);
+            result.warnings().forEach(w -> spec.commandLine().getErr().println("patchvisor build: warning: " + w));
+            if (!result.covered()) {
+                return fail(ExitCodes.NOT_COVERED, "the live patch does not replace function(s) the fix changed: "
+                        + String.join(", ", result.missing()));
+            }
+            spec.commandLine().getOut().println("check-fix: the live patch replaces every function the fix changed");
+        }
+        Path target = out != null ? out : Path.of((name != null ? name : manifest.name().orElse("livepatch")) + ".ko");
+        LivePatchBuilder.Built built = builder.build(source, kernel, Optional.ofNullable(name), target,
+                Optional.ofNullable(symbolMap));
         spec.commandLine().getOut().println("built " + built.module() + " (" + built.name() + ", "
                 + built.manifest().replacements().size() + " function(s)) for " + kernel);
         if (repo != null) {
-            publish(built);
+            publish(built.module(), built.manifest().replacements().stream()
+                    .map(r -> r.inVmlinux() ? r.function() : r.object() + ":" + r.function()).toList(),
+                    built.manifest().description());
         }
         spec.commandLine().getOut().flush();
         return ExitCodes.OK;
     }
 
-    /**
-     * Compiles the units the fix touches twice in the kernel's own source, prints the comparison, and says whether
-     * the live patch replaces every changed function (warnings go to stderr either way).
-     */
-    private boolean checkFix(Path root, LivePatchBuilder builder, ProcessRunner processes) throws IOException {
-        LivePatchManifest manifest = LivePatchManifest.read(source);
-        FixPatch fix = FixPatch.read(fixCheck.fix);
-        builder.checkSymbols(manifest, kernel, Optional.ofNullable(symbolMap));
+    /** kpatch-build makes the module from the fix; the comparison names the functions for the feed's index. */
+    private int buildWithKpatch(Path root, ProcessRunner processes) throws IOException {
+        FixComparison.Result compared = compareFix(root, processes);
         KernelSourceTree.Inputs inputs = KernelSourceTree.locate(root, kernel, Optional.ofNullable(fixCheck.tarball),
                 Optional.ofNullable(fixCheck.config), processes);
-        PrintWriter out = spec.commandLine().getOut();
-        PrintWriter err = spec.commandLine().getErr();
+        Path debugVmlinux = vmlinux != null ? vmlinux : root.resolve("usr/lib/debug/boot/vmlinux-" + kernel);
+        Path module = new KpatchBuild(fixCheck.cacheFor(root, kernel), processes, KPATCH_TIMEOUT).build(
+                FixPatch.read(fixCheck.fix), inputs, name, debugVmlinux, !nonReplace,
+                out != null ? out : Path.of(name + ".ko"));
+        List<String> functions = List.copyOf(compared.report().changedFunctionNames());
+        spec.commandLine().getOut().println("built " + module + " (" + name + ", by kpatch-build, "
+                + functions.size() + " function(s)) for " + kernel);
+        if (repo != null) {
+            publish(module, functions, "");
+        }
+        spec.commandLine().getOut().flush();
+        return ExitCodes.OK;
+    }
+
+    /** Compiles the units the fix touches twice in the kernel's own source and prints the comparison. */
+    private FixComparison.Result compareFix(Path root, ProcessRunner processes) throws IOException {
+        FixPatch fix = FixPatch.read(fixCheck.fix);
+        KernelSourceTree.Inputs inputs = KernelSourceTree.locate(root, kernel, Optional.ofNullable(fixCheck.tarball),
+                Optional.ofNullable(fixCheck.config), processes);
         FixComparison.Result compared = new FixComparison(fixCheck.cacheFor(root, kernel), processes)
                 .compare(fix, inputs, fixCheck.units);
+        PrintWriter out = spec.commandLine().getOut();
         out.println("check-fix: " + fix.file().getFileName() + " against Linux " + inputs.version() + " ("
                 + kernel + ", " + inputs.compiler() + "), objects in " + compared.objects());
         DiffText.print(compared.report(), out);
-        CoverageCheck.Result result = CoverageCheck.check(compared.report(), manifest);
-        compared.warnings().forEach(w -> err.println("patchvisor build: warning: " + w));
-        result.warnings().forEach(w -> err.println("patchvisor build: warning: " + w));
-        err.flush();
-        if (!result.covered()) {
-            fail(ExitCodes.NOT_COVERED, "the live patch does not replace function(s) the fix changed: "
-                    + String.join(", ", result.missing()));
-            return false;
-        }
-        out.println("check-fix: the live patch replaces every function the fix changed");
-        out.flush();
-        return true;
+        compared.warnings().forEach(w -> spec.commandLine().getErr().println("patchvisor build: warning: " + w));
+        return compared;
     }
 
-    private void publish(LivePatchBuilder.Built built) throws IOException {
+    private void publish(Path module, List<String> functions, String description) throws IOException {
         PublisherRepository repository = new PublisherRepository(repo, ModuleFiles::read, Clock.systemUTC());
         if (!Files.exists(repo)) {
             repository.init();
         }
-        List<String> functions = built.manifest().replacements().stream()
-                .map(r -> r.inVmlinux() ? r.function() : r.object() + ":" + r.function()).toList();
-        String description = built.manifest().description();
-        BundleEntry entry = repository.add(built.module(), new BundleSpec(List.of(), List.of(),
+        BundleEntry entry = repository.add(module, new BundleSpec(List.of(), List.of(),
                 description.isEmpty() ? Optional.empty() : Optional.of(description), Optional.empty(), List.of(),
                 1, functions));
         FeedIndex index = repository.sign(SigningKey.read(key), Durations.parse("30d"));
         spec.commandLine().getOut().println("published " + entry.id() + " in " + repo + ": serial " + index.serial()
                 + ", " + index.bundles().size() + " bundle(s)");
+    }
+
+    /** The --backend values, for completion and the man page. */
+    static final class Backends extends java.util.ArrayList<String> {
+        Backends() {
+            super(List.of("patchvisor", KpatchBuild.PROGRAM));
+        }
     }
 
     private int fail(int code, String message) {

@@ -1,0 +1,55 @@
+package org.patchvisor.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** How {@code build} reads its options: which backend needs what, one line and exit 2 otherwise. */
+class BuildCommandTest {
+    @TempDir
+    Path tmp;
+
+    private final StringWriter out = new StringWriter();
+    private final StringWriter err = new StringWriter();
+
+    private int run(String... args) {
+        CommandLine cmd = new CommandLine(new BuildCommand());
+        cmd.setOut(new PrintWriter(out));
+        cmd.setErr(new PrintWriter(err));
+        return cmd.execute(args);
+    }
+
+    @Test
+    void theDefaultBackendNeedsASourceDirectory() {
+        assertEquals(ExitCodes.USAGE, run("--kernel", "6.1.0-56-amd64"));
+        assertEquals("patchvisor build: --source DIR is required\n", err.toString());
+    }
+
+    @Test
+    void kpatchBuildMakesThePatchFromTheFixAlone() throws Exception {
+        Path fix = Files.writeString(tmp.resolve("fix.patch"), "--- a/x.c\n+++ b/x.c\n");
+        Path src = Files.createDirectories(tmp.resolve("src"));
+        assertEquals(ExitCodes.USAGE, run("--backend", "kpatch-build", "--kernel", "6.1.0-56-amd64", "--name", "n",
+                "--check-fix", fix.toString(), "--source", src.toString()));
+        assertEquals(ExitCodes.USAGE, run("--backend", "kpatch-build", "--kernel", "6.1.0-56-amd64",
+                "--check-fix", fix.toString()));
+        assertEquals(ExitCodes.USAGE, run("--backend", "kpatch-build", "--kernel", "6.1.0-56-amd64", "--name", "n"));
+        assertEquals(3, err.toString().lines().count(), err.toString());
+        assertTrue(err.toString().lines().allMatch(l -> l.equals("patchvisor build: --backend kpatch-build makes the "
+                + "live patch from the fix: give --check-fix FIX.patch and --name NAME, not --source")), err.toString());
+    }
+
+    @Test
+    void anUnknownBackendIsAUsageError() throws Exception {
+        Path src = Files.createDirectories(tmp.resolve("src"));
+        assertEquals(ExitCodes.USAGE, run("--backend", "klp", "--kernel", "r", "--source", src.toString()));
+        assertEquals("patchvisor build: --backend is patchvisor or kpatch-build, not klp\n", err.toString());
+    }
+}
