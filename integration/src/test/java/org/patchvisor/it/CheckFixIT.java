@@ -32,6 +32,8 @@ import org.patchvisor.guest.GuestChannel.ExecResult;
  */
 class CheckFixIT {
     private static final Path EXAMPLE = HostScripts.projectRoot().resolve("examples/build/proc_version_banner");
+    private static final Path SECRET_EXAMPLE = HostScripts.projectRoot().resolve("examples/build/proc_cmdline_secret");
+    private static final String SECRET = "pv.secret=hunter2";
     private static KernelVm vm;
     private static Path work;
     private static Path cache;
@@ -50,10 +52,12 @@ class CheckFixIT {
         // A fresh cache each run: the test pays for unpacking and preparing the source as a first check does.
         cache = work.resolve("source-cache");
         deleteTree(cache);
-        vm = KernelVm.boot(release, KernelVm.Options.defaults().withUserNetwork());
+        // pv.secret= is what the second example fix hides from /proc/cmdline.
+        vm = KernelVm.boot(release, KernelVm.Options.defaults().withUserNetwork().withKernelArgs(SECRET));
         // Debian's System.map is a stub: the kernel's own kallsyms for the functions the fixes touch.
         symbolMap = work.resolve("kallsyms-excerpt");
-        Files.writeString(symbolMap, vm.shOk("grep -E ' (version_proc_show|cmdline_proc_show)$' /proc/kallsyms"));
+        Files.writeString(symbolMap, vm.shOk("grep -E ' (version_proc_show|cmdline_proc_show|saved_command_line)$'"
+                + " /proc/kallsyms"));
     }
 
     @AfterAll
@@ -109,6 +113,38 @@ class CheckFixIT {
                     + " done; rmmod pv_version_banner");
         }
         assertEquals(pristine, vm.shOk("cat /proc/version"));
+    }
+
+    @Test
+    void fixWhoseLivePatchUsesAnUnexportedSymbolWorksInTheKernel() throws Exception {
+        String pristine = vm.shOk("cat /proc/cmdline");
+        assertTrue(pristine.contains(SECRET), pristine);
+        Path ko = work.resolve("pv_cmdline_secret.ko");
+        Files.deleteIfExists(ko);
+        List<String> argv = new ArrayList<>(List.of("build", "--source", SECRET_EXAMPLE.toString(), "--kernel",
+                vm.release(), "--symbol-map", symbolMap.toString(), "--check-fix",
+                SECRET_EXAMPLE.resolve("fix.patch").toString(), "--source-cache", cache.toString(), "--out",
+                ko.toString()));
+        HostCli.Result built = HostCli.run(900, argv.toArray(String[]::new));
+        assertEquals(0, built.exit(), built.out() + built.err());
+        assertTrue(built.out().contains("changed   fs/proc/cmdline.o cmdline_proc_show\n"), built.out());
+        assertTrue(built.out().contains("unexported symbols resolved by the livepatch core: saved_command_line"),
+                built.out());
+
+        vm.writeFile("/tmp/pv_cmdline_secret.ko", Files.readAllBytes(ko));
+        ExecResult apply = pvInGuest("apply", "/tmp/pv_cmdline_secret.ko", "--state-dir",
+                "/var/lib/patchvisor/check-fix-secret");
+        assertEquals(0, apply.exitCode(), apply.stdout() + apply.stderr());
+        try {
+            // The livepatch core found saved_command_line in the kernel: the real command line, secret hidden.
+            assertEquals(pristine.replace(SECRET, "pv.secret=***"), vm.shOk("cat /proc/cmdline"));
+        } finally {
+            ExecResult remove = pvInGuest("remove", "pv_cmdline_secret", "--state-dir",
+                    "/var/lib/patchvisor/check-fix-secret");
+            assertEquals(0, remove.exitCode(), remove.stdout() + remove.stderr());
+        }
+        assertEquals(pristine, vm.shOk("cat /proc/cmdline"));
+        assertTreePristine();
     }
 
     @Test

@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Stream;
 import org.patchvisor.spi.ProcessRunner;
@@ -13,7 +14,8 @@ import org.patchvisor.spi.ProcessRunner;
 /**
  * Turns a live-patch source directory into a module for one kernel: checks every replaced function against the
  * kernel's symbol map, generates the klp tables and the Kbuild file in a scratch directory, and runs kbuild
- * against {@code /usr/src/linux-headers-RELEASE}. The root is a seam so tests can point it at fixtures.
+ * against {@code /usr/src/linux-headers-RELEASE}; symbols the replacements use that the kernel does not export are
+ * handed to the livepatch core ({@link KlpRelocations}). The root is a seam so tests can point it at fixtures.
  */
 public final class LivePatchBuilder {
     private static final Duration MAKE_TIMEOUT = Duration.ofMinutes(10);
@@ -25,8 +27,8 @@ public final class LivePatchBuilder {
         this.processes = processes;
     }
 
-    /** The result: the module file and the manifest it was built from. */
-    public record Built(Path module, String name, LivePatchManifest manifest) {
+    /** The result: the module file, the manifest it was built from, the unexported symbols it resolves. */
+    public record Built(Path module, String name, LivePatchManifest manifest, java.util.Set<String> klpSymbols) {
     }
 
     public Built build(Path sourceDir, String release, Optional<String> nameOverride, Path out) throws IOException {
@@ -63,16 +65,21 @@ public final class LivePatchBuilder {
             }
             Files.writeString(work.resolve(name + ".c"), KlpSources.moduleSource(name, manifest, authorFiles));
             Files.writeString(work.resolve("Kbuild"), KlpSources.kbuild(name));
+            // Unexported kernel symbols are undefined for modpost; they become klp symbols below, so warn only.
             ProcessRunner.Result make = processes.run(List.of("make", "-C", headers.toString(),
-                    "M=" + work, "modules"), MAKE_TIMEOUT);
+                    "M=" + work, "KBUILD_MODPOST_WARN=1", "modules"), MAKE_TIMEOUT);
             Path ko = work.resolve(name + ".ko");
             if (!make.ok() || !Files.isRegularFile(ko)) {
                 throw new BuildException(BuildException.Reason.COMPILE, "compiling " + name + " against " + headers
                         + " failed: " + CompilerOutput.firstErrors(make));
             }
+            Path mapFile = symbolMap.orElse(root.resolve("boot/System.map-" + release));
+            Map<String, Integer> unexported = UnexportedSymbols.of(ko, headers.resolve("Module.symvers"),
+                    () -> SymbolMap.readText(mapFile), manifest.symbols());
+            byte[] module = KlpRelocations.convert(Files.readAllBytes(ko), unexported);
             Files.createDirectories(out.toAbsolutePath().getParent());
-            Files.copy(ko, out, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-            return new Built(out, name, manifest);
+            Files.write(out, module);
+            return new Built(out, name, manifest, unexported.keySet());
         } finally {
             deleteTree(work);
         }

@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
@@ -20,11 +21,14 @@ import java.util.regex.Pattern;
  * <pre>
  * {"name": "fix_cmdline", "description": "...", "replace": false,
  *  "replacements": [{"function": "cmdline_proc_show", "object": "vmlinux",
- *                    "replacement": "fixed_cmdline_proc_show", "sympos": 0}]}
+ *                    "replacement": "fixed_cmdline_proc_show", "sympos": 0}],
+ *  "symbols": {"some_static_helper": 2}}
  * </pre>
+ * {@code symbols} gives the position of an unexported kernel symbol the replacements use whose name the kernel
+ * has more than once (see {@link UnexportedSymbols}).
  */
 public record LivePatchManifest(Optional<String> name, String description, boolean replace,
-                                List<Replacement> replacements) {
+                                List<Replacement> replacements, Map<String, Integer> symbols) {
     public static final String FILE = "livepatch.json";
     private static final Pattern MODULE_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,54}");
     private static final ObjectMapper MAPPER = new ObjectMapper()
@@ -33,14 +37,28 @@ public record LivePatchManifest(Optional<String> name, String description, boole
     @JsonCreator
     static LivePatchManifest json(@JsonProperty("name") String name, @JsonProperty("description") String description,
                                   @JsonProperty("replace") Boolean replace,
-                                  @JsonProperty(value = "replacements", required = true) List<Replacement> replacements) {
+                                  @JsonProperty(value = "replacements", required = true) List<Replacement> replacements,
+                                  @JsonProperty("symbols") Map<String, Integer> symbols) {
         return new LivePatchManifest(Optional.ofNullable(name), description == null ? "" : description,
-                replace != null && replace, replacements == null ? List.of() : replacements);
+                replace != null && replace, replacements == null ? List.of() : replacements,
+                symbols == null ? Map.of() : symbols);
+    }
+
+    /** A manifest without unexported-symbol positions. */
+    public LivePatchManifest(Optional<String> name, String description, boolean replace,
+                             List<Replacement> replacements) {
+        this(name, description, replace, replacements, Map.of());
     }
 
     public LivePatchManifest {
         name.ifPresent(LivePatchManifest::requireModuleName);
         replacements = List.copyOf(replacements);
+        symbols.forEach((symbol, position) -> {
+            if (position == null || position < 0) {
+                throw new IllegalArgumentException("symbols: position of " + symbol + " must be >= 0");
+            }
+        });
+        symbols = Map.copyOf(symbols);
         if (replacements.isEmpty()) {
             throw new IllegalArgumentException("the manifest lists no replacements");
         }

@@ -25,6 +25,11 @@ public final class SymbolMap {
     }
 
     public static SymbolMap read(Path systemMap) throws IOException {
+        return parse(readText(systemMap));
+    }
+
+    /** The text of a System.map or kallsyms copy; Debian's stub map is refused with where the real one is. */
+    public static String readText(Path systemMap) throws IOException {
         if (!Files.isRegularFile(systemMap)) {
             throw new NoSuchFileException(systemMap + " (the target kernel's symbol map)");
         }
@@ -34,7 +39,7 @@ public final class SymbolMap {
                     + " in the linux-image-*-dbg package); give --symbol-map with that map or a copy of /proc/kallsyms"
                     + " read as root on a machine running this kernel");
         }
-        return parse(content);
+        return content;
     }
 
     public static SymbolMap empty() {

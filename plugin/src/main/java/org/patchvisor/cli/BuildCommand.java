@@ -147,7 +147,9 @@ public final class BuildCommand implements Callable<Integer> {
         LivePatchBuilder.Built built = builder.build(source, kernel, Optional.ofNullable(name), target,
                 Optional.ofNullable(symbolMap));
         spec.commandLine().getOut().println("built " + built.module() + " (" + built.name() + ", "
-                + built.manifest().replacements().size() + " function(s)) for " + kernel);
+                + built.manifest().replacements().size() + " function(s)" + (built.klpSymbols().isEmpty() ? ""
+                : ", unexported symbols resolved by the livepatch core: " + String.join(" ", built.klpSymbols()))
+                + ") for " + kernel);
         if (repo != null) {
             publish(built.module(), built.manifest().replacements().stream()
                     .map(r -> r.inVmlinux() ? r.function() : r.object() + ":" + r.function()).toList(),
