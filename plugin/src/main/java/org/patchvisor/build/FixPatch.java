@@ -85,13 +85,20 @@ public record FixPatch(Path file, List<Touched> touched) {
             throw new BuildException(BuildException.Reason.REFUSED, file + ": path '" + path
                     + "' has no leading component to strip (expected a/... b/..., applied with patch -p1)");
         }
-        String inTree = path.substring(slash + 1);
-        for (String part : inTree.split("/")) {
+        if (!insideTree(path.substring(slash + 1))) {
+            throw new BuildException(BuildException.Reason.REFUSED, file + ": path '" + path
+                    + "' leaves or does not name a file in the kernel tree");
+        }
+        return path.substring(slash + 1);
+    }
+
+    /** Whether {@code path} names a file inside the kernel tree: relative, no {@code .}, {@code ..} or empty parts. */
+    static boolean insideTree(String path) {
+        for (String part : path.split("/", -1)) {
             if (part.equals("..") || part.isEmpty() || part.equals(".")) {
-                throw new BuildException(BuildException.Reason.REFUSED, file + ": path '" + path
-                        + "' leaves or does not name a file in the kernel tree");
+                return false;
             }
         }
-        return inTree;
+        return true;
     }
 }

@@ -4,115 +4,116 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.patchvisor.spi.ProcessRunner;
 import org.patchvisor.state.AtomicFiles;
+import org.patchvisor.state.RunLock;
 import org.patchvisor.state.Sha256;
 
 /**
- * The target kernel's own source, unpacked from Debian's {@code linux-source-X.Y} tarball into a cache directory
- * and prepared with the kernel's configuration ({@code make olddefconfig prepare}), so single compilation units
- * can be built exactly as the kernel build would. Preparing takes a while, so a stamp records what the tree was
- * made from and a later check reuses it; a tree whose stamp does not match is discarded and made again.
- * The caller holds the directory's lock.
+ * The kernel's own source, unpacked from Debian's linux-source tarball into a cache directory
+ * ({@code <cache>/<release>/tree}) and prepared with the kernel's configuration and release
+ * ({@code make KERNELRELEASE=... olddefconfig prepare}, as Debian builds it), so single compilation units compile
+ * exactly as in the kernel build. Preparing takes a while, so a stamp records what the tree was made from and
+ * later runs reuse it; a tree whose stamp does not match is discarded and made again.
+ *
+ * <p>One run at a time works on a tree: opening it takes the directory's lock, and it settles first whatever a
+ * killed run left behind. A run that patches the tree writes a marker beside it first ({@link #APPLIED} for a fix
+ * patchvisor applies and reverses itself, {@link #FOREIGN} for a tool that patches and edits the tree on its own);
+ * a marker found on opening means that run never finished.
  */
-public final class KernelSourceTree {
+public final class KernelSourceTree implements AutoCloseable {
     static final String STAMP = "prepared";
+    /** A copy of the fix, present while it is applied to the tree. */
+    static final String APPLIED = "applied.patch";
+    /** Present while another tool (kpatch-build) works in the tree. */
+    static final String FOREIGN = "foreign-tool.running";
     private static final Duration UNPACK_TIMEOUT = Duration.ofMinutes(20);
     private static final Duration MAKE_TIMEOUT = Duration.ofMinutes(30);
-    private static final Pattern MAKE_VAR = Pattern.compile("^(VERSION|PATCHLEVEL|SUBLEVEL)\\s*=\\s*(\\d+)\\s*$",
-            Pattern.MULTILINE);
-    private static final Pattern CC_TEXT = Pattern.compile("^CONFIG_CC_VERSION_TEXT=\"([^\"]*)\"", Pattern.MULTILINE);
-
-    /** What a tree is made from: the tarball, the kernel configuration and the compiler that config names. */
-    public record Inputs(String release, String version, Path tarball, Path config, String compiler) {
-    }
+    private static final Duration PATCH_TIMEOUT = Duration.ofMinutes(2);
 
     private final Path dir;
     private final ProcessRunner processes;
+    private final RunLock lock;
 
-    /** {@code dir} is this release's cache directory ({@code <cache>/<release>}); the tree lives in {@code tree}. */
-    public KernelSourceTree(Path dir, ProcessRunner processes) {
+    private KernelSourceTree(Path dir, ProcessRunner processes, RunLock lock) {
         this.dir = dir;
         this.processes = processes;
+        this.lock = lock;
+    }
+
+    /**
+     * Takes the tree in {@code dir} ({@code <cache>/<release>}) for {@code operation}: fails at once with
+     * StateLockedException while another run holds it, then repairs what a killed run left.
+     */
+    public static KernelSourceTree open(Path dir, ProcessRunner processes, String operation) throws IOException {
+        Files.createDirectories(dir);
+        RunLock lock = RunLock.acquire(dir, operation, Duration.ZERO);
+        KernelSourceTree tree = new KernelSourceTree(dir, processes, lock);
+        try {
+            tree.recover();
+            return tree;
+        } catch (IOException | RuntimeException e) {
+            try {
+                lock.close();
+            } catch (IOException closing) {
+                e.addSuppressed(closing);
+            }
+            throw e;
+        }
     }
 
     public Path path() {
         return dir.resolve("tree");
     }
 
-    /**
-     * Works out the inputs for {@code release} on the machine under {@code root}: the upstream version from the
-     * kernel's headers, Debian's {@code /usr/src/linux-source-X.Y.tar.xz} unless {@code tarball} is given, the
-     * headers' {@code .config} (else {@code /boot/config-RELEASE}) unless {@code config} is given, and the compiler
-     * the config was made with when it is installed.
-     */
-    public static Inputs locate(Path root, String release, Optional<Path> tarball, Optional<Path> config,
-                                ProcessRunner processes) throws IOException {
-        Path headers = root.resolve("usr/src/linux-headers-" + release);
-        String version = version(headers.resolve("Makefile")).orElseThrow(() -> new BuildException(
-                BuildException.Reason.REFUSED, "cannot tell the source version of " + release + " from " + headers
-                + "/Makefile (install linux-headers-" + release + ")"));
-        String series = version.substring(0, version.lastIndexOf('.'));
-        Path source = tarball.orElse(root.resolve("usr/src/linux-source-" + series + ".tar.xz"));
-        if (!Files.isRegularFile(source)) {
-            throw new BuildException(BuildException.Reason.REFUSED, "no kernel source at " + source
-                    + (tarball.isPresent() ? "" : " (install linux-source-" + series + ")"));
-        }
-        Path configFile = config.orElseGet(() -> Files.isRegularFile(headers.resolve(".config"))
-                ? headers.resolve(".config") : root.resolve("boot/config-" + release));
-        if (!Files.isRegularFile(configFile)) {
-            throw new BuildException(BuildException.Reason.REFUSED, "no kernel configuration for " + release + " at "
-                    + configFile + " (give --kernel-config)");
-        }
-        String compiler = compilerOf(Files.readString(configFile, StandardCharsets.ISO_8859_1))
-                .map(KernelSourceTree::programOf).filter(processes::available).orElse("gcc");
-        return new Inputs(release, version, source, configFile, compiler);
+    Path dir() {
+        return dir;
     }
 
     /**
-     * Makes sure the tree is unpacked from {@code inputs} and prepared; returns warnings for the author (a compiler
+     * Makes sure the tree is unpacked from {@code source} and prepared; returns warnings for the author (a compiler
      * other than the kernel's). Refuses a tarball whose version is not the kernel's.
      */
-    public List<String> prepare(Inputs inputs) throws IOException {
-        String stamp = stampOf(inputs);
+    public List<String> prepare(KernelSource source) throws IOException {
+        String stamp = stampOf(source);
         Path stampFile = dir.resolve(STAMP);
         boolean ready = Files.isRegularFile(stampFile) && Files.readString(stampFile).equals(stamp)
                 && Files.isRegularFile(path().resolve("Makefile"));
         if (!ready) {
             discard();
-            unpack(inputs.tarball());
+            unpack(source.tarball());
         }
-        String treeVersion = version(path().resolve("Makefile")).orElse("unknown");
-        if (!treeVersion.equals(inputs.version())) {
-            throw new BuildException(BuildException.Reason.REFUSED, inputs.tarball() + " holds Linux " + treeVersion
-                    + ", but " + inputs.release() + " was built from " + inputs.version());
+        String treeVersion = KernelSource.version(path().resolve("Makefile")).orElse("unknown");
+        if (!treeVersion.equals(source.version())) {
+            throw new BuildException(BuildException.Reason.REFUSED, source.tarball() + " holds Linux " + treeVersion
+                    + ", but " + source.release() + " was built from " + source.version());
         }
         if (!ready) {
-            Files.copy(inputs.config(), path().resolve(".config"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-            make(inputs.compiler(), List.of("olddefconfig"), "configuring");
-            make(inputs.compiler(), List.of("-j" + Runtime.getRuntime().availableProcessors(), "prepare"),
-                    "preparing");
+            Files.copy(source.config(), path().resolve(".config"), StandardCopyOption.REPLACE_EXISTING);
+            make(source, List.of("olddefconfig"), "configuring");
+            make(source, List.of("-j" + Runtime.getRuntime().availableProcessors(), "prepare"), "preparing");
             AtomicFiles.write(stampFile, stamp.getBytes(StandardCharsets.UTF_8));
         }
         List<String> warnings = new ArrayList<>();
-        Optional<String> built = compilerOf(Files.readString(inputs.config(), StandardCharsets.ISO_8859_1));
-        Optional<String> used = compilerOf(Files.readString(path().resolve(".config"), StandardCharsets.ISO_8859_1));
-        if (built.isPresent() && used.isPresent() && !sameCompiler(built.get(), used.get())) {
+        Optional<String> built = KernelSource.compilerOf(Files.readString(source.config(),
+                StandardCharsets.ISO_8859_1));
+        Optional<String> used = KernelSource.compilerOf(Files.readString(path().resolve(".config"),
+                StandardCharsets.ISO_8859_1));
+        if (built.isPresent() && used.isPresent() && !KernelSource.sameCompiler(built.get(), used.get())) {
             warnings.add("the kernel was built with " + built.get() + " but units compile with " + used.get()
                     + "; code may differ from the running kernel's");
         }
         return warnings;
     }
 
-    /** Compiles {@code units} (paths of .c files in the tree) afresh and copies each object to {@code out}. */
-    public void compile(List<FixPatch.Touched> units, String compiler, Path out) throws IOException {
+    /** Compiles {@code units} (.c files in the tree) afresh and copies each object to {@code out}. */
+    public void compile(List<FixPatch.Touched> units, KernelSource source, Path out) throws IOException {
         if (units.isEmpty()) {
             return;
         }
@@ -121,18 +122,78 @@ public final class KernelSourceTree {
             Files.deleteIfExists(path().resolve(unit.object()));
             targets.add(unit.object());
         }
-        List<String> args = new ArrayList<>(List.of("CC=" + compiler,
-                "KCFLAGS=-ffunction-sections -fdata-sections"));
+        List<String> args = new ArrayList<>(List.of("KCFLAGS=-ffunction-sections -fdata-sections"));
         args.addAll(targets);
-        ProcessRunner.Result result = processes.run(makeArgv(args), MAKE_TIMEOUT);
-        if (!result.ok()) {
-            throw new BuildException(BuildException.Reason.COMPILE, "compiling " + String.join(", ", targets)
-                    + " failed: " + CompilerOutput.firstErrors(result));
-        }
+        make(source, args, "compiling " + String.join(", ", targets) + " in");
         for (String object : targets) {
             Path target = out.resolve(object);
             Files.createDirectories(target.getParent());
-            Files.copy(path().resolve(object), target, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            Files.copy(path().resolve(object), target, StandardCopyOption.REPLACE_EXISTING);
+        }
+    }
+
+    /** Refuses, before anything changes, a fix that does not apply cleanly to the tree. */
+    public void checkApplies(Path fix) throws IOException {
+        ProcessRunner.Result result = patch(fix, false, true);
+        if (!result.ok()) {
+            throw new BuildException(BuildException.Reason.REFUSED, fix.getFileName() + " does not apply to the "
+                    + "kernel source: " + firstLines(result));
+        }
+    }
+
+    /** Applies {@code fix}, after leaving a copy of it beside the tree for {@link #recover()}. */
+    public void apply(Path fix) throws IOException {
+        Files.copy(fix, dir.resolve(APPLIED), StandardCopyOption.REPLACE_EXISTING);
+        ProcessRunner.Result result = patch(dir.resolve(APPLIED), false, false);
+        if (!result.ok()) {
+            throw new BuildException(BuildException.Reason.REFUSED, fix.getFileName() + " does not apply to the "
+                    + "kernel source: " + firstLines(result));
+        }
+    }
+
+    /** Reverses the applied fix; a tree that will not reverse is discarded, to be made again. */
+    public void revert() throws IOException {
+        ProcessRunner.Result result = patch(dir.resolve(APPLIED), true, false);
+        if (!result.ok()) {
+            discard();
+            Files.deleteIfExists(dir.resolve(APPLIED));
+            throw new IOException("reversing the fix in " + path() + " failed (" + firstLines(result)
+                    + "); the tree was discarded and will be made again");
+        }
+        Files.delete(dir.resolve(APPLIED));
+    }
+
+    /** Marks the tree as handed to another tool until {@link #handedBack(Path)}. */
+    public void handOver(Path fix) throws IOException {
+        Files.copy(fix, dir.resolve(FOREIGN), StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    /** The other tool is done: a tree it left with the fix applied is discarded. */
+    public void handedBack(Path fix) throws IOException {
+        if (patch(fix, true, true).ok()) {
+            discard();
+        }
+        Files.delete(dir.resolve(FOREIGN));
+    }
+
+    /**
+     * Settles what a killed run left: its fix is reversed, or, if it had not been applied yet, nothing is done;
+     * a tree in any other state, or one another tool was working in, is discarded.
+     */
+    void recover() throws IOException {
+        Path foreign = dir.resolve(FOREIGN);
+        if (Files.exists(foreign)) {
+            discard();
+            Files.delete(foreign);
+        }
+        Path applied = dir.resolve(APPLIED);
+        if (Files.exists(applied)) {
+            boolean clean = Files.isDirectory(path()) && (patch(applied, true, true).ok()
+                    ? patch(applied, true, false).ok() : patch(applied, false, true).ok());
+            if (!clean) {
+                discard();
+            }
+            Files.delete(applied);
         }
     }
 
@@ -148,6 +209,25 @@ public final class KernelSourceTree {
                 }
             }
         }
+    }
+
+    @Override
+    public void close() throws IOException {
+        lock.close();
+    }
+
+    private ProcessRunner.Result patch(Path fix, boolean reverse, boolean dryRun) throws IOException {
+        // --forward in both directions: without it patch "ignores -R" on a tree the fix is not applied to, and a
+        // reversal would apply the fix instead.
+        List<String> argv = new ArrayList<>(List.of("patch", "-d", path().toString(), "-p1", "--batch",
+                "--no-backup-if-mismatch", "--reject-file=-", "--forward", "-i", fix.toAbsolutePath().toString()));
+        if (reverse) {
+            argv.add("--reverse");
+        }
+        if (dryRun) {
+            argv.add("--dry-run");
+        }
+        return processes.run(argv, PATCH_TIMEOUT);
     }
 
     private void unpack(Path tarball) throws IOException {
@@ -170,68 +250,27 @@ public final class KernelSourceTree {
         Files.delete(unpack);
     }
 
-    private void make(String compiler, List<String> targets, String what) throws IOException {
-        List<String> args = new ArrayList<>(List.of("CC=" + compiler));
-        args.addAll(targets);
-        ProcessRunner.Result result = processes.run(makeArgv(args), MAKE_TIMEOUT);
+    /** make in the tree with the kernel's compiler and release (Debian sets KERNELRELEASE, not SUBLEVEL). */
+    private void make(KernelSource source, List<String> args, String what) throws IOException {
+        List<String> argv = new ArrayList<>(List.of("make", "-s", "-C", path().toString(), "CC=" + source.compiler(),
+                "KERNELRELEASE=" + source.release()));
+        argv.addAll(args);
+        ProcessRunner.Result result = processes.run(argv, MAKE_TIMEOUT);
         if (!result.ok()) {
             throw new BuildException(BuildException.Reason.COMPILE, what + " the kernel source in " + path()
-                    + " failed: " + CompilerOutput.firstErrors(result));
+                    + " failed: " + CompilerMessages.firstErrors(result));
         }
     }
 
-    private List<String> makeArgv(List<String> args) {
-        List<String> argv = new ArrayList<>(List.of("make", "-s", "-C", path().toString()));
-        argv.addAll(args);
-        return argv;
+    private static String stampOf(KernelSource source) throws IOException {
+        return "source=" + source.tarball().toAbsolutePath() + " size=" + Files.size(source.tarball())
+                + " mtime=" + Files.getLastModifiedTime(source.tarball()).toMillis() + "\n"
+                + "config-sha256=" + Sha256.of(source.config()) + "\n"
+                + "compiler=" + source.compiler() + "\nrelease=" + source.release() + "\n";
     }
 
-    private static String stampOf(Inputs inputs) throws IOException {
-        return "source=" + inputs.tarball().toAbsolutePath() + " size=" + Files.size(inputs.tarball())
-                + " mtime=" + Files.getLastModifiedTime(inputs.tarball()).toMillis() + "\n"
-                + "config-sha256=" + Sha256.of(inputs.config()) + "\n"
-                + "compiler=" + inputs.compiler() + "\n";
-    }
-
-    /** VERSION.PATCHLEVEL.SUBLEVEL of a kernel Makefile, following Debian's one-line {@code include} wrapper. */
-    static Optional<String> version(Path makefile) throws IOException {
-        for (int hops = 0; hops < 3 && Files.isRegularFile(makefile); hops++) {
-            String text = Files.readString(makefile, StandardCharsets.ISO_8859_1);
-            Matcher m = MAKE_VAR.matcher(text);
-            String version = null;
-            String patchlevel = null;
-            String sublevel = null;
-            while (m.find()) {
-                switch (m.group(1)) {
-                    case "VERSION" -> version = version == null ? m.group(2) : version;
-                    case "PATCHLEVEL" -> patchlevel = patchlevel == null ? m.group(2) : patchlevel;
-                    default -> sublevel = sublevel == null ? m.group(2) : sublevel;
-                }
-            }
-            if (version != null && patchlevel != null && sublevel != null) {
-                return Optional.of(version + "." + patchlevel + "." + sublevel);
-            }
-            Matcher include = Pattern.compile("^include\\s+(\\S+)\\s*$", Pattern.MULTILINE).matcher(text);
-            if (!include.find()) {
-                return Optional.empty();
-            }
-            makefile = makefile.resolveSibling(include.group(1));
-        }
-        return Optional.empty();
-    }
-
-    /** The compiler a kernel config was made with: {@code gcc-12} from {@code "gcc-12 (Debian 12.2.0-14) 12.2.0"}. */
-    static Optional<String> compilerOf(String config) {
-        Matcher m = CC_TEXT.matcher(config);
-        return m.find() && !m.group(1).isBlank() ? Optional.of(m.group(1)) : Optional.empty();
-    }
-
-    private static String programOf(String ccVersionText) {
-        return ccVersionText.split("\\s+", 2)[0];
-    }
-
-    /** Same compiler release whatever it was called: "gcc-12 (Debian 12.2.0-14) 12.2.0" vs "gcc (Debian ...)". */
-    private static boolean sameCompiler(String a, String b) {
-        return a.substring(a.indexOf(' ') + 1).equals(b.substring(b.indexOf(' ') + 1));
+    private static String firstLines(ProcessRunner.Result result) {
+        return (result.stdout() + "\n" + result.stderr()).strip().lines().limit(2)
+                .reduce((a, b) -> a + " | " + b).orElse("patch failed");
     }
 }

@@ -20,7 +20,8 @@ import org.patchvisor.elf.ElfSymbol;
  * module carries it in the documented livepatch ELF format (Documentation/livepatch/module-elf-format.rst). Each
  * such undefined symbol is renamed {@code .klp.sym.vmlinux.NAME,SYMPOS} and marked {@code SHN_LIVEPATCH}, and the
  * relocations against it move out of their {@code .rela} section into {@code .klp.rela.vmlinux.SECTION} flagged
- * {@code SHF_RELA_LIVEPATCH}, which the kernel applies when the patch module loads. kpatch-build's
+ * {@code SHF_RELA_LIVEPATCH} (and SHF_ALLOC, so the section stays in memory for the livepatch core), which the
+ * kernel applies when the patch module loads. kpatch-build's
  * create-klp-module does the same. The new tables are appended to the file and the section headers written anew
  * after them; nothing already in the file moves. x86-64 ELF64 modules only.
  */
@@ -83,7 +84,9 @@ public final class KlpRelocations {
         List<KlpSection> added = new ArrayList<>();
         Map<Integer, Long> shrunk = new LinkedHashMap<>();
         for (ElfSection rela : elf.sections()) {
-            if (rela.type() != ElfSection.SHT_RELA || rela.link() != symtab.index()) {
+            // Relocations of sections the loader does not allocate (debug info) are never applied: left alone.
+            if (rela.type() != ElfSection.SHT_RELA || rela.link() != symtab.index()
+                    || (elf.section((int) rela.info()).flags() & ElfSection.SHF_ALLOC) == 0) {
                 continue;
             }
             List<ElfRelocation> keep = new ArrayList<>();
@@ -139,7 +142,7 @@ public final class KlpRelocations {
             int h = (shnum + i) * SHDR_SIZE;
             headers.putInt(h, nameOffsets.get(i));
             headers.putInt(h + 4, ElfSection.SHT_RELA);
-            headers.putLong(h + 8, SHF_RELA_LIVEPATCH | SHF_INFO_LINK);
+            headers.putLong(h + 8, SHF_RELA_LIVEPATCH | SHF_INFO_LINK | ElfSection.SHF_ALLOC);
             headers.putLong(h + 24, addedAt.get(i));
             headers.putLong(h + 32, added.get(i).entries().length);
             headers.putInt(h + 40, symtab.index());

@@ -29,6 +29,9 @@ public final class LivePatchBuilder {
 
     /** The result: the module file, the manifest it was built from, the unexported symbols it resolves. */
     public record Built(Path module, String name, LivePatchManifest manifest, java.util.Set<String> klpSymbols) {
+        public Built {
+            klpSymbols = java.util.Collections.unmodifiableSet(new java.util.LinkedHashSet<>(klpSymbols));
+        }
     }
 
     public Built build(Path sourceDir, String release, Optional<String> nameOverride, Path out) throws IOException {
@@ -71,12 +74,18 @@ public final class LivePatchBuilder {
             Path ko = work.resolve(name + ".ko");
             if (!make.ok() || !Files.isRegularFile(ko)) {
                 throw new BuildException(BuildException.Reason.COMPILE, "compiling " + name + " against " + headers
-                        + " failed: " + CompilerOutput.firstErrors(make));
+                        + " failed: " + CompilerMessages.firstErrors(make));
             }
             Path mapFile = symbolMap.orElse(root.resolve("boot/System.map-" + release));
             Map<String, Integer> unexported = UnexportedSymbols.of(ko, headers.resolve("Module.symvers"),
                     () -> SymbolMap.readText(mapFile), manifest.symbols());
-            byte[] module = KlpRelocations.convert(Files.readAllBytes(ko), unexported);
+            byte[] module;
+            try {
+                module = KlpRelocations.convert(Files.readAllBytes(ko), unexported);
+            } catch (org.patchvisor.elf.ElfFormatException e) {
+                throw new BuildException(BuildException.Reason.REFUSED, "cannot hand unexported symbols of " + name
+                        + " to the livepatch core: " + e.getMessage());
+            }
             Files.createDirectories(out.toAbsolutePath().getParent());
             Files.write(out, module);
             return new Built(out, name, manifest, unexported.keySet());

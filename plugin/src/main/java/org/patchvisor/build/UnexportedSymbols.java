@@ -84,7 +84,8 @@ final class UnexportedSymbols {
         Map<String, List<String>> symbols = new LinkedHashMap<>();
         for (String line : map.split("\n")) {
             String[] f = line.trim().split("\\s+");
-            if (f.length == 3 && f[1].length() == 1 && f[0].matches("[0-9a-fA-F]+")) {
+            // Absolute symbols are not in kallsyms, where the kernel counts positions: leave them out of the count.
+            if (f.length == 3 && f[1].length() == 1 && !f[1].equalsIgnoreCase("a") && f[0].matches("[0-9a-fA-F]+")) {
                 List<String> seen = symbols.computeIfAbsent(f[2], k -> new ArrayList<>());
                 seen.add((seen.size() + 1) + ": " + f[1] + " " + f[0]);
             }

@@ -1,24 +1,22 @@
 package org.patchvisor.cli;
 
 import java.io.IOException;
+import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
-import java.io.PrintWriter;
 import org.patchvisor.build.BuildException;
 import org.patchvisor.build.CoverageCheck;
 import org.patchvisor.build.DiffText;
+import org.patchvisor.build.FixCheck;
 import org.patchvisor.build.FixComparison;
-import org.patchvisor.build.FixPatch;
-import org.patchvisor.build.KernelSourceTree;
 import org.patchvisor.build.KpatchBuild;
 import org.patchvisor.build.LivePatchBuilder;
 import org.patchvisor.build.LivePatchManifest;
-import org.patchvisor.spi.ProcessRunner;
-import org.patchvisor.state.StateLockedException;
 import org.patchvisor.elf.ModuleFiles;
 import org.patchvisor.feed.BundleEntry;
 import org.patchvisor.feed.Durations;
@@ -26,7 +24,9 @@ import org.patchvisor.feed.FeedIndex;
 import org.patchvisor.feed.repo.BundleSpec;
 import org.patchvisor.feed.repo.PublisherRepository;
 import org.patchvisor.feed.repo.SigningKey;
+import org.patchvisor.spi.ProcessRunner;
 import org.patchvisor.spi.SystemProcessRunner;
+import org.patchvisor.state.StateLockedException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -35,16 +35,18 @@ import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code patchvisor build --source DIR --kernel RELEASE}: builds a live-patch module from the author's replacement
- * functions and {@code livepatch.json}, checked against the target kernel's symbol map, and optionally publishes
- * it to a feed repository as a signed bundle. With {@code --check-fix} it first proves, on the kernel's own source,
- * that the live patch replaces every function the upstream fix changed.
+ * {@code patchvisor build --kernel RELEASE}: builds a live-patch module, by default from the author's replacement
+ * functions and {@code livepatch.json} ({@code --source}), checked against the target kernel's symbol map, or with
+ * kpatch-build from the fix itself; optionally publishes it to a feed repository as a signed bundle. With
+ * {@code --check-fix} it first compiles the fix's units twice in the kernel's own source and, for the default
+ * backend, refuses a live patch that does not replace every function the fix changed.
  */
 @Command(name = "build", mixinStandardHelpOptions = true,
-        description = "Build a live-patch module from replacement functions and a livepatch.json manifest.")
+        description = "Build a live-patch module from replacement functions and a livepatch.json manifest, or "
+                + "with kpatch-build from an upstream fix.")
 public final class BuildCommand implements Callable<Integer> {
     /** kpatch-build compiles the whole kernel twice: hours on a small machine. */
-    private static final java.time.Duration KPATCH_TIMEOUT = java.time.Duration.ofHours(8);
+    private static final Duration KPATCH_TIMEOUT = Duration.ofHours(8);
 
     @Spec
     CommandSpec spec;
@@ -53,7 +55,7 @@ public final class BuildCommand implements Callable<Integer> {
     PatchvisorCli parent;
 
     @Option(names = "--source", paramLabel = "DIR",
-            description = "Directory with the replacement functions (*.c, *.h) and livepatch.json.")
+            description = "Directory with the replacement functions (*.c, *.h) and livepatch.json (patchvisor backend).")
     Path source;
 
     @Option(names = "--kernel", required = true, paramLabel = "RELEASE", description = "Target kernel release.")
@@ -79,11 +81,11 @@ public final class BuildCommand implements Callable<Integer> {
     FixCheckOptions fixCheck = new FixCheckOptions();
 
     @Option(names = "--backend", paramLabel = "BACKEND", defaultValue = "patchvisor",
-            completionCandidates = Backends.class,
+            converter = BuildBackend.Converter.class, completionCandidates = BuildBackend.Labels.class,
             description = "patchvisor (default: --source's replacement functions, klp tables, kbuild) or "
                     + "kpatch-build (where installed: it makes the live patch from --check-fix's fix by building the "
                     + "kernel twice; needs --name and the kernel's vmlinux with debug info).")
-    String backend;
+    BuildBackend backend;
 
     @Option(names = "--vmlinux", paramLabel = "FILE",
             description = "kpatch-build: the kernel's vmlinux with debug info (default "
@@ -99,25 +101,18 @@ public final class BuildCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        if ((repo == null) != (key == null)) {
-            return fail(ExitCodes.USAGE, "--repo and --key go together");
-        }
-        boolean kpatch = KpatchBuild.PROGRAM.equals(backend);
-        if (!kpatch && !"patchvisor".equals(backend)) {
-            return fail(ExitCodes.USAGE, "--backend is patchvisor or kpatch-build, not " + backend);
-        }
-        if (kpatch && (source != null || fixCheck.fix == null || name == null)) {
-            return fail(ExitCodes.USAGE, "--backend kpatch-build makes the live patch from the fix: give --check-fix "
-                    + "FIX.patch and --name NAME, not --source");
-        }
-        if (!kpatch && (source == null || !Files.isDirectory(source))) {
-            return fail(ExitCodes.USAGE, "--source " + (source == null ? "DIR is required" : source
-                    + " is not a directory"));
+        Optional<String> usage = usageError();
+        if (usage.isPresent()) {
+            return fail(ExitCodes.USAGE, usage.get());
         }
         Path root = parent == null ? Path.of("/") : parent.context().root();
         ProcessRunner processes = new SystemProcessRunner(System.getenv("PATH"));
         try {
-            return kpatch ? buildWithKpatch(root, processes) : buildWithPatchvisor(root, processes);
+            FixCheck check = fixCheck.fix == null ? null : FixCheck.locate(root, kernel, fixCheck.fix,
+                    Optional.ofNullable(fixCheck.tarball), Optional.ofNullable(fixCheck.config), fixCheck.cache(root),
+                    processes);
+            return backend == BuildBackend.KPATCH_BUILD ? buildWithKpatch(root, check)
+                    : buildWithPatchvisor(root, processes, check);
         } catch (BuildException e) {
             return fail(switch (e.reason()) {
                 case COMPILE -> ExitCodes.BUILD_FAILED;
@@ -129,13 +124,33 @@ public final class BuildCommand implements Callable<Integer> {
         }
     }
 
-    private int buildWithPatchvisor(Path root, ProcessRunner processes) throws IOException {
+    private Optional<String> usageError() {
+        if ((repo == null) != (key == null)) {
+            return Optional.of("--repo and --key go together");
+        }
+        if (fixCheck.strayWithoutFix()) {
+            return Optional.of("--kernel-source, --kernel-config, --source-cache and --unit go with --check-fix");
+        }
+        if (backend == BuildBackend.KPATCH_BUILD) {
+            return source != null || fixCheck.fix == null || name == null
+                    ? Optional.of("--backend kpatch-build makes the live patch from the fix: give --check-fix "
+                    + "FIX.patch and --name NAME, not --source") : Optional.empty();
+        }
+        if (vmlinux != null || nonReplace) {
+            return Optional.of("--vmlinux and --non-replace go with --backend kpatch-build");
+        }
+        if (source == null || !Files.isDirectory(source)) {
+            return Optional.of("--source " + (source == null ? "DIR is required" : source + " is not a directory"));
+        }
+        return Optional.empty();
+    }
+
+    private int buildWithPatchvisor(Path root, ProcessRunner processes, FixCheck check) throws IOException {
         LivePatchBuilder builder = new LivePatchBuilder(root, processes);
         LivePatchManifest manifest = LivePatchManifest.read(source);
-        if (fixCheck.fix != null) {
+        if (check != null) {
             builder.checkSymbols(manifest, kernel, Optional.ofNullable(symbolMap));
-            FixComparison.Result compared = compareFix(root, processes);
-            CoverageCheck.Result result = CoverageCheck.check(compared.report(), manifest);
+            CoverageCheck.Result result = CoverageCheck.check(compare(check).report(), manifest);
             result.warnings().forEach(w -> spec.commandLine().getErr().println("patchvisor build: warning: " + w));
             if (!result.covered()) {
                 return fail(ExitCodes.NOT_COVERED, "the live patch does not replace function(s) the fix changed: "
@@ -160,15 +175,13 @@ public final class BuildCommand implements Callable<Integer> {
     }
 
     /** kpatch-build makes the module from the fix; the comparison names the functions for the feed's index. */
-    private int buildWithKpatch(Path root, ProcessRunner processes) throws IOException {
-        FixComparison.Result compared = compareFix(root, processes);
-        KernelSourceTree.Inputs inputs = KernelSourceTree.locate(root, kernel, Optional.ofNullable(fixCheck.tarball),
-                Optional.ofNullable(fixCheck.config), processes);
+    private int buildWithKpatch(Path root, FixCheck check) throws IOException {
+        KpatchBuild kpatch = check.kpatchBuild(KPATCH_TIMEOUT);
         Path debugVmlinux = vmlinux != null ? vmlinux : root.resolve("usr/lib/debug/boot/vmlinux-" + kernel);
-        Path module = new KpatchBuild(fixCheck.cacheFor(root, kernel), processes, KPATCH_TIMEOUT).build(
-                FixPatch.read(fixCheck.fix), inputs, name, debugVmlinux, !nonReplace,
+        kpatch.preflight(name, debugVmlinux, kernel);
+        List<String> functions = List.copyOf(compare(check).report().changedFunctionNames());
+        Path module = kpatch.build(check.fix(), check.source(), name, debugVmlinux, !nonReplace,
                 out != null ? out : Path.of(name + ".ko"));
-        List<String> functions = List.copyOf(compared.report().changedFunctionNames());
         spec.commandLine().getOut().println("built " + module + " (" + name + ", by kpatch-build, "
                 + functions.size() + " function(s)) for " + kernel);
         if (repo != null) {
@@ -179,16 +192,12 @@ public final class BuildCommand implements Callable<Integer> {
     }
 
     /** Compiles the units the fix touches twice in the kernel's own source and prints the comparison. */
-    private FixComparison.Result compareFix(Path root, ProcessRunner processes) throws IOException {
-        FixPatch fix = FixPatch.read(fixCheck.fix);
-        KernelSourceTree.Inputs inputs = KernelSourceTree.locate(root, kernel, Optional.ofNullable(fixCheck.tarball),
-                Optional.ofNullable(fixCheck.config), processes);
-        FixComparison.Result compared = new FixComparison(fixCheck.cacheFor(root, kernel), processes)
-                .compare(fix, inputs, fixCheck.units);
-        PrintWriter out = spec.commandLine().getOut();
-        out.println("check-fix: " + fix.file().getFileName() + " against Linux " + inputs.version() + " ("
-                + kernel + ", " + inputs.compiler() + "), objects in " + compared.objects());
-        DiffText.print(compared.report(), out);
+    private FixComparison.Result compare(FixCheck check) throws IOException {
+        FixComparison.Result compared = check.compare(fixCheck.units);
+        PrintWriter stdout = spec.commandLine().getOut();
+        stdout.println("check-fix: " + check.fix().file().getFileName() + " against Linux " + check.source().version()
+                + " (" + kernel + ", " + check.source().compiler() + "), objects in " + compared.objects());
+        DiffText.print(compared.report(), stdout);
         compared.warnings().forEach(w -> spec.commandLine().getErr().println("patchvisor build: warning: " + w));
         return compared;
     }
@@ -204,13 +213,6 @@ public final class BuildCommand implements Callable<Integer> {
         FeedIndex index = repository.sign(SigningKey.read(key), Durations.parse("30d"));
         spec.commandLine().getOut().println("published " + entry.id() + " in " + repo + ": serial " + index.serial()
                 + ", " + index.bundles().size() + " bundle(s)");
-    }
-
-    /** The --backend values, for completion and the man page. */
-    static final class Backends extends java.util.ArrayList<String> {
-        Backends() {
-            super(List.of("patchvisor", KpatchBuild.PROGRAM));
-        }
     }
 
     private int fail(int code, String message) {

@@ -30,7 +30,13 @@ final class FixCheckOptions {
             description = "A further compilation unit to compare (one that includes a header the fix changes).")
     List<String> units = new ArrayList<>();
 
-    Path cacheFor(Path root, String release) {
-        return (cache != null ? cache : root.resolve("var/cache/patchvisor/kernel-source")).resolve(release);
+    /** The directory holding one prepared tree per release. */
+    Path cache(Path root) {
+        return cache != null ? cache : root.resolve("var/cache/patchvisor/kernel-source");
+    }
+
+    /** Whether an option that only means something with --check-fix was given without it. */
+    boolean strayWithoutFix() {
+        return fix == null && (tarball != null || config != null || cache != null || !units.isEmpty());
     }
 }

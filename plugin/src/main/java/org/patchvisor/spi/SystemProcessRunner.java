@@ -12,7 +12,10 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
-/** The real {@link ProcessRunner}: ProcessBuilder with argv, both streams drained, killed at the timeout. */
+/**
+ * The real {@link ProcessRunner}: ProcessBuilder with argv, both streams drained, killed with its children at the
+ * timeout.
+ */
 public final class SystemProcessRunner implements ProcessRunner {
     private final List<Path> path;
 
@@ -29,11 +32,14 @@ public final class SystemProcessRunner implements ProcessRunner {
         CompletableFuture<String> err = drain(process.getErrorStream());
         try {
             if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                // make and the compilers it started would go on writing after their parent is gone.
+                process.descendants().forEach(ProcessHandle::destroyForcibly);
                 process.destroyForcibly();
                 throw new IOException(argv.get(0) + " did not finish within " + timeout.toSeconds() + " s");
             }
             return new Result(process.exitValue(), out.join(), err.join());
         } catch (InterruptedException e) {
+            process.descendants().forEach(ProcessHandle::destroyForcibly);
             process.destroyForcibly();
             Thread.currentThread().interrupt();
             throw new IOException("interrupted while running " + argv.get(0), e);

@@ -45,7 +45,7 @@ class FixComparisonTest {
         Result r = compare(fix("return x * 3;", "return x * 4;"));
         assertEquals(java.util.Set.of("visible"), r.result.report().changedFunctionNames(), r.result.toString());
         assertEquals(SmallKernelSource.UNIT, Files.readString(tree().resolve("lib/unit.c")));
-        assertFalse(Files.exists(cache.resolve(FixComparison.APPLIED)));
+        assertFalse(Files.exists(cache.resolve(KernelSourceTree.APPLIED)));
         assertTrue(Files.isRegularFile(cache.resolve("objects/pre/lib/unit.o")));
         assertTrue(Files.isRegularFile(cache.resolve("objects/post/lib/unit.o")));
     }
@@ -86,7 +86,7 @@ class FixComparisonTest {
         Path fix = fix("return x * 3;", "return x * 4;");
         compare(fix);
         // What a kill -9 during the second compile leaves: the copy of the fix beside the tree, the tree patched.
-        Files.copy(fix, cache.resolve(FixComparison.APPLIED));
+        Files.copy(fix, cache.resolve(KernelSourceTree.APPLIED));
         assertTrue(new SystemProcessRunner(System.getenv("PATH")).run(List.of("patch", "-d", tree().toString(),
                 "-p1", "--batch", "-i", fix.toString()), Duration.ofSeconds(30)).ok());
         assertTrue(Files.readString(tree().resolve("lib/unit.c")).contains("x * 4"));
@@ -103,24 +103,59 @@ class FixComparisonTest {
         compare(fix);
         // Killed after the copy of the fix was written but before patch ran: the tree is pristine. Reversing must
         // not apply the fix ("Unreversed patch detected! Ignoring -R" is what patch does without --forward).
-        Files.copy(fix, cache.resolve(FixComparison.APPLIED));
-        new FixComparison(cache, processes).recover();
+        Files.copy(fix, cache.resolve(KernelSourceTree.APPLIED));
+        KernelSourceTree.open(cache, processes, "test").close();
         assertEquals(SmallKernelSource.UNIT, Files.readString(tree().resolve("lib/unit.c")));
-        assertFalse(Files.exists(cache.resolve(FixComparison.APPLIED)));
+        assertFalse(Files.exists(cache.resolve(KernelSourceTree.APPLIED)));
+    }
+
+    @Test
+    void aTreeAnotherToolWasKilledInIsMadeAgain() throws IOException {
+        Path fix = fix("return x * 3;", "return x * 4;");
+        compare(fix);
+        // kpatch-build killed in the tree: the fix applied and scripts edited; only a fresh tree can be trusted.
+        Files.copy(fix, cache.resolve(KernelSourceTree.FOREIGN));
+        Files.writeString(tree().resolve("scripts-edited-by-the-tool"), "x");
+        Result r = compare(fix);
+        assertEquals(java.util.Set.of("visible"), r.result.report().changedFunctionNames());
+        assertFalse(Files.exists(tree().resolve("scripts-edited-by-the-tool")), "the tree was made again");
+        assertFalse(Files.exists(cache.resolve(KernelSourceTree.FOREIGN)));
+    }
+
+    @Test
+    void aFixThatTouchesNoUnitNeedsUnitsNamed() throws IOException {
+        Path dir = Files.createDirectories(root.resolve("hfix"));
+        Path fix = Files.writeString(dir.resolve("header.patch"), "--- a/include/x.h\n+++ b/include/x.h\n"
+                + "@@ -0,0 +1 @@\n+#define X 1\n");
+        BuildException e = assertThrows(BuildException.class, () -> compare(fix));
+        assertEquals("header.patch changes no compilation unit; name the .c files that include what it changes "
+                + "with --unit", e.getMessage());
+    }
+
+    @Test
+    void aUnitOutsideTheTreeIsRefused() throws IOException {
+        Path fix = fix("return x * 3;", "return x * 4;");
+        for (String unit : List.of("../../etc/x.c", "/etc/x.c", "lib/unit.h")) {
+            BuildException e = assertThrows(BuildException.class, () -> compare(fix, List.of(unit)));
+            assertTrue(e.getMessage().startsWith("--unit " + unit + " is not a .c file of the kernel tree"),
+                    e.getMessage());
+        }
+        Result r = compare(fix, List.of("lib/unit.c"));
+        assertEquals(java.util.Set.of("visible"), r.result.report().changedFunctionNames());
     }
 
     @Test
     void aTreeThatCannotBeReversedIsMadeAgain() throws IOException {
         Path fix = fix("return x * 3;", "return x * 4;");
         compare(fix);
-        // Killed after the copy of the fix was written but before it was applied: reversing cannot work.
-        Files.copy(fix, cache.resolve(FixComparison.APPLIED));
+        // A tree neither patched nor pristine (a fix half applied, a file edited): the fix goes neither way.
+        Files.copy(fix, cache.resolve(KernelSourceTree.APPLIED));
         Files.writeString(tree().resolve("lib/unit.c"), "garbage\n");
 
         Result r = compare(fix);
         assertEquals(java.util.Set.of("visible"), r.result.report().changedFunctionNames());
         assertEquals(SmallKernelSource.UNIT, Files.readString(tree().resolve("lib/unit.c")));
-        assertFalse(Files.exists(cache.resolve(FixComparison.APPLIED)));
+        assertFalse(Files.exists(cache.resolve(KernelSourceTree.APPLIED)));
     }
 
     @Test
@@ -157,9 +192,13 @@ class FixComparisonTest {
     }
 
     private Result compare(Path fix) throws IOException {
-        KernelSourceTree.Inputs inputs = KernelSourceTree.locate(root, RELEASE, Optional.empty(), Optional.empty(),
-                processes);
-        return new Result(new FixComparison(cache, processes).compare(FixPatch.read(fix), inputs, List.of()));
+        KernelSource inputs = KernelSource.locate(root, RELEASE, Optional.empty(), Optional.empty(), processes);
+        return compare(fix, List.of());
+    }
+
+    private Result compare(Path fix, List<String> units) throws IOException {
+        KernelSource inputs = KernelSource.locate(root, RELEASE, Optional.empty(), Optional.empty(), processes);
+        return new Result(new FixComparison(cache, processes).compare(FixPatch.read(fix), inputs, units));
     }
 
     private Path tree() {

@@ -47,7 +47,8 @@ class KlpRelocationsTest {
 
         ElfSection klp = elf.section(".klp.rela.vmlinux..text.show").orElseThrow();
         assertEquals(ElfSection.SHT_RELA, klp.type());
-        assertEquals(KlpRelocations.SHF_RELA_LIVEPATCH | KlpRelocations.SHF_INFO_LINK, klp.flags());
+        assertEquals(KlpRelocations.SHF_RELA_LIVEPATCH | KlpRelocations.SHF_INFO_LINK | ElfSection.SHF_ALLOC,
+                klp.flags());
         assertEquals(elf.section(".text.show").orElseThrow().index(), (int) klp.info());
         List<ElfRelocation> moved = elf.relocations(klp);
         assertEquals(List.of(line.index(), helper.index()).stream().sorted().toList(),

@@ -56,9 +56,10 @@ class KpatchBuildTest {
         assertArrayEquals(Files.readAllBytes(module), Files.readAllBytes(out));
         String args = Files.readString(cache.resolve("kpatch-output/fake-kpatch-build.args"));
         assertEquals("sourcedir=" + cache.resolve("tree") + " config=" + root.resolve("usr/src/linux-headers-"
-                + RELEASE + "/.config") + " vmlinux=" + vmlinux + " name=pv_fix replace=1\n", args);
+                + RELEASE + "/.config") + " vmlinux=" + vmlinux + " name=pv_fix replace=1 cachedir="
+                + cache.resolve("kpatch-cache") + " kernelrelease=" + RELEASE + "\n", args);
         assertEquals(SmallKernelSource.UNIT, Files.readString(cache.resolve("tree/lib/unit.c")));
-        assertFalse(Files.exists(cache.resolve(KpatchBuild.RUNNING)));
+        assertFalse(Files.exists(cache.resolve(KernelSourceTree.FOREIGN)));
     }
 
     @Test
@@ -69,7 +70,7 @@ class KpatchBuildTest {
         assertEquals(BuildException.Reason.COMPILE, e.reason());
         assertEquals("kpatch-build failed: kpatch build failed. Check /root/.kpatch/build.log for more details.",
                 e.getMessage());
-        assertTrue(Files.readString(cache.resolve("kpatch-output/fake-kpatch-build.args")).endsWith("replace=0\n"));
+        assertTrue(Files.readString(cache.resolve("kpatch-output/fake-kpatch-build.args")).contains(" replace=0 "));
     }
 
     @Test
@@ -91,7 +92,7 @@ class KpatchBuildTest {
         Files.createDirectories(headers);
         Files.copy(root.resolve("usr/src/linux-headers-" + RELEASE + "/Makefile"), headers.resolve("Makefile"));
         Files.copy(root.resolve("usr/src/linux-headers-" + RELEASE + "/.config"), headers.resolve(".config"));
-        KernelSourceTree.Inputs other = KernelSourceTree.locate(root, "6.1.0-57-amd64", Optional.empty(),
+        KernelSource other = KernelSource.locate(root, "6.1.0-57-amd64", Optional.empty(),
                 Optional.empty(), fake);
         BuildException e = assertThrows(BuildException.class, () -> new KpatchBuild(root.resolve("cache/other"),
                 fake, Duration.ofMinutes(5)).build(fix(), other, "pv_fix", vmlinux, true, root.resolve("x.ko")));
@@ -110,6 +111,10 @@ class KpatchBuildTest {
         e = assertThrows(BuildException.class, () -> new KpatchBuild(cache, fake, Duration.ofMinutes(1))
                 .build(fix(), inputs(fake), "pv_fix", root.resolve("no-vmlinux"), true, root.resolve("x.ko")));
         assertTrue(e.getMessage().contains("install linux-image-" + RELEASE + "-dbg"), e.getMessage());
+        e = assertThrows(BuildException.class, () -> new KpatchBuild(cache, fake, Duration.ofMinutes(1))
+                .preflight("a".repeat(49), vmlinux, RELEASE));
+        assertTrue(e.getMessage().endsWith("is not a module name kpatch-build keeps (letters, digits, _; at most 48)"),
+                e.getMessage());
         assertTrue(fake.argvs.isEmpty(), fake.argvs.toString());
     }
 
@@ -117,8 +122,8 @@ class KpatchBuildTest {
         return FixPatch.read(source.fix("return x * 3;", "return x * 4;"));
     }
 
-    private KernelSourceTree.Inputs inputs(ProcessRunner processes) throws IOException {
-        return KernelSourceTree.locate(root, RELEASE, Optional.empty(), Optional.empty(), processes);
+    private KernelSource inputs(ProcessRunner processes) throws IOException {
+        return KernelSource.locate(root, RELEASE, Optional.empty(), Optional.empty(), processes);
     }
 
     /** The real runner, except that "kpatch-build" is the fake script, run by bash with its mode in the env. */
@@ -134,12 +139,15 @@ class KpatchBuildTest {
         @Override
         public Result run(List<String> argv, Duration timeout) throws IOException {
             argvs.add(argv);
-            if (!argv.get(0).equals(KpatchBuild.PROGRAM)) {
+            int program = argv.indexOf(KpatchBuild.PROGRAM);
+            if (program < 0) {
                 return real.run(argv, timeout);
             }
-            List<String> wrapped = new ArrayList<>(List.of("env", "FAKE_KPATCH_MODE=" + mode,
-                    "FAKE_KPATCH_MODULE=" + module, "bash", script().toString()));
-            wrapped.addAll(argv.subList(1, argv.size()));
+            // "env VAR=... kpatch-build ARGS" becomes "env VAR=... FAKE_...=... bash FAKE-SCRIPT ARGS".
+            List<String> wrapped = new ArrayList<>(argv.subList(0, program));
+            wrapped.addAll(List.of("FAKE_KPATCH_MODE=" + mode, "FAKE_KPATCH_MODULE=" + module, "bash",
+                    script().toString()));
+            wrapped.addAll(argv.subList(program + 1, argv.size()));
             return real.run(wrapped, timeout);
         }
 

@@ -24,6 +24,8 @@ final class SmallKernelSource {
             \t@test -f .config
             prepare:
             \t@echo prepared >> prepare.count
+            kernelrelease:
+            \t@echo $(if $(KERNELRELEASE),$(KERNELRELEASE),6.1.192)
             %.o: %.c
             \t$(CC) -O2 $(KCFLAGS) -c -o $@ $<
             """;

@@ -50,6 +50,17 @@ class BuildCommandTest {
     void anUnknownBackendIsAUsageError() throws Exception {
         Path src = Files.createDirectories(tmp.resolve("src"));
         assertEquals(ExitCodes.USAGE, run("--backend", "klp", "--kernel", "r", "--source", src.toString()));
-        assertEquals("patchvisor build: --backend is patchvisor or kpatch-build, not klp\n", err.toString());
+        assertTrue(err.toString().contains("'klp' is not a backend (patchvisor, kpatch-build)"), err.toString());
+    }
+
+    @Test
+    void optionsOfTheFixCheckNeedTheFix() throws Exception {
+        Path src = Files.createDirectories(tmp.resolve("src"));
+        assertEquals(ExitCodes.USAGE, run("--kernel", "r", "--source", src.toString(), "--unit", "fs/x.c"));
+        assertEquals("patchvisor build: --kernel-source, --kernel-config, --source-cache and --unit go with "
+                + "--check-fix\n", err.toString());
+        err.getBuffer().setLength(0);
+        assertEquals(ExitCodes.USAGE, run("--kernel", "r", "--source", src.toString(), "--non-replace"));
+        assertEquals("patchvisor build: --vmlinux and --non-replace go with --backend kpatch-build\n", err.toString());
     }
 }

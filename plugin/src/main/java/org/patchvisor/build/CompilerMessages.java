@@ -4,9 +4,9 @@ import java.util.List;
 import org.patchvisor.spi.ProcessRunner;
 
 /** The part of a failed make or gcc run worth one error line: its first errors, else its last line. */
-final class CompilerOutput {
+final class CompilerMessages {
 
-    private CompilerOutput() {
+    private CompilerMessages() {
     }
 
     static String firstErrors(ProcessRunner.Result result) {

@@ -1,0 +1,52 @@
+package org.patchvisor.build;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import org.patchvisor.spi.ProcessRunner;
+
+/**
+ * One {@code build --check-fix}: the upstream fix, the kernel source it is checked against and the cache the
+ * prepared tree lives in, worked out once and shared by the comparison and the kpatch-build backend.
+ */
+public final class FixCheck {
+    private final FixPatch fix;
+    private final KernelSource source;
+    private final Path cacheDir;
+    private final ProcessRunner processes;
+
+    private FixCheck(FixPatch fix, KernelSource source, Path cacheDir, ProcessRunner processes) {
+        this.fix = fix;
+        this.source = source;
+        this.cacheDir = cacheDir;
+        this.processes = processes;
+    }
+
+    /** Reads the fix and locates the source of {@code release}; {@code cache} holds one directory per release. */
+    public static FixCheck locate(Path root, String release, Path fixFile, Optional<Path> tarball,
+                                  Optional<Path> config, Path cache, ProcessRunner processes) throws IOException {
+        FixPatch fix = FixPatch.read(fixFile);
+        KernelSource source = KernelSource.locate(root, release, tarball, config, processes);
+        return new FixCheck(fix, source, cache.resolve(release), processes);
+    }
+
+    public FixPatch fix() {
+        return fix;
+    }
+
+    public KernelSource source() {
+        return source;
+    }
+
+    /** The fix's units (and {@code extraUnits}) compiled twice and compared. */
+    public FixComparison.Result compare(List<String> extraUnits) throws IOException {
+        return new FixComparison(cacheDir, processes).compare(fix, source, extraUnits);
+    }
+
+    /** The kpatch-build backend on this check's tree. */
+    public KpatchBuild kpatchBuild(Duration timeout) {
+        return new KpatchBuild(cacheDir, processes, timeout);
+    }
+}
