@@ -67,6 +67,16 @@ final class WorkerCommand implements Callable<Integer> {
             description = "How often to look at the spool and to ping a silent agent (default: ${DEFAULT-VALUE}).")
     Duration poll;
 
+    @Option(names = "--max-backoff", paramLabel = "DURATION", defaultValue = "30m", converter = DurationConverter.class,
+            description = "A guest whose agent stays silent is retried after --agent-wait, then ever later, doubling up "
+                    + "to this (default: ${DEFAULT-VALUE}).")
+    Duration maxBackoff;
+
+    @Option(names = "--give-up-after", paramLabel = "DURATION", defaultValue = "24h", converter = DurationConverter.class,
+            description = "Drop a guest's events, reported as gave-up, when a try fails and its oldest event is this old "
+                    + "(default: ${DEFAULT-VALUE}).")
+    Duration giveUpAfter;
+
     @Option(names = "--guest-timeout", paramLabel = "DURATION", defaultValue = "10m", converter = DurationConverter.class,
             description = "Bound on patching one guest: transfer, load, transition, verify (default: ${DEFAULT-VALUE}).")
     Duration guestTimeout;
@@ -96,7 +106,8 @@ final class WorkerCommand implements Callable<Integer> {
         GuestWorkerHandler handler = new GuestWorkerHandler(() -> parent.guestTargets(guestOptions.uris()),
                 () -> openFeed(settings, env), parent.context().ticker(), agentWait, poll, guestTimeout,
                 GuestPatcher.standard(), reports, RolloutOptions.defaults().withOnly(only).withExclude(exclude));
-        SpoolDrainer drainer = new SpoolDrainer(new EventSpool(spool), handler, Clock.systemUTC(), agentWait);
+        SpoolDrainer drainer = new SpoolDrainer(new EventSpool(spool), handler, Clock.systemUTC(), agentWait,
+                maxBackoff, giveUpAfter);
         try (RunLock lock = lock()) {
             RunMetrics counters = new RunMetrics("worker");
             while (true) {
@@ -148,6 +159,7 @@ final class WorkerCommand implements Callable<Integer> {
         if (failed) {
             return ExitCodes.GUEST_FAILED;
         }
-        return handled.stream().anyMatch(h -> !h.result().isFinal()) ? ExitCodes.GUEST_UNREACHABLE : ExitCodes.OK;
+        return handled.stream().anyMatch(h -> !h.result().isFinal() || h.result().state().equals(SpoolDrainer.GAVE_UP))
+                ? ExitCodes.GUEST_UNREACHABLE : ExitCodes.OK;
     }
 }

@@ -1,6 +1,7 @@
 package org.patchvisor.hooks;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -13,7 +14,10 @@ import java.util.Map;
  * The worker's loop body: takes the queued events one guest at a time (however many starts a guest had, it is
  * one job), hands the guest to the {@link GuestHandler}, and removes exactly the events it read before the job
  * only when the guest ended in a final state. A guest that is not done yet (its agent did not answer in time) is
- * retried after a back-off; killing the worker at any point leaves every unfinished guest's events on disk.
+ * retried after a back-off that doubles with each failed try up to a cap, so guests that will never answer (no
+ * agent channel, no qemu-ga installed) do not hold up the others; once its oldest event is older than the give-up
+ * age its events are dropped with a final "gave-up". Killing the worker at any point leaves every unfinished
+ * guest's events on disk.
  */
 public final class SpoolDrainer {
     /** Patches one guest; blocking, bounded by the handler's own agent wait and per-guest timeout. */
@@ -32,14 +36,28 @@ public final class SpoolDrainer {
     private final EventSpool spool;
     private final GuestHandler handler;
     private final Clock clock;
-    private final Duration retryAfter;
-    private final Map<String, Instant> notBefore = new HashMap<>();
+    /** What a guest job ends in when the worker stops trying. */
+    public static final String GAVE_UP = "gave-up";
 
-    public SpoolDrainer(EventSpool spool, GuestHandler handler, Clock clock, Duration retryAfter) {
+    private final Duration retryAfter;
+    private final Duration maxBackoff;
+    private final Duration giveUpAfter;
+    private final Map<String, Instant> notBefore = new HashMap<>();
+    private final Map<String, Integer> failures = new HashMap<>();
+
+    /**
+     * @param retryAfter  the first back-off after a try that did not finish the guest
+     * @param maxBackoff  the longest back-off
+     * @param giveUpAfter the age of a guest's oldest event after which a try that did not finish drops its events
+     */
+    public SpoolDrainer(EventSpool spool, GuestHandler handler, Clock clock, Duration retryAfter, Duration maxBackoff,
+                        Duration giveUpAfter) {
         this.spool = spool;
         this.handler = handler;
         this.clock = clock;
         this.retryAfter = retryAfter;
+        this.maxBackoff = maxBackoff.compareTo(retryAfter) < 0 ? retryAfter : maxBackoff;
+        this.giveUpAfter = giveUpAfter;
     }
 
     /**
@@ -60,15 +78,47 @@ public final class SpoolDrainer {
             } catch (IOException | RuntimeException e) {
                 result = new Result("error", false, String.valueOf(e.getMessage()));
             }
+            if (!result.isFinal()) {
+                Instant queued = oldest(entry.getValue());
+                if (!clock.instant().isBefore(queued.plus(giveUpAfter))) {
+                    result = new Result(GAVE_UP, true, result.state() + (result.reason().isBlank() ? "" : ": "
+                            + result.reason()) + "; queued since " + queued + ", given up after " + giveUpAfter);
+                }
+            }
             if (result.isFinal()) {
                 spool.remove(entry.getValue());
                 notBefore.remove(guest);
+                failures.remove(guest);
             } else {
-                notBefore.put(guest, clock.instant().plus(retryAfter));
+                int failed = failures.merge(guest, 1, Integer::sum);
+                notBefore.put(guest, clock.instant().plus(backoff(failed)));
             }
             handled.add(new Handled(guest, entry.getValue().size(), result));
         }
         return handled;
+    }
+
+    /** retryAfter, doubled for each further failed try, at most maxBackoff. */
+    Duration backoff(int failedTries) {
+        Duration wait = retryAfter;
+        for (int i = 1; i < failedTries && wait.compareTo(maxBackoff) < 0; i++) {
+            wait = wait.multipliedBy(2);
+        }
+        return wait.compareTo(maxBackoff) > 0 ? maxBackoff : wait;
+    }
+
+    /** When the guest's oldest queued event was written (the hook writes each file once). */
+    private Instant oldest(List<GuestEvent> events) throws IOException {
+        Instant oldest = clock.instant();
+        for (GuestEvent e : events) {
+            try {
+                Instant written = Files.getLastModifiedTime(e.file()).toInstant();
+                oldest = written.isBefore(oldest) ? written : oldest;
+            } catch (java.nio.file.NoSuchFileException gone) {
+                // removed meanwhile (an administrator); the others decide
+            }
+        }
+        return oldest;
     }
 
     /** True when guests are queued that the next pass would handle now (none is backing off). */

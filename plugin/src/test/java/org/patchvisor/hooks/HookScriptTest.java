@@ -117,7 +117,7 @@ class HookScriptTest {
         SpoolDrainer drainer = new SpoolDrainer(new EventSpool(spool), guest -> {
             calls.add(guest);
             return results.get(guest);
-        }, clock, java.time.Duration.ofMinutes(1));
+        }, clock, java.time.Duration.ofMinutes(1), java.time.Duration.ofMinutes(30), java.time.Duration.ofHours(24));
 
         List<SpoolDrainer.Handled> handled = drainer.pass();
         assertEquals(List.of("vm1", "vm2"), calls, "one job per guest, oldest first");

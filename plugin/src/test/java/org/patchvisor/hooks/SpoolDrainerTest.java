@@ -1,0 +1,97 @@
+package org.patchvisor.hooks;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Retrying a guest whose agent stays silent: a growing back-off, and giving up on events that are too old. */
+class SpoolDrainerTest {
+    private static final Instant START = Instant.parse("2026-01-01T00:00:00Z");
+
+    @TempDir
+    Path spool;
+
+    /** A clock the test moves. */
+    private static final class Moving extends Clock {
+        Instant now = START;
+
+        @Override
+        public ZoneId getZone() {
+            return ZoneId.of("UTC");
+        }
+
+        @Override
+        public Clock withZone(ZoneId zone) {
+            return this;
+        }
+
+        @Override
+        public Instant instant() {
+            return now;
+        }
+    }
+
+    @Test
+    void theBackoffDoublesUpToItsCap() {
+        SpoolDrainer drainer = new SpoolDrainer(new EventSpool(spool), g -> null, Clock.systemUTC(),
+                Duration.ofMinutes(2), Duration.ofMinutes(30), Duration.ofHours(24));
+        assertEquals(List.of(2L, 4L, 8L, 16L, 30L, 30L), List.of(1, 2, 3, 4, 5, 9).stream()
+                .map(n -> drainer.backoff(n).toMinutes()).toList());
+    }
+
+    @Test
+    void aSilentGuestIsTriedLessAndLessOftenAndDroppedWhenItsEventsAreTooOld() throws Exception {
+        Path event = Files.writeString(spool.resolve("1.1.event"), "guest=noagent\noperation=started\n");
+        Files.setLastModifiedTime(event, FileTime.from(START));
+        Moving clock = new Moving();
+        List<Instant> tries = new ArrayList<>();
+        SpoolDrainer drainer = new SpoolDrainer(new EventSpool(spool), g -> {
+            tries.add(clock.now);
+            return new SpoolDrainer.Result("unreachable", false, "no guest agent channel");
+        }, clock, Duration.ofMinutes(2), Duration.ofMinutes(10), Duration.ofHours(1));
+
+        SpoolDrainer.Handled last = null;
+        for (int minute = 0; minute <= 70; minute++) {
+            clock.now = START.plus(Duration.ofMinutes(minute));
+            for (SpoolDrainer.Handled h : drainer.pass()) {
+                last = h;
+            }
+        }
+        // Tried at 0, then 2, 4 (after 2+4), 8 later, then every 10 minutes; the try at or past 60 gives up.
+        assertEquals(List.of(0L, 2L, 6L, 14L, 24L, 34L, 44L, 54L, 64L), tries.stream()
+                .map(t -> Duration.between(START, t).toMinutes()).toList());
+        assertEquals(SpoolDrainer.GAVE_UP, last.result().state());
+        assertTrue(last.result().isFinal());
+        assertTrue(last.result().reason().startsWith("unreachable: no guest agent channel; queued since "
+                + START + ", given up after PT1H"), last.result().reason());
+        assertEquals(List.of(), new EventSpool(spool).events(), "its events are gone");
+    }
+
+    @Test
+    void aGuestThatFinishesForgetsItsFailures() throws Exception {
+        Files.setLastModifiedTime(Files.writeString(spool.resolve("1.1.event"), "guest=vm\noperation=started\n"),
+                FileTime.from(START));
+        Moving clock = new Moving();
+        int[] calls = {0};
+        SpoolDrainer drainer = new SpoolDrainer(new EventSpool(spool), g -> ++calls[0] < 3
+                ? new SpoolDrainer.Result("unreachable", false, "") : new SpoolDrainer.Result("applied", true, ""),
+                clock, Duration.ofMinutes(1), Duration.ofMinutes(30), Duration.ofHours(24));
+        for (int minute = 0; minute < 10; minute++) {
+            clock.now = START.plus(Duration.ofMinutes(minute));
+            drainer.pass();
+        }
+        assertEquals(3, calls[0]);
+        assertEquals(List.of(), new EventSpool(spool).events());
+    }
+}
