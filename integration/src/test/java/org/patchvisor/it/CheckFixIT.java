@@ -83,7 +83,8 @@ class CheckFixIT {
         Files.deleteIfExists(ko);
 
         HostCli.Result built = build(EXAMPLE.resolve("fix.patch"), "--out", ko.toString(), "--repo", repo.toString(),
-                "--key", key.toString());
+                "--key", key.toString(), "--cve", "CVE-2099-0001", "--effective-version", release + "+banner",
+                "--expires", "2d");
         assertEquals(0, built.exit(), built.out() + built.err());
         assertTrue(built.out().contains("check-fix: fix.patch against Linux "), built.out());
         assertTrue(built.out().contains("changed   fs/proc/version.o version_proc_show\n"), built.out());
@@ -92,6 +93,9 @@ class CheckFixIT {
                 built.out());
         assertTrue(built.out().contains("published "), built.out());
         assertEquals("", built.err(), "nothing to warn about in a one-function fix");
+        String index = Files.readString(repo.resolve("index.json"));
+        assertTrue(index.contains("CVE-2099-0001") && index.contains(release + "+banner")
+                && index.contains("version_proc_show"), index);
         assertTreePristine();
 
         try (RepoServer server = RepoServer.start(repo)) {
@@ -102,6 +106,7 @@ class CheckFixIT {
             ExecResult upgrade = pvInGuest("upgrade", "--config", config);
             assertEquals(0, upgrade.exitCode(), upgrade.stdout() + upgrade.stderr());
             assertTrue(upgrade.stdout().contains("applied: pv_version_banner"), upgrade.stdout());
+            assertTrue(upgrade.stdout().contains(release + "+banner"), "the effective version: " + upgrade.stdout());
         }
         try {
             // What the fixed source prints: "%s version %s %s\n" of sysname, release and version.

@@ -21,7 +21,6 @@ import org.patchvisor.elf.ModuleFiles;
 import org.patchvisor.feed.BundleEntry;
 import org.patchvisor.feed.Durations;
 import org.patchvisor.feed.FeedIndex;
-import org.patchvisor.feed.repo.BundleSpec;
 import org.patchvisor.feed.repo.PublisherRepository;
 import org.patchvisor.feed.repo.SigningKey;
 import org.patchvisor.spi.ProcessRunner;
@@ -77,6 +76,13 @@ public final class BuildCommand implements Callable<Integer> {
     @Option(names = "--key", paramLabel = "KEYFILE", description = "Signing key for --repo.")
     Path key;
 
+    @Option(names = "--expires", paramLabel = "DURATION", defaultValue = "30d",
+            description = "With --repo: how long hosts accept the signed index (default ${DEFAULT-VALUE}).")
+    String expires;
+
+    @Mixin
+    BundleOptions bundle = new BundleOptions();
+
     @Mixin
     FixCheckOptions fixCheck = new FixCheckOptions();
 
@@ -127,6 +133,13 @@ public final class BuildCommand implements Callable<Integer> {
     private Optional<String> usageError() {
         if ((repo == null) != (key == null)) {
             return Optional.of("--repo and --key go together");
+        }
+        if (repo != null) {
+            try {
+                Durations.parse(expires);
+            } catch (IllegalArgumentException e) {
+                return Optional.of("--expires: " + e.getMessage());
+            }
         }
         if (fixCheck.strayWithoutFix()) {
             return Optional.of("--kernel-source, --kernel-config, --source-cache and --unit go with --check-fix");
@@ -207,10 +220,9 @@ public final class BuildCommand implements Callable<Integer> {
         if (!Files.exists(repo)) {
             repository.init();
         }
-        BundleEntry entry = repository.add(module, new BundleSpec(List.of(), List.of(),
-                description.isEmpty() ? Optional.empty() : Optional.of(description), Optional.empty(), List.of(),
-                1, functions));
-        FeedIndex index = repository.sign(SigningKey.read(key), Durations.parse("30d"));
+        BundleEntry entry = repository.add(module, bundle.spec(List.of(),
+                description.isEmpty() ? Optional.empty() : Optional.of(description), functions));
+        FeedIndex index = repository.sign(SigningKey.read(key), Durations.parse(expires));
         spec.commandLine().getOut().println("published " + entry.id() + " in " + repo + ": serial " + index.serial()
                 + ", " + index.bundles().size() + " bundle(s)");
     }

@@ -13,6 +13,7 @@ import org.patchvisor.elf.ModuleFiles;
 import org.patchvisor.feed.repo.ModuleInspector;
 import org.patchvisor.feed.repo.PublisherRepository;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -36,22 +37,11 @@ public final class RepoAddCommand implements Callable<Integer> {
             description = "Target kernel (repeatable); default: the release in the module's vermagic.")
     List<String> kernels = new ArrayList<>();
 
-    @Option(names = "--cve", paramLabel = "ID", description = "CVE fixed by this patch (repeatable).")
-    List<String> cves = new ArrayList<>();
-
     @Option(names = "--description", paramLabel = "TEXT")
     String description;
 
-    @Option(names = "--effective-version", paramLabel = "V",
-            description = "The kernel version the patched kernel is equivalent to.")
-    String effectiveVersion;
-
-    @Option(names = "--replaces", paramLabel = "NAME", description = "Live patch module this one replaces (repeatable).")
-    List<String> replaces = new ArrayList<>();
-
-    @Option(names = "--cumulative-level", paramLabel = "N", defaultValue = "1",
-            description = "Level of this cumulative patch; a higher level supersedes lower ones (default ${DEFAULT-VALUE}).")
-    int cumulativeLevel;
+    @Mixin
+    BundleOptions bundleOptions = new BundleOptions();
 
     @Option(names = "--function", paramLabel = "NAME", description = "Kernel function the patch replaces (repeatable).")
     List<String> functions = new ArrayList<>();
@@ -67,8 +57,7 @@ public final class RepoAddCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         try {
-            BundleSpec bundle = new BundleSpec(kernels, cves, Optional.ofNullable(description),
-                    Optional.ofNullable(effectiveVersion), replaces, cumulativeLevel, functions);
+            BundleSpec bundle = bundleOptions.spec(kernels, Optional.ofNullable(description), functions);
             BundleEntry entry = new PublisherRepository(dir, inspector, Clock.systemUTC()).add(module, bundle);
             spec.commandLine().getOut().println("added " + entry.id() + " (" + entry.module() + ", level "
                     + entry.cumulativeLevel() + ", sha256 " + entry.sha256() + ") for " + entry.kernels()
