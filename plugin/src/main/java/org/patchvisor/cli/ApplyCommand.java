@@ -2,7 +2,6 @@ package org.patchvisor.cli;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -34,9 +33,8 @@ final class ApplyCommand implements Callable<Integer> {
     @Parameters(paramLabel = "FILE.ko", description = "The live-patch module.")
     Path module;
 
-    @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "60s", converter = DurationConverter.class,
-            description = "How long the transition may take before it is reversed (default: ${DEFAULT-VALUE}).")
-    Duration timeout;
+    @Mixin
+    TransitionTimeout timeout = new TransitionTimeout();
 
     @Option(names = "--json", description = "Print the result as JSON, with timings.")
     boolean json;
@@ -53,11 +51,11 @@ final class ApplyCommand implements Callable<Integer> {
         long startedMs = System.currentTimeMillis();
         PrintWriter out = spec.commandLine().getOut();
         if (guest != null) {
-            return GuestApply.run(parent, guests, guest, module, timeout, json, out, spec.commandLine().getErr());
+            return GuestApply.run(parent, guests, guest, module, timeout.value, json, out, spec.commandLine().getErr());
         }
         HostPatcher patcher = parent.hostPatcher(state);
         HostPatcher.HostApplyResult result = patcher.apply(module.toAbsolutePath(), module.toAbsolutePath().toString(),
-                timeout, Progress.to(spec.commandLine().getErr(), !json));
+                timeout.value, Progress.to(spec.commandLine().getErr(), !json));
         ApplyReport r = result.report();
         if (json) {
             Map<String, Object> view = new LinkedHashMap<>();

@@ -1,7 +1,6 @@
 package org.patchvisor.cli;
 
 import java.io.PrintWriter;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -37,9 +36,8 @@ final class LoadCommand implements Callable<Integer> {
     @Option(names = "--all", required = true, description = "Load every installed patch for this kernel.")
     boolean all;
 
-    @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "60s", converter = DurationConverter.class,
-            description = "Transition timeout per patch (default: ${DEFAULT-VALUE}).")
-    Duration timeout;
+    @Mixin
+    TransitionTimeout timeout = new TransitionTimeout();
 
     @Option(names = "--json", description = "Print the result as JSON.")
     boolean json;
@@ -53,7 +51,7 @@ final class LoadCommand implements Callable<Integer> {
             return ExitCodes.OK;
         }
         HostPatcher patcher = parent.hostPatcher(state);
-        List<HostPatcher.LoadResult> results = patcher.loadInstalled(timeout, Progress.to(spec.commandLine().getErr(), !json));
+        List<HostPatcher.LoadResult> results = patcher.loadInstalled(timeout.value, Progress.to(spec.commandLine().getErr(), !json));
         if (json) {
             List<Map<String, Object>> view = new ArrayList<>();
             for (HostPatcher.LoadResult r : results) {

@@ -1,7 +1,6 @@
 package org.patchvisor.cli;
 
 import java.io.PrintWriter;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -43,9 +42,8 @@ final class RemoveCommand implements Callable<Integer> {
         boolean all;
     }
 
-    @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "60s", converter = DurationConverter.class,
-            description = "How long the reverse transition may take (default: ${DEFAULT-VALUE}).")
-    Duration timeout;
+    @Mixin
+    TransitionTimeout timeout = new TransitionTimeout();
 
     @Option(names = "--json", description = "Print the result as JSON.")
     boolean json;
@@ -61,7 +59,7 @@ final class RemoveCommand implements Callable<Integer> {
         try (GuestTargets targets = parent.guestTargets(guests.uris())) {
             GuestTargets.Target t = targets.find(guest);
             try (GuestChannel channel = t.adapter().channel(t.guest())) {
-                GuestPatcher.standard().remove(channel, target.name, timeout);
+                GuestPatcher.standard().remove(channel, target.name, timeout.value);
             }
         }
     }
@@ -82,7 +80,7 @@ final class RemoveCommand implements Callable<Integer> {
             out.flush();
             return ExitCodes.OK;
         }
-        List<String> removed = parent.hostPatcher(state).remove(Optional.ofNullable(target.name), timeout,
+        List<String> removed = parent.hostPatcher(state).remove(Optional.ofNullable(target.name), timeout.value,
                 Progress.to(spec.commandLine().getErr(), !json));
         if (json) {
             Json.print(out, Map.of("removed", removed));

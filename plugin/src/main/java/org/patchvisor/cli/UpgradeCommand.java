@@ -3,7 +3,6 @@ package org.patchvisor.cli;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -58,9 +57,8 @@ final class UpgradeCommand implements Callable<Integer> {
     @Option(names = "--config", paramLabel = "FILE", description = "Config file (default ${DEFAULT-VALUE}).")
     Path config = ConfigFile.DEFAULT;
 
-    @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "60s", converter = DurationConverter.class,
-            description = "How long the transition may take before it is reversed (default: ${DEFAULT-VALUE}).")
-    Duration timeout;
+    @Mixin
+    TransitionTimeout timeout = new TransitionTimeout();
 
     @Option(names = "--json", description = "Print the result as one JSON object.")
     boolean json;
@@ -105,7 +103,7 @@ final class UpgradeCommand implements Callable<Integer> {
             Feed feed = Feed.open(settings, env, Clock.systemUTC(), FetchLimits.defaults());
             HostPatcher patcher = parent.hostPatcher(settings.stateDir(), state.lockWait());
             HostUpgrade.Outcome outcome = new HostUpgrade(parent.context().kernel(), patcher, feed)
-                    .run(timeout, Progress.to(spec.commandLine().getErr(), !json));
+                    .run(timeout.value, Progress.to(spec.commandLine().getErr(), !json));
             int code = report(outcome, view, startedMs);
             RunMetrics figures = new RunMetrics("upgrade");
             if (outcome.status() == HostUpgrade.Status.APPLIED) {
