@@ -158,8 +158,11 @@ class CheckFixIT {
         Path repo = work.resolve("uncovered-repo");
         Files.deleteIfExists(ko);
         deleteTree(repo);
+        Path key = work.resolve("uncovered.key");
+        Files.deleteIfExists(key);
+        HostCli.ok(60, "repo", "keygen", "--out", key.toString());
         HostCli.Result r = build(fixture("version-and-cmdline.patch"), "--out", ko.toString(),
-                "--repo", repo.toString(), "--key", work.resolve("unused.key").toString());
+                "--repo", repo.toString(), "--key", key.toString());
         assertEquals(19, r.exit(), r.out() + r.err());
         assertTrue(r.out().contains("changed   fs/proc/cmdline.o cmdline_proc_show\n"), r.out());
         assertTrue(r.out().contains("changed   fs/proc/version.o version_proc_show\n"), r.out());

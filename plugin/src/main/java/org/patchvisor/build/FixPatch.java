@@ -1,6 +1,7 @@
 package org.patchvisor.build;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -35,7 +36,7 @@ public record FixPatch(Path file, List<Touched> touched) {
         if (!Files.isRegularFile(file)) {
             throw new BuildException(BuildException.Reason.REFUSED, "no fix at " + file);
         }
-        return parse(file, Files.readString(file, java.nio.charset.StandardCharsets.ISO_8859_1));
+        return parse(file, Files.readString(file, StandardCharsets.ISO_8859_1));
     }
 
     static FixPatch parse(Path file, String text) throws BuildException {

@@ -28,7 +28,7 @@ public record KernelSource(String release, String version, Path tarball, Path co
     public static KernelSource locate(Path root, String release, Optional<Path> tarball, Optional<Path> config,
                                       ProcessRunner processes) throws IOException {
         Path headers = root.resolve("usr/src/linux-headers-" + release);
-        String version = version(headers.resolve("Makefile")).orElseThrow(() -> new BuildException(
+        String version = version(headers.resolve("Makefile"), root).orElseThrow(() -> new BuildException(
                 BuildException.Reason.REFUSED, "cannot tell the source version of " + release + " from " + headers
                 + "/Makefile (install linux-headers-" + release + ")"));
         String series = version.substring(0, version.lastIndexOf('.'));
@@ -55,8 +55,16 @@ public record KernelSource(String release, String version, Path tarball, Path co
         return new KernelSource(release, version, source, configFile, compiler);
     }
 
-    /** VERSION.PATCHLEVEL.SUBLEVEL of a kernel Makefile, following Debian's one-line {@code include} wrapper. */
+    /** VERSION.PATCHLEVEL.SUBLEVEL of a kernel source tree's own Makefile. */
     static Optional<String> version(Path makefile) throws IOException {
+        return version(makefile, Path.of("/"));
+    }
+
+    /**
+     * The same, following Debian's one-line {@code include /usr/src/linux-headers-...-common/Makefile} wrapper; an
+     * absolute include is read under {@code root}.
+     */
+    static Optional<String> version(Path makefile, Path root) throws IOException {
         for (int hops = 0; hops < 3 && Files.isRegularFile(makefile); hops++) {
             String text = Files.readString(makefile, StandardCharsets.ISO_8859_1);
             Matcher m = MAKE_VAR.matcher(text);
@@ -77,7 +85,9 @@ public record KernelSource(String release, String version, Path tarball, Path co
             if (!include.find()) {
                 return Optional.empty();
             }
-            makefile = makefile.resolveSibling(include.group(1));
+            String included = include.group(1);
+            makefile = included.startsWith("/") ? root.resolve(included.substring(1))
+                    : makefile.resolveSibling(included);
         }
         return Optional.empty();
     }

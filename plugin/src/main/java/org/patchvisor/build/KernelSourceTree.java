@@ -163,14 +163,17 @@ public final class KernelSourceTree implements AutoCloseable {
         Files.delete(dir.resolve(APPLIED));
     }
 
-    /** Marks the tree as handed to another tool until {@link #handedBack(Path)}. */
+    /** Marks the tree as handed to another tool until {@link #handedBack(boolean)}. */
     public void handOver(Path fix) throws IOException {
         Files.copy(fix, dir.resolve(FOREIGN), StandardCopyOption.REPLACE_EXISTING);
     }
 
-    /** The other tool is done: a tree it left with the fix applied is discarded. */
-    public void handedBack(Path fix) throws IOException {
-        if (patch(fix, true, true).ok()) {
+    /**
+     * The other tool is done. A tree it did not finish with cleanly (it failed, or was stopped before its own
+     * clean-up ran, having edited scripts and the config on the way), or left with the fix applied, is discarded.
+     */
+    public void handedBack(boolean finishedCleanly) throws IOException {
+        if (!finishedCleanly || patch(dir.resolve(FOREIGN), true, true).ok()) {
             discard();
         }
         Files.delete(dir.resolve(FOREIGN));

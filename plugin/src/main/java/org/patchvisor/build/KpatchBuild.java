@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Pattern;
+import org.patchvisor.elf.ElfFormatException;
 import org.patchvisor.elf.ModuleFiles;
 import org.patchvisor.model.ModuleInfo;
 import org.patchvisor.spi.ProcessRunner;
@@ -73,11 +74,14 @@ public final class KpatchBuild {
             }
             argv.add(fix.file().toAbsolutePath().toString());
             tree.handOver(fix.file());
-            ProcessRunner.Result result;
+            ProcessRunner.Result result = null;
             try {
                 result = processes.run(argv, timeout);
+            } catch (IOException e) {
+                throw new BuildException(BuildException.Reason.COMPILE, PROGRAM + " did not finish within "
+                        + timeout.toHours() + " h, or could not be run: " + e.getMessage());
             } finally {
-                tree.handedBack(fix.file());
+                tree.handedBack(result != null && result.ok());
             }
             Path ko = output.resolve(name + ".ko");
             if (!result.ok()) {
@@ -87,7 +91,13 @@ public final class KpatchBuild {
                 throw new BuildException(BuildException.Reason.COMPILE, PROGRAM + " made no " + ko.getFileName()
                         + " in " + output);
             }
-            ModuleInfo info = ModuleFiles.read(ko);
+            ModuleInfo info;
+            try {
+                info = ModuleFiles.read(ko);
+            } catch (ElfFormatException e) {
+                throw new BuildException(BuildException.Reason.REFUSED, PROGRAM + " made a module that cannot be "
+                        + "read: " + e.getMessage());
+            }
             if (!info.livepatch() || !info.targetRelease().equals(source.release())) {
                 throw new BuildException(BuildException.Reason.REFUSED, PROGRAM + " made " + ko + ", which is "
                         + (info.livepatch() ? "built for " + info.targetRelease() : "not a live patch")

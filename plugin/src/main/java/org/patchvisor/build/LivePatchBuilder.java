@@ -5,10 +5,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.stream.Stream;
+import org.patchvisor.elf.ElfFormatException;
 import org.patchvisor.spi.ProcessRunner;
 
 /**
@@ -28,9 +33,9 @@ public final class LivePatchBuilder {
     }
 
     /** The result: the module file, the manifest it was built from, the unexported symbols it resolves. */
-    public record Built(Path module, String name, LivePatchManifest manifest, java.util.Set<String> klpSymbols) {
+    public record Built(Path module, String name, LivePatchManifest manifest, Set<String> klpSymbols) {
         public Built {
-            klpSymbols = java.util.Collections.unmodifiableSet(new java.util.LinkedHashSet<>(klpSymbols));
+            klpSymbols = Collections.unmodifiableSet(new LinkedHashSet<>(klpSymbols));
         }
     }
 
@@ -82,7 +87,7 @@ public final class LivePatchBuilder {
             byte[] module;
             try {
                 module = KlpRelocations.convert(Files.readAllBytes(ko), unexported);
-            } catch (org.patchvisor.elf.ElfFormatException e) {
+            } catch (ElfFormatException e) {
                 throw new BuildException(BuildException.Reason.REFUSED, "cannot hand unexported symbols of " + name
                         + " to the livepatch core: " + e.getMessage());
             }
@@ -104,7 +109,7 @@ public final class LivePatchBuilder {
                 map = SymbolMap.read(mapFile);
             } else {
                 map = symbolMap.isPresent()
-                        ? SymbolMap.parse(java.nio.file.Files.readString(mapFile), r.object()) : SymbolMap.empty();
+                        ? SymbolMap.parse(Files.readString(mapFile), r.object()) : SymbolMap.empty();
                 if (map.isEmpty()) {
                     map = SymbolMap.ofModule(moduleFile(r.object(), release));
                 }
@@ -146,7 +151,7 @@ public final class LivePatchBuilder {
 
     private static void deleteTree(Path dir) throws IOException {
         try (Stream<Path> walk = Files.walk(dir)) {
-            for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
                 Files.deleteIfExists(p);
             }
         }

@@ -2,12 +2,13 @@ package org.patchvisor.build;
 
 import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.patchvisor.elf.ElfFile;
+import org.patchvisor.elf.ElfSymbol;
 
 /**
  * The code symbols of a kernel image as {@code System.map} lists them (address, type, name; sorted by address,
@@ -31,7 +32,8 @@ public final class SymbolMap {
     /** The text of a System.map or kallsyms copy; Debian's stub map is refused with where the real one is. */
     public static String readText(Path systemMap) throws IOException {
         if (!Files.isRegularFile(systemMap)) {
-            throw new NoSuchFileException(systemMap + " (the target kernel's symbol map)");
+            throw new BuildException(BuildException.Reason.REFUSED, "no symbol map at " + systemMap
+                    + " (give --symbol-map with the kernel's System.map or a copy of its /proc/kallsyms)");
         }
         String content = Files.readString(systemMap);
         if (content.contains("The real System.map is in the")) {
@@ -80,7 +82,7 @@ public final class SymbolMap {
     /** The function symbols of a module file ({@code .ko}), in symbol-table order: a module's sympos order. */
     public static SymbolMap ofModule(Path ko) throws IOException {
         Map<String, List<Long>> text = new HashMap<>();
-        for (org.patchvisor.elf.ElfSymbol s : org.patchvisor.elf.ElfFile.read(ko).symbols()) {
+        for (ElfSymbol s : ElfFile.read(ko).symbols()) {
             if (s.isFunction() && !s.isUndefined()) {
                 text.computeIfAbsent(s.name(), k -> new ArrayList<>()).add(s.value());
             }

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.patchvisor.elf.ElfFile;
+import org.patchvisor.elf.ElfFormatException;
 import org.patchvisor.elf.ElfSymbol;
 
 /**
@@ -35,7 +36,13 @@ final class UnexportedSymbols {
         Map<String, List<String>> vmlinux = null;
         Map<String, Integer> result = new LinkedHashMap<>();
         List<String> problems = new ArrayList<>();
-        for (ElfSymbol s : ElfFile.read(ko).symbols()) {
+        List<ElfSymbol> symbols;
+        try {
+            symbols = ElfFile.read(ko).symbols();
+        } catch (ElfFormatException e) {
+            throw new BuildException(BuildException.Reason.REFUSED, "cannot read the built module: " + e.getMessage());
+        }
+        for (ElfSymbol s : symbols) {
             String name = s.name();
             if (s.sectionIndex() != ElfSymbol.SHN_UNDEF || name.isEmpty() || exported.contains(name)
                     || result.containsKey(name)) {

@@ -44,6 +44,9 @@ import picocli.CommandLine.Spec;
         description = "Build a live-patch module from replacement functions and a livepatch.json manifest, or "
                 + "with kpatch-build from an upstream fix.")
 public final class BuildCommand implements Callable<Integer> {
+    /** Options that only describe what --repo publishes. */
+    private static final List<String> PUBLISHING = List.of("--cve", "--effective-version", "--replaces",
+            "--cumulative-level", "--expires");
     /** kpatch-build compiles the whole kernel twice: hours on a small machine. */
     private static final Duration KPATCH_TIMEOUT = Duration.ofHours(8);
 
@@ -112,7 +115,7 @@ public final class BuildCommand implements Callable<Integer> {
             return fail(ExitCodes.USAGE, usage.get());
         }
         Path root = parent == null ? Path.of("/") : parent.context().root();
-        ProcessRunner processes = new SystemProcessRunner(System.getenv("PATH"));
+        ProcessRunner processes = parent == null ? new SystemProcessRunner(System.getenv("PATH")) : parent.processes();
         try {
             FixCheck check = fixCheck.fix == null ? null : FixCheck.locate(root, kernel, fixCheck.fix,
                     Optional.ofNullable(fixCheck.tarball), Optional.ofNullable(fixCheck.config), fixCheck.cache(root),
@@ -134,11 +137,20 @@ public final class BuildCommand implements Callable<Integer> {
         if ((repo == null) != (key == null)) {
             return Optional.of("--repo and --key go together");
         }
-        if (repo != null) {
+        if (repo == null) {
+            List<String> stray = PUBLISHING.stream().filter(o -> spec.commandLine().getParseResult()
+                    .hasMatchedOption(o)).toList();
+            if (!stray.isEmpty()) {
+                return Optional.of(String.join(", ", stray) + " describe what --repo publishes; give --repo and --key");
+            }
+        } else {
+            // Everything publishing needs is checked now, not after a build that may take hours.
             try {
                 Durations.parse(expires);
-            } catch (IllegalArgumentException e) {
-                return Optional.of("--expires: " + e.getMessage());
+                bundle.spec(List.of(), Optional.empty(), List.of());
+                SigningKey.read(key);
+            } catch (IllegalArgumentException | IOException e) {
+                return Optional.of("cannot publish to " + repo + ": " + e.getMessage());
             }
         }
         if (fixCheck.strayWithoutFix()) {

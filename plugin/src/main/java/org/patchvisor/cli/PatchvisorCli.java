@@ -45,6 +45,11 @@ public final class PatchvisorCli {
         this.processes = processes;
     }
 
+    /** Runs host programs (make, patch, kpatch-build) for the commands that need them. */
+    ProcessRunner processes() {
+        return processes;
+    }
+
     public static int run(String... args) {
         return commandLine(HostContext.system()).execute(args);
     }

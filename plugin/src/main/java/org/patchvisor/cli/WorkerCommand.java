@@ -73,8 +73,8 @@ final class WorkerCommand implements Callable<Integer> {
     Duration maxBackoff;
 
     @Option(names = "--give-up-after", paramLabel = "DURATION", defaultValue = "24h", converter = DurationConverter.class,
-            description = "Drop a guest's events, reported as gave-up, when a try fails and its oldest event is this old "
-                    + "(default: ${DEFAULT-VALUE}).")
+            description = "Drop a guest's events, reported as gave-up, when its agent still cannot be reached and its "
+                    + "oldest event is this old; failed guests are kept (default: ${DEFAULT-VALUE}).")
     Duration giveUpAfter;
 
     @Option(names = "--guest-timeout", paramLabel = "DURATION", defaultValue = "10m", converter = DurationConverter.class,
@@ -119,7 +119,8 @@ final class WorkerCommand implements Callable<Integer> {
                             + (h.result().reason().isBlank() ? "" : ": " + h.result().reason()));
                     counters.guest(h.guest(), h.result().state());
                 }
-                if (!handled.isEmpty() && handled.stream().allMatch(h -> h.result().isFinal())) {
+                if (!handled.isEmpty() && handled.stream().allMatch(h -> h.result().isFinal()
+                        && !h.result().state().equals(SpoolDrainer.GAVE_UP))) {
                     counters.success(Clock.systemUTC().instant());
                 }
                 err.flush();

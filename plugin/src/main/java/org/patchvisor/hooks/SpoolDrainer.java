@@ -2,6 +2,7 @@ package org.patchvisor.hooks;
 
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -15,11 +16,17 @@ import java.util.Map;
  * one job), hands the guest to the {@link GuestHandler}, and removes exactly the events it read before the job
  * only when the guest ended in a final state. A guest that is not done yet (its agent did not answer in time) is
  * retried after a back-off that doubles with each failed try up to a cap, so guests that will never answer (no
- * agent channel, no qemu-ga installed) do not hold up the others; once its oldest event is older than the give-up
- * age its events are dropped with a final "gave-up". Killing the worker at any point leaves every unfinished
- * guest's events on disk.
+ * agent channel, no qemu-ga installed) do not hold up the others; a new start of the guest (a newer event) ends
+ * its back-off. A guest still unreachable once its oldest event is older than the give-up age has its events
+ * dropped with a final "gave-up"; failures and errors (a feed or libvirt outage) are never given up on. Killing the
+ * worker at any point leaves every unfinished guest's events on disk.
  */
 public final class SpoolDrainer {
+    /** What a guest job ends in when the worker stops trying. */
+    public static final String GAVE_UP = "gave-up";
+    /** The one state a guest is given up in: nobody can reach it. */
+    public static final String UNREACHABLE = "unreachable";
+
     /** Patches one guest; blocking, bounded by the handler's own agent wait and per-guest timeout. */
     public interface GuestHandler {
         Result handle(String guest) throws IOException, InterruptedException;
@@ -36,14 +43,13 @@ public final class SpoolDrainer {
     private final EventSpool spool;
     private final GuestHandler handler;
     private final Clock clock;
-    /** What a guest job ends in when the worker stops trying. */
-    public static final String GAVE_UP = "gave-up";
-
     private final Duration retryAfter;
     private final Duration maxBackoff;
     private final Duration giveUpAfter;
     private final Map<String, Instant> notBefore = new HashMap<>();
     private final Map<String, Integer> failures = new HashMap<>();
+    /** Per guest, when its newest event had been written at its last try: a later one is a new start. */
+    private final Map<String, Instant> seenAtLastTry = new HashMap<>();
 
     /**
      * @param retryAfter  the first back-off after a try that did not finish the guest
@@ -66,29 +72,42 @@ public final class SpoolDrainer {
      */
     public List<Handled> pass() throws IOException, InterruptedException {
         List<Handled> handled = new ArrayList<>();
-        for (Map.Entry<String, List<GuestEvent>> entry : spool.byGuest().entrySet()) {
+        Map<String, List<GuestEvent>> queued = spool.byGuest();
+        // Guests whose events went away (handled, removed by hand) start afresh if queued again.
+        notBefore.keySet().retainAll(queued.keySet());
+        failures.keySet().retainAll(queued.keySet());
+        seenAtLastTry.keySet().retainAll(queued.keySet());
+        for (Map.Entry<String, List<GuestEvent>> entry : queued.entrySet()) {
             String guest = entry.getKey();
+            Instant newest = written(entry.getValue(), true);
+            Instant seen = seenAtLastTry.get(guest);
+            if (seen != null && newest.isAfter(seen)) {
+                notBefore.remove(guest);     // started again since the last try: maybe with an agent now
+                failures.remove(guest);
+            }
             Instant wait = notBefore.get(guest);
             if (wait != null && clock.instant().isBefore(wait)) {
                 continue;
             }
+            seenAtLastTry.put(guest, newest);
             Result result;
             try {
                 result = handler.handle(guest);
             } catch (IOException | RuntimeException e) {
                 result = new Result("error", false, String.valueOf(e.getMessage()));
             }
-            if (!result.isFinal()) {
-                Instant queued = oldest(entry.getValue());
-                if (!clock.instant().isBefore(queued.plus(giveUpAfter))) {
+            if (!result.isFinal() && UNREACHABLE.equals(result.state())) {
+                Instant since = written(entry.getValue(), false);
+                if (!clock.instant().isBefore(since.plus(giveUpAfter))) {
                     result = new Result(GAVE_UP, true, result.state() + (result.reason().isBlank() ? "" : ": "
-                            + result.reason()) + "; queued since " + queued + ", given up after " + giveUpAfter);
+                            + result.reason()) + "; queued since " + since + ", given up after " + giveUpAfter);
                 }
             }
             if (result.isFinal()) {
                 spool.remove(entry.getValue());
                 notBefore.remove(guest);
                 failures.remove(guest);
+                seenAtLastTry.remove(guest);
             } else {
                 int failed = failures.merge(guest, 1, Integer::sum);
                 notBefore.put(guest, clock.instant().plus(backoff(failed)));
@@ -107,18 +126,18 @@ public final class SpoolDrainer {
         return wait.compareTo(maxBackoff) > 0 ? maxBackoff : wait;
     }
 
-    /** When the guest's oldest queued event was written (the hook writes each file once). */
-    private Instant oldest(List<GuestEvent> events) throws IOException {
-        Instant oldest = clock.instant();
+    /** When the guest's newest (or oldest) queued event was written: the hook writes each file once. */
+    private Instant written(List<GuestEvent> events, boolean newest) throws IOException {
+        Instant found = null;
         for (GuestEvent e : events) {
             try {
-                Instant written = Files.getLastModifiedTime(e.file()).toInstant();
-                oldest = written.isBefore(oldest) ? written : oldest;
-            } catch (java.nio.file.NoSuchFileException gone) {
+                Instant at = Files.getLastModifiedTime(e.file()).toInstant();
+                found = found == null || (newest ? at.isAfter(found) : at.isBefore(found)) ? at : found;
+            } catch (NoSuchFileException gone) {
                 // removed meanwhile (an administrator); the others decide
             }
         }
-        return oldest;
+        return found != null ? found : newest ? Instant.MIN : clock.instant();
     }
 
     /** True when guests are queued that the next pass would handle now (none is backing off). */

@@ -44,10 +44,10 @@ class FixComparisonTest {
     void comparesTheTouchedUnitAndLeavesTheTreePristine() throws IOException {
         Result r = compare(fix("return x * 3;", "return x * 4;"));
         assertEquals(java.util.Set.of("visible"), r.result.report().changedFunctionNames(), r.result.toString());
-        assertEquals(SmallKernelSource.UNIT, Files.readString(tree().resolve("lib/unit.c")));
+        assertEquals(SmallKernelSource.UNIT, Files.readString(tree().resolve("fs/unit.c")));
         assertFalse(Files.exists(cache.resolve(KernelSourceTree.APPLIED)));
-        assertTrue(Files.isRegularFile(cache.resolve("objects/pre/lib/unit.o")));
-        assertTrue(Files.isRegularFile(cache.resolve("objects/post/lib/unit.o")));
+        assertTrue(Files.isRegularFile(cache.resolve("objects/pre/fs/unit.o")));
+        assertTrue(Files.isRegularFile(cache.resolve("objects/post/fs/unit.o")));
     }
 
     @Test
@@ -55,10 +55,12 @@ class FixComparisonTest {
         compare(fix("return x * 3;", "return x * 4;"));
         compare(fix("return x - 7;", "return x - 8;"));
         assertEquals(1, Files.readAllLines(tree().resolve("prepare.count")).size(), "prepared once for two checks");
+        Files.writeString(tree().resolve("planted"), "only in the old tree");
         Files.writeString(root.resolve("usr/src/linux-headers-" + RELEASE + "/.config"),
                 "CONFIG_CC_VERSION_TEXT=\"gcc (Debian 12.2.0-14) 12.2.0\"\nCONFIG_NEW=y\n");
         compare(fix("return x - 7;", "return x - 8;"));
-        assertEquals(1, Files.readAllLines(tree().resolve("prepare.count")).size(), "a new tree, prepared anew");
+        assertFalse(Files.exists(tree().resolve("planted")), "a new tree");
+        assertEquals(1, Files.readAllLines(tree().resolve("prepare.count")).size(), "prepared anew");
         assertEquals("CONFIG_NEW=y", Files.readAllLines(tree().resolve(".config")).get(1));
     }
 
@@ -78,7 +80,7 @@ class FixComparisonTest {
         assertEquals(BuildException.Reason.REFUSED, e.reason());
         assertTrue(e.getMessage().startsWith("fix.patch does not apply to the kernel source"), e.getMessage());
         assertTrue(processes.argvs.stream().noneMatch(a -> a.get(0).equals("make")), processes.argvs.toString());
-        assertEquals(SmallKernelSource.UNIT, Files.readString(tree().resolve("lib/unit.c")));
+        assertEquals(SmallKernelSource.UNIT, Files.readString(tree().resolve("fs/unit.c")));
     }
 
     @Test
@@ -89,11 +91,11 @@ class FixComparisonTest {
         Files.copy(fix, cache.resolve(KernelSourceTree.APPLIED));
         assertTrue(new SystemProcessRunner(System.getenv("PATH")).run(List.of("patch", "-d", tree().toString(),
                 "-p1", "--batch", "-i", fix.toString()), Duration.ofSeconds(30)).ok());
-        assertTrue(Files.readString(tree().resolve("lib/unit.c")).contains("x * 4"));
+        assertTrue(Files.readString(tree().resolve("fs/unit.c")).contains("x * 4"));
 
         Result r = compare(fix);
         assertEquals(java.util.Set.of("visible"), r.result.report().changedFunctionNames());
-        assertEquals(SmallKernelSource.UNIT, Files.readString(tree().resolve("lib/unit.c")));
+        assertEquals(SmallKernelSource.UNIT, Files.readString(tree().resolve("fs/unit.c")));
         assertEquals(1, Files.readAllLines(tree().resolve("prepare.count")).size(), "reversed, not made again");
     }
 
@@ -105,7 +107,7 @@ class FixComparisonTest {
         // not apply the fix ("Unreversed patch detected! Ignoring -R" is what patch does without --forward).
         Files.copy(fix, cache.resolve(KernelSourceTree.APPLIED));
         KernelSourceTree.open(cache, processes, "test").close();
-        assertEquals(SmallKernelSource.UNIT, Files.readString(tree().resolve("lib/unit.c")));
+        assertEquals(SmallKernelSource.UNIT, Files.readString(tree().resolve("fs/unit.c")));
         assertFalse(Files.exists(cache.resolve(KernelSourceTree.APPLIED)));
     }
 
@@ -135,12 +137,12 @@ class FixComparisonTest {
     @Test
     void aUnitOutsideTheTreeIsRefused() throws IOException {
         Path fix = fix("return x * 3;", "return x * 4;");
-        for (String unit : List.of("../../etc/x.c", "/etc/x.c", "lib/unit.h")) {
+        for (String unit : List.of("../../etc/x.c", "/etc/x.c", "fs/unit.h")) {
             BuildException e = assertThrows(BuildException.class, () -> compare(fix, List.of(unit)));
             assertTrue(e.getMessage().startsWith("--unit " + unit + " is not a .c file of the kernel tree"),
                     e.getMessage());
         }
-        Result r = compare(fix, List.of("lib/unit.c"));
+        Result r = compare(fix, List.of("fs/unit.c"));
         assertEquals(java.util.Set.of("visible"), r.result.report().changedFunctionNames());
     }
 
@@ -150,11 +152,11 @@ class FixComparisonTest {
         compare(fix);
         // A tree neither patched nor pristine (a fix half applied, a file edited): the fix goes neither way.
         Files.copy(fix, cache.resolve(KernelSourceTree.APPLIED));
-        Files.writeString(tree().resolve("lib/unit.c"), "garbage\n");
+        Files.writeString(tree().resolve("fs/unit.c"), "garbage\n");
 
         Result r = compare(fix);
         assertEquals(java.util.Set.of("visible"), r.result.report().changedFunctionNames());
-        assertEquals(SmallKernelSource.UNIT, Files.readString(tree().resolve("lib/unit.c")));
+        assertEquals(SmallKernelSource.UNIT, Files.readString(tree().resolve("fs/unit.c")));
         assertFalse(Files.exists(cache.resolve(KernelSourceTree.APPLIED)));
     }
 
@@ -185,14 +187,13 @@ class FixComparisonTest {
                 () -> compare(fix("return x * 3;", "return x * ;")));
         assertEquals(BuildException.Reason.COMPILE, e.reason());
         assertTrue(e.getMessage().contains("error"), e.getMessage());
-        assertEquals(SmallKernelSource.UNIT, Files.readString(tree().resolve("lib/unit.c")));
+        assertEquals(SmallKernelSource.UNIT, Files.readString(tree().resolve("fs/unit.c")));
     }
 
     private record Result(FixComparison.Result result) {
     }
 
     private Result compare(Path fix) throws IOException {
-        KernelSource inputs = KernelSource.locate(root, RELEASE, Optional.empty(), Optional.empty(), processes);
         return compare(fix, List.of());
     }
 

@@ -58,7 +58,7 @@ class KpatchBuildTest {
         assertEquals("sourcedir=" + cache.resolve("tree") + " config=" + root.resolve("usr/src/linux-headers-"
                 + RELEASE + "/.config") + " vmlinux=" + vmlinux + " name=pv_fix replace=1 cachedir="
                 + cache.resolve("kpatch-cache") + " kernelrelease=" + RELEASE + "\n", args);
-        assertEquals(SmallKernelSource.UNIT, Files.readString(cache.resolve("tree/lib/unit.c")));
+        assertEquals(SmallKernelSource.UNIT, Files.readString(cache.resolve("tree/fs/unit.c")));
         assertFalse(Files.exists(cache.resolve(KernelSourceTree.FOREIGN)));
     }
 
@@ -82,7 +82,7 @@ class KpatchBuildTest {
         Fake ok = new Fake("ok");
         new KpatchBuild(cache, ok, Duration.ofMinutes(5)).build(fix(), inputs(ok), "pv_fix", vmlinux, true,
                 root.resolve("y.ko"));
-        assertEquals(SmallKernelSource.UNIT, Files.readString(cache.resolve("tree/lib/unit.c")));
+        assertEquals(SmallKernelSource.UNIT, Files.readString(cache.resolve("tree/fs/unit.c")));
     }
 
     @Test

@@ -46,7 +46,8 @@ final class SmallKernelSource {
     /** Headers for {@code release} and /usr/src/linux-source-6.1.tar.xz under {@code root}. */
     static SmallKernelSource install(Path root, String release) throws IOException {
         Path headers = Files.createDirectories(root.resolve("usr/src/linux-headers-" + release));
-        Files.writeString(headers.resolve("Makefile"), "include ../linux-headers-6.1-common/Makefile\n");
+        // Debian's wrapper includes the common headers by absolute path; read under the root like everything else.
+        Files.writeString(headers.resolve("Makefile"), "include /usr/src/linux-headers-6.1-common/Makefile\n");
         Path common = Files.createDirectories(root.resolve("usr/src/linux-headers-6.1-common"));
         Files.writeString(common.resolve("Makefile"), "VERSION = 6\nPATCHLEVEL = 1\nSUBLEVEL = 192\n");
         Files.writeString(headers.resolve(".config"), CONFIG);
@@ -59,7 +60,7 @@ final class SmallKernelSource {
     void tarball(String makefile) throws IOException {
         Path target = root.resolve("usr/src/linux-source-6.1.tar.xz");
         Path src = Files.createTempDirectory(root, "src");
-        Path top = Files.createDirectories(src.resolve("linux-source-6.1/lib"));
+        Path top = Files.createDirectories(src.resolve("linux-source-6.1/fs"));
         Files.writeString(top.getParent().resolve("Makefile"), makefile);
         Files.writeString(top.resolve("unit.c"), UNIT);
         Files.createDirectories(target.getParent());
@@ -76,12 +77,12 @@ final class SmallKernelSource {
     /** The same against {@code base}, which need not be what the tree holds. */
     Path fix(String base, String from, String to) throws IOException {
         Path dir = Files.createTempDirectory(root, "fix");
-        Files.createDirectories(dir.resolve("a/lib"));
-        Files.createDirectories(dir.resolve("b/lib"));
-        Files.writeString(dir.resolve("a/lib/unit.c"), base);
-        Files.writeString(dir.resolve("b/lib/unit.c"), base.replace(from, to));
+        Files.createDirectories(dir.resolve("a/fs"));
+        Files.createDirectories(dir.resolve("b/fs"));
+        Files.writeString(dir.resolve("a/fs/unit.c"), base);
+        Files.writeString(dir.resolve("b/fs/unit.c"), base.replace(from, to));
         Path file = dir.resolve("fix.patch");
-        ProcessBuilder diff = new ProcessBuilder("diff", "-u", "a/lib/unit.c", "b/lib/unit.c").directory(dir.toFile())
+        ProcessBuilder diff = new ProcessBuilder("diff", "-u", "a/fs/unit.c", "b/fs/unit.c").directory(dir.toFile())
                 .redirectOutput(file.toFile());
         try {
             diff.start().waitFor();

@@ -63,4 +63,17 @@ class BuildCommandTest {
         assertEquals(ExitCodes.USAGE, run("--kernel", "r", "--source", src.toString(), "--non-replace"));
         assertEquals("patchvisor build: --vmlinux and --non-replace go with --backend kpatch-build\n", err.toString());
     }
+
+    @Test
+    void publishingIsCheckedBeforeAnythingIsBuilt() throws Exception {
+        Path src = Files.createDirectories(tmp.resolve("src"));
+        assertEquals(ExitCodes.USAGE, run("--kernel", "r", "--source", src.toString(), "--cve", "CVE-2024-1086"));
+        assertEquals("patchvisor build: --cve describe what --repo publishes; give --repo and --key\n", err.toString());
+        err.getBuffer().setLength(0);
+        assertEquals(ExitCodes.USAGE, run("--kernel", "r", "--source", src.toString(), "--repo",
+                tmp.resolve("repo").toString(), "--key", tmp.resolve("no.key").toString()));
+        assertTrue(err.toString().startsWith("patchvisor build: cannot publish to " + tmp.resolve("repo") + ": "),
+                err.toString());
+        assertEquals(1, err.toString().lines().count(), err.toString());
+    }
 }

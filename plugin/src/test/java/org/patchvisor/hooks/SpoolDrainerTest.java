@@ -79,19 +79,31 @@ class SpoolDrainerTest {
     }
 
     @Test
-    void aGuestThatFinishesForgetsItsFailures() throws Exception {
+    void aNewStartEndsTheBackoffAndFailuresAreNeverGivenUp() throws Exception {
         Files.setLastModifiedTime(Files.writeString(spool.resolve("1.1.event"), "guest=vm\noperation=started\n"),
                 FileTime.from(START));
         Moving clock = new Moving();
-        int[] calls = {0};
-        SpoolDrainer drainer = new SpoolDrainer(new EventSpool(spool), g -> ++calls[0] < 3
-                ? new SpoolDrainer.Result("unreachable", false, "") : new SpoolDrainer.Result("applied", true, ""),
-                clock, Duration.ofMinutes(1), Duration.ofMinutes(30), Duration.ofHours(24));
-        for (int minute = 0; minute < 10; minute++) {
+        List<Instant> tries = new ArrayList<>();
+        SpoolDrainer drainer = new SpoolDrainer(new EventSpool(spool), g -> {
+            tries.add(clock.now);
+            return tries.size() < 3 ? new SpoolDrainer.Result("unreachable", false, "")
+                    : new SpoolDrainer.Result("failed", false, "the transition timed out");
+        }, clock, Duration.ofMinutes(10), Duration.ofMinutes(30), Duration.ofMinutes(15));
+        clock.now = START;
+        drainer.pass();                                      // tried; back-off 10 minutes
+        clock.now = START.plus(Duration.ofMinutes(3));
+        drainer.pass();                                      // still backing off
+        Files.setLastModifiedTime(Files.writeString(spool.resolve("2.1.event"), "guest=vm\noperation=started\n"),
+                FileTime.from(START.plus(Duration.ofMinutes(4))));
+        clock.now = START.plus(Duration.ofMinutes(5));
+        drainer.pass();                                      // the guest started again: tried at once
+        assertEquals(List.of(0L, 5L), tries.stream().map(t -> Duration.between(START, t).toMinutes()).toList());
+        for (int minute = 6; minute < 300; minute++) {
             clock.now = START.plus(Duration.ofMinutes(minute));
-            drainer.pass();
+            for (SpoolDrainer.Handled h : drainer.pass()) {
+                assertEquals("failed", h.result().state(), "a failing guest is kept, never given up");
+            }
         }
-        assertEquals(3, calls[0]);
-        assertEquals(List.of(), new EventSpool(spool).events());
+        assertEquals(2, new EventSpool(spool).events().size());
     }
 }
