@@ -4,11 +4,9 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 import org.patchvisor.spi.ProcessRunner;
 
 /**
@@ -69,7 +67,7 @@ public final class FixComparison {
             }
             tree.checkApplies(fix.file());
             Path objects = dir.resolve("objects");
-            resetDirectory(objects);
+            ScratchDirs.reset(objects);
             tree.compile(units.values().stream().filter(FixPatch.Touched::before).toList(), source,
                     objects.resolve("pre"));
             tree.apply(fix.file());
@@ -90,16 +88,5 @@ public final class FixComparison {
             return new Result(BuildComparison.compare(objects.resolve("pre"), objects.resolve("post")), warnings,
                     objects);
         }
-    }
-
-    private static void resetDirectory(Path objects) throws IOException {
-        if (Files.exists(objects)) {
-            try (Stream<Path> walk = Files.walk(objects)) {
-                for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-                    Files.delete(p);
-                }
-            }
-        }
-        Files.createDirectories(objects);
     }
 }

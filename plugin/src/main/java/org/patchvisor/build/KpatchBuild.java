@@ -59,11 +59,7 @@ public final class KpatchBuild {
         preflight(name, vmlinux, source.release());
         try (KernelSourceTree tree = KernelSourceTree.open(dir, processes, PROGRAM)) {
             tree.prepare(source);
-            Path output = dir.resolve("kpatch-output");
-            if (Files.exists(output)) {
-                processes.run(List.of("rm", "-rf", "--", output.toString()), Duration.ofMinutes(5));
-            }
-            Files.createDirectories(output);
+            Path output = ScratchDirs.reset(dir.resolve("kpatch-output"));
             List<String> argv = new ArrayList<>(List.of("env", "CACHEDIR=" + dir.resolve("kpatch-cache"),
                     "MAKEFLAGS= -- KERNELRELEASE=" + source.release(), PROGRAM, "-s", tree.path().toString(),
                     "-c", source.config().toAbsolutePath().toString(), "-v", vmlinux.toAbsolutePath().toString(),

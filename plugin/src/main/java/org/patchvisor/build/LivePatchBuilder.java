@@ -6,7 +6,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.Comparator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -95,7 +94,7 @@ public final class LivePatchBuilder {
             Files.write(out, module);
             return new Built(out, name, manifest, unexported.keySet());
         } finally {
-            deleteTree(work);
+            ScratchDirs.delete(work);
         }
     }
 
@@ -146,14 +145,6 @@ public final class LivePatchBuilder {
                         + ".c clashes with the generated module source; rename it");
             }
             return sources;
-        }
-    }
-
-    private static void deleteTree(Path dir) throws IOException {
-        try (Stream<Path> walk = Files.walk(dir)) {
-            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
         }
     }
 }
