@@ -62,7 +62,7 @@ class BuildLivePatchIT {
         Path ko = work.resolve("pv_build_version.ko");
         Path repo = work.resolve("repo");
         Path key = work.resolve("feed.key");
-        deleteTree(repo);
+        HostScripts.deleteTree(repo);
         Files.deleteIfExists(key);
         host("repo", "keygen", "--out", key.toString());
         long started = System.nanoTime();
@@ -114,21 +114,8 @@ class BuildLivePatchIT {
     }
 
     private static ExecResult pv(String... args) throws IOException {
-        List<String> argv = new ArrayList<>();
-        argv.add(HostScripts.projectRoot().resolve("bin/patchvisor").toString());
-        argv.addAll(List.of(args));
-        argv.add("--state-dir");
-        argv.add("/var/lib/patchvisor/build-it");
-        return vm.exec(Duration.ofSeconds(300), argv.toArray(String[]::new));
-    }
-
-    private static void deleteTree(Path dir) throws IOException {
-        if (Files.exists(dir)) {
-            try (var walk = Files.walk(dir)) {
-                for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                    Files.delete(p);
-                }
-            }
-        }
+        List<String> argv = new ArrayList<>(List.of(args));
+        argv.addAll(List.of("--state-dir", "/var/lib/patchvisor/build-it"));
+        return vm.patchvisor(argv.toArray(String[]::new));
     }
 }

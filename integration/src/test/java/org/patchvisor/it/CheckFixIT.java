@@ -51,7 +51,7 @@ class CheckFixIT {
         work = Files.createDirectories(HostScripts.targetDir("check-fix-it"));
         // A fresh cache each run: the test pays for unpacking and preparing the source as a first check does.
         cache = work.resolve("source-cache");
-        deleteTree(cache);
+        HostScripts.deleteTree(cache);
         // pv.secret= is what the second example fix hides from /proc/cmdline.
         vm = KernelVm.boot(release, KernelVm.Options.defaults().withUserNetwork().withKernelArgs(SECRET));
         // Debian's System.map is a stub: the kernel's own kallsyms for the functions the fixes touch.
@@ -74,7 +74,7 @@ class CheckFixIT {
         assertTrue(pristine.contains("gcc"), "the stock banner names the compiler: " + pristine);
         Path repo = work.resolve("repo");
         Path key = work.resolve("feed.key");
-        deleteTree(repo);
+        HostScripts.deleteTree(repo);
         Files.deleteIfExists(key);
         String trustedKey = HostCli.ok(60, "repo", "keygen", "--out", key.toString()).lines()
                 .filter(l -> l.startsWith("trusted-key = ")).findFirst().orElseThrow()
@@ -103,7 +103,7 @@ class CheckFixIT {
             vm.writeFile(config, ("repository = http://" + KernelVm.HOST_ADDRESS + ":" + server.port()
                     + "/\ntrusted-key = " + trustedKey + "\nstate-dir = /var/lib/patchvisor/check-fix-it\n")
                     .getBytes(StandardCharsets.UTF_8));
-            ExecResult upgrade = pvInGuest("upgrade", "--config", config);
+            ExecResult upgrade = vm.patchvisor("upgrade", "--config", config);
             assertEquals(0, upgrade.exitCode(), upgrade.stdout() + upgrade.stderr());
             assertTrue(upgrade.stdout().contains("applied: pv_version_banner"), upgrade.stdout());
             assertTrue(upgrade.stdout().contains(release + "+banner"), "the effective version: " + upgrade.stdout());
@@ -137,14 +137,14 @@ class CheckFixIT {
                 built.out());
 
         vm.writeFile("/tmp/pv_cmdline_secret.ko", Files.readAllBytes(ko));
-        ExecResult apply = pvInGuest("apply", "/tmp/pv_cmdline_secret.ko", "--state-dir",
+        ExecResult apply = vm.patchvisor("apply", "/tmp/pv_cmdline_secret.ko", "--state-dir",
                 "/var/lib/patchvisor/check-fix-secret");
         assertEquals(0, apply.exitCode(), apply.stdout() + apply.stderr());
         try {
             // The livepatch core found saved_command_line in the kernel: the real command line, secret hidden.
             assertEquals(pristine.replace(SECRET, "pv.secret=***"), vm.shOk("cat /proc/cmdline"));
         } finally {
-            ExecResult remove = pvInGuest("remove", "pv_cmdline_secret", "--state-dir",
+            ExecResult remove = vm.patchvisor("remove", "pv_cmdline_secret", "--state-dir",
                     "/var/lib/patchvisor/check-fix-secret");
             assertEquals(0, remove.exitCode(), remove.stdout() + remove.stderr());
         }
@@ -157,7 +157,7 @@ class CheckFixIT {
         Path ko = work.resolve("uncovered.ko");
         Path repo = work.resolve("uncovered-repo");
         Files.deleteIfExists(ko);
-        deleteTree(repo);
+        HostScripts.deleteTree(repo);
         Path key = work.resolve("uncovered.key");
         Files.deleteIfExists(key);
         HostCli.ok(60, "repo", "keygen", "--out", key.toString());
@@ -253,18 +253,5 @@ class CheckFixIT {
 
     private static Path fixture(String name) {
         return HostScripts.projectRoot().resolve("integration/src/test/resources/fixes").resolve(name);
-    }
-
-    private static ExecResult pvInGuest(String... args) throws IOException {
-        List<String> argv = new ArrayList<>();
-        argv.add(HostScripts.projectRoot().resolve("bin/patchvisor").toString());
-        argv.addAll(List.of(args));
-        return vm.exec(Duration.ofSeconds(300), argv.toArray(String[]::new));
-    }
-
-    private static void deleteTree(Path dir) throws IOException {
-        if (Files.exists(dir)) {
-            HostScripts.run(300, "rm", "-rf", "--", dir.toString());
-        }
     }
 }

@@ -206,18 +206,11 @@ class FeedUpgradeIT {
     private ExecResult guest(String command, String... args) throws IOException {
         List<String> argv = new ArrayList<>(List.of(command, "--config", config));
         argv.addAll(List.of(args));
-        return pvInGuest(argv.toArray(String[]::new));
-    }
-
-    private static ExecResult pvInGuest(String... args) throws IOException {
-        List<String> argv = new ArrayList<>();
-        argv.add(HostScripts.projectRoot().resolve("bin/patchvisor").toString());
-        argv.addAll(List.of(args));
-        return vm.exec(Duration.ofSeconds(300), argv.toArray(String[]::new));
+        return vm.patchvisor(argv.toArray(String[]::new));
     }
 
     private static String pvInGuestOk(String... args) throws IOException {
-        ExecResult r = pvInGuest(args);
+        ExecResult r = vm.patchvisor(args);
         assertEquals(0, r.exitCode(), String.join(" ", args) + ": " + r.stderr());
         return r.stdout();
     }

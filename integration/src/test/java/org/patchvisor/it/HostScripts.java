@@ -42,6 +42,13 @@ public final class HostScripts {
         return out;
     }
 
+    /** Removes a scratch tree of a test (which may hold a whole kernel source); a missing one is fine. */
+    static void deleteTree(Path dir) throws IOException {
+        if (Files.exists(dir)) {
+            run(300, "rm", "-rf", "--", dir.toString());
+        }
+    }
+
     static String run(long timeoutSeconds, String... command) throws IOException {
         Path log = Files.createTempFile("pv-script", ".log");
         try {

@@ -189,6 +189,14 @@ public final class KernelVm implements AutoCloseable {
         return exec(DEFAULT_EXEC_TIMEOUT, argv);
     }
 
+    /** The checkout's bin/patchvisor run inside the VM as root, as an administrator of that kernel would. */
+    public ExecResult patchvisor(String... args) throws IOException {
+        List<String> argv = new ArrayList<>();
+        argv.add(HostScripts.projectRoot().resolve("bin/patchvisor").toString());
+        argv.addAll(List.of(args));
+        return exec(Duration.ofSeconds(300), argv.toArray(String[]::new));
+    }
+
     public ExecResult exec(Duration timeout, String... argv) throws IOException {
         try {
             return channel.exec(List.of(argv), timeout);
