@@ -111,14 +111,14 @@ final class WorkerCommand implements Callable<Integer> {
         try (RunLock lock = lock()) {
             RunMetrics counters = new RunMetrics("worker");
             while (true) {
-                List<SpoolDrainer.Handled> handled = drainer.pass();
-                for (SpoolDrainer.Handled h : handled) {
+                List<SpoolDrainer.Handled> handled = drainer.pass(h -> {
                     err.println("patchvisor worker: guest " + h.guest() + ": " + h.result().state()
                             + (h.result().isFinal() ? "" : " (kept for retry)")
                             + " [" + h.events() + " event(s)]"
                             + (h.result().reason().isBlank() ? "" : ": " + h.result().reason()));
+                    err.flush();
                     counters.guest(h.guest(), h.result().state());
-                }
+                });
                 if (!handled.isEmpty() && handled.stream().allMatch(h -> h.result().isFinal()
                         && !h.result().state().equals(SpoolDrainer.GAVE_UP))) {
                     counters.success(Clock.systemUTC().instant());

@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 
 /**
  * The worker's loop body: takes the queued events one guest at a time (however many starts a guest had, it is
@@ -66,11 +67,19 @@ public final class SpoolDrainer {
         this.giveUpAfter = giveUpAfter;
     }
 
+    /** One pass, reporting nothing as it goes; see {@link #pass(Consumer)}. */
+    public List<Handled> pass() throws IOException, InterruptedException {
+        return pass(h -> { });
+    }
+
     /**
      * One pass over the spool: every queued guest not backing off is handled once, in order of its oldest event.
-     * An error handling one guest is reported as a non-final result for it and the pass goes on.
+     * An error handling one guest is reported as a non-final result for it and the pass goes on. Each guest is
+     * reported to {@code onEach} as soon as its job ends and before its events leave the spool, so that whoever
+     * sees the spool empty of a guest can already read how it ended (a kill in between repeats the job, which
+     * then finds the patch in place).
      */
-    public List<Handled> pass() throws IOException, InterruptedException {
+    public List<Handled> pass(Consumer<Handled> onEach) throws IOException, InterruptedException {
         List<Handled> handled = new ArrayList<>();
         Map<String, List<GuestEvent>> queued = spool.byGuest();
         // Guests whose events went away (handled, removed by hand) start afresh if queued again.
@@ -103,6 +112,8 @@ public final class SpoolDrainer {
                             + result.reason()) + "; queued since " + since + ", given up after " + giveUpAfter);
                 }
             }
+            Handled done = new Handled(guest, entry.getValue().size(), result);
+            onEach.accept(done);
             if (result.isFinal()) {
                 spool.remove(entry.getValue());
                 notBefore.remove(guest);
@@ -112,7 +123,7 @@ public final class SpoolDrainer {
                 int failed = failures.merge(guest, 1, Integer::sum);
                 notBefore.put(guest, clock.instant().plus(backoff(failed)));
             }
-            handled.add(new Handled(guest, entry.getValue().size(), result));
+            handled.add(done);
         }
         return handled;
     }

@@ -3,6 +3,7 @@ package org.patchvisor.hooks;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
@@ -105,5 +106,26 @@ class SpoolDrainerTest {
             }
         }
         assertEquals(2, new EventSpool(spool).events().size());
+    }
+
+    @Test
+    void eachGuestIsReportedAsItEndsAndBeforeItsEventsLeaveTheSpool() throws Exception {
+        Files.writeString(spool.resolve("1.1.event"), "guest=a\noperation=started\n");
+        Files.writeString(spool.resolve("2.1.event"), "guest=b\noperation=started\n");
+        List<String> seen = new ArrayList<>();
+        SpoolDrainer drainer = new SpoolDrainer(new EventSpool(spool), g -> {
+            seen.add("handle " + g);
+            return new SpoolDrainer.Result("applied", true, "");
+        }, Clock.systemUTC(), Duration.ofMinutes(1), Duration.ofMinutes(1), Duration.ofHours(1));
+        drainer.pass(h -> {
+            try {
+                seen.add("report " + h.guest() + " with " + new EventSpool(spool).byGuest().keySet().stream()
+                        .sorted().toList() + " queued");
+            } catch (IOException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        assertEquals(List.of("handle a", "report a with [a, b] queued", "handle b", "report b with [b] queued"), seen);
+        assertEquals(List.of(), new EventSpool(spool).events());
     }
 }
