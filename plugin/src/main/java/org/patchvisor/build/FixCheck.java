@@ -45,6 +45,16 @@ public final class FixCheck {
         return new FixComparison(cacheDir, processes).compare(fix, source, extraUnits);
     }
 
+    /** Takes this check's tree for {@code operation}, so that a comparison and a build share one hold of it. */
+    public KernelSourceTree openTree(String operation) throws IOException {
+        return KernelSourceTree.open(cacheDir, processes, operation);
+    }
+
+    /** {@link #compare(List)} on a tree already held. */
+    public FixComparison.Result compare(KernelSourceTree tree, List<String> extraUnits) throws IOException {
+        return new FixComparison(cacheDir, processes).compare(tree, fix, source, extraUnits);
+    }
+
     /** The kpatch-build backend on this check's tree. */
     public KpatchBuild kpatchBuild(Duration timeout) {
         return new KpatchBuild(cacheDir, processes, timeout);

@@ -37,6 +37,14 @@ public final class FixComparison {
      * .c files to compare (units that include a header the fix changes).
      */
     public Result compare(FixPatch fix, KernelSource source, List<String> extraUnits) throws IOException {
+        try (KernelSourceTree tree = KernelSourceTree.open(dir, processes, "check-fix")) {
+            return compare(tree, fix, source, extraUnits);
+        }
+    }
+
+    /** The same on a tree the caller holds (so that a build that follows works on the tree it compared). */
+    public Result compare(KernelSourceTree tree, FixPatch fix, KernelSource source, List<String> extraUnits)
+            throws IOException {
         Map<String, FixPatch.Touched> units = new LinkedHashMap<>();
         fix.units().forEach(u -> units.put(u.path(), u));
         for (String extra : extraUnits) {
@@ -57,36 +65,34 @@ public final class FixComparison {
                     + "with --unit, and a changed structure layout cannot be carried by a live patch"
                     : "the fix changes " + other.path() + ", which is not code a live patch can carry");
         }
-        try (KernelSourceTree tree = KernelSourceTree.open(dir, processes, "check-fix")) {
-            warnings.addAll(tree.prepare(source));
-            for (FixPatch.Touched unit : units.values()) {
-                if (unit.before() && !Files.isRegularFile(tree.path().resolve(unit.path()))) {
-                    throw new BuildException(BuildException.Reason.REFUSED, unit.path()
-                            + " is not a file of the kernel source");
-                }
+        warnings.addAll(tree.prepare(source));
+        for (FixPatch.Touched unit : units.values()) {
+            if (unit.before() && !Files.isRegularFile(tree.path().resolve(unit.path()))) {
+                throw new BuildException(BuildException.Reason.REFUSED, unit.path()
+                        + " is not a file of the kernel source");
             }
-            tree.checkApplies(fix.file());
-            Path objects = dir.resolve("objects");
-            ScratchDirs.reset(objects);
-            tree.compile(units.values().stream().filter(FixPatch.Touched::before).toList(), source,
-                    objects.resolve("pre"));
-            tree.apply(fix.file());
-            try {
-                tree.compile(units.values().stream().filter(FixPatch.Touched::after).toList(), source,
-                        objects.resolve("post"));
-            } catch (IOException | RuntimeException e) {
-                try {
-                    tree.revert();
-                } catch (IOException reversing) {
-                    e.addSuppressed(reversing);
-                }
-                throw e;
-            }
-            tree.revert();
-            Files.createDirectories(objects.resolve("pre"));
-            Files.createDirectories(objects.resolve("post"));
-            return new Result(BuildComparison.compare(objects.resolve("pre"), objects.resolve("post")), warnings,
-                    objects);
         }
+        tree.checkApplies(fix.file());
+        Path objects = tree.dir().resolve("objects");
+        ScratchDirs.reset(objects);
+        tree.compile(units.values().stream().filter(FixPatch.Touched::before).toList(), source,
+                objects.resolve("pre"));
+        tree.apply(fix.file());
+        try {
+            tree.compile(units.values().stream().filter(FixPatch.Touched::after).toList(), source,
+                    objects.resolve("post"));
+        } catch (IOException | RuntimeException e) {
+            try {
+                tree.revert();
+            } catch (IOException reversing) {
+                e.addSuppressed(reversing);
+            }
+            throw e;
+        }
+        tree.revert();
+        Files.createDirectories(objects.resolve("pre"));
+        Files.createDirectories(objects.resolve("post"));
+        return new Result(BuildComparison.compare(objects.resolve("pre"), objects.resolve("post")), warnings,
+                objects);
     }
 }

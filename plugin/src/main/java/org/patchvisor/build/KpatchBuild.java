@@ -56,53 +56,59 @@ public final class KpatchBuild {
     /** Builds module {@code name} from {@code fix}; copies it to {@code out}. */
     public Path build(FixPatch fix, KernelSource source, String name, Path vmlinux, boolean replace, Path out)
             throws IOException {
-        preflight(name, vmlinux, source.release());
         try (KernelSourceTree tree = KernelSourceTree.open(dir, processes, PROGRAM)) {
-            tree.prepare(source);
-            Path output = ScratchDirs.reset(dir.resolve("kpatch-output"));
-            List<String> argv = new ArrayList<>(List.of("env", "CACHEDIR=" + dir.resolve("kpatch-cache"),
-                    "MAKEFLAGS= -- KERNELRELEASE=" + source.release(), PROGRAM, "-s", tree.path().toString(),
-                    "-c", source.config().toAbsolutePath().toString(), "-v", vmlinux.toAbsolutePath().toString(),
-                    "-n", name, "-o", output.toString(), "-j",
-                    Integer.toString(Runtime.getRuntime().availableProcessors())));
-            if (!replace) {
-                argv.add("--non-replace");
-            }
-            argv.add(fix.file().toAbsolutePath().toString());
-            tree.handOver(fix.file());
-            ProcessRunner.Result result = null;
-            try {
-                result = processes.run(argv, timeout);
-            } catch (IOException e) {
-                throw new BuildException(BuildException.Reason.COMPILE, PROGRAM + " did not finish within "
-                        + timeout.toHours() + " h, or could not be run: " + e.getMessage());
-            } finally {
-                tree.handedBack(result != null && result.ok());
-            }
-            Path ko = output.resolve(name + ".ko");
-            if (!result.ok()) {
-                throw new BuildException(BuildException.Reason.COMPILE, PROGRAM + " failed: " + lastError(result));
-            }
-            if (!Files.isRegularFile(ko)) {
-                throw new BuildException(BuildException.Reason.COMPILE, PROGRAM + " made no " + ko.getFileName()
-                        + " in " + output);
-            }
-            ModuleInfo info;
-            try {
-                info = ModuleFiles.read(ko);
-            } catch (ElfFormatException e) {
-                throw new BuildException(BuildException.Reason.REFUSED, PROGRAM + " made a module that cannot be "
-                        + "read: " + e.getMessage());
-            }
-            if (!info.livepatch() || !info.targetRelease().equals(source.release())) {
-                throw new BuildException(BuildException.Reason.REFUSED, PROGRAM + " made " + ko + ", which is "
-                        + (info.livepatch() ? "built for " + info.targetRelease() : "not a live patch")
-                        + ", not a live patch for " + source.release());
-            }
-            Files.createDirectories(out.toAbsolutePath().getParent());
-            Files.copy(ko, out, StandardCopyOption.REPLACE_EXISTING);
-            return out;
+            return build(tree, fix, source, name, vmlinux, replace, out);
         }
+    }
+
+    /** The same on a tree the caller holds, e.g. the one it has just compared the fix in. */
+    public Path build(KernelSourceTree tree, FixPatch fix, KernelSource source, String name, Path vmlinux,
+                      boolean replace, Path out) throws IOException {
+        preflight(name, vmlinux, source.release());
+        tree.prepare(source);
+        Path output = ScratchDirs.reset(tree.dir().resolve("kpatch-output"));
+        List<String> argv = new ArrayList<>(List.of("env", "CACHEDIR=" + tree.dir().resolve("kpatch-cache"),
+                "MAKEFLAGS= -- KERNELRELEASE=" + source.release(), PROGRAM, "-s", tree.path().toString(),
+                "-c", source.config().toAbsolutePath().toString(), "-v", vmlinux.toAbsolutePath().toString(),
+                "-n", name, "-o", output.toString(), "-j",
+                Integer.toString(Runtime.getRuntime().availableProcessors())));
+        if (!replace) {
+            argv.add("--non-replace");
+        }
+        argv.add(fix.file().toAbsolutePath().toString());
+        tree.handOver(fix.file());
+        ProcessRunner.Result result = null;
+        try {
+            result = processes.run(argv, timeout);
+        } catch (IOException e) {
+            throw new BuildException(BuildException.Reason.COMPILE, PROGRAM + " did not finish within "
+                    + timeout.toHours() + " h, or could not be run: " + e.getMessage());
+        } finally {
+            tree.handedBack(result != null && result.ok());
+        }
+        Path ko = output.resolve(name + ".ko");
+        if (!result.ok()) {
+            throw new BuildException(BuildException.Reason.COMPILE, PROGRAM + " failed: " + lastError(result));
+        }
+        if (!Files.isRegularFile(ko)) {
+            throw new BuildException(BuildException.Reason.COMPILE, PROGRAM + " made no " + ko.getFileName()
+                    + " in " + output);
+        }
+        ModuleInfo info;
+        try {
+            info = ModuleFiles.read(ko);
+        } catch (ElfFormatException e) {
+            throw new BuildException(BuildException.Reason.REFUSED, PROGRAM + " made a module that cannot be "
+                    + "read: " + e.getMessage());
+        }
+        if (!info.livepatch() || !info.targetRelease().equals(source.release())) {
+            throw new BuildException(BuildException.Reason.REFUSED, PROGRAM + " made " + ko + ", which is "
+                    + (info.livepatch() ? "built for " + info.targetRelease() : "not a live patch")
+                    + ", not a live patch for " + source.release());
+        }
+        Files.createDirectories(out.toAbsolutePath().getParent());
+        Files.copy(ko, out, StandardCopyOption.REPLACE_EXISTING);
+        return out;
     }
 
     private static String lastError(ProcessRunner.Result result) {

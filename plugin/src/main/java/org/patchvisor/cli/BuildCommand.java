@@ -14,6 +14,7 @@ import org.patchvisor.build.CoverageCheck;
 import org.patchvisor.build.DiffText;
 import org.patchvisor.build.FixCheck;
 import org.patchvisor.build.FixComparison;
+import org.patchvisor.build.KernelSourceTree;
 import org.patchvisor.build.KpatchBuild;
 import org.patchvisor.build.LivePatchBuilder;
 import org.patchvisor.build.LivePatchManifest;
@@ -204,9 +205,15 @@ public final class BuildCommand implements Callable<Integer> {
         KpatchBuild kpatch = check.kpatchBuild(KPATCH_TIMEOUT);
         Path debugVmlinux = vmlinux != null ? vmlinux : root.resolve("usr/lib/debug/boot/vmlinux-" + kernel);
         kpatch.preflight(name, debugVmlinux, kernel);
-        List<String> functions = List.copyOf(compare(check).report().changedFunctionNames());
-        Path module = kpatch.build(check.fix(), check.source(), name, debugVmlinux, !nonReplace,
-                out != null ? out : Path.of(name + ".ko"));
+        List<String> functions;
+        Path module;
+        // One hold of the tree for both steps: no other check can take it in between.
+        try (KernelSourceTree tree = check.openTree(KpatchBuild.PROGRAM)) {
+            functions = List.copyOf(print(check, check.compare(tree, fixCheck.units)).report()
+                    .changedFunctionNames());
+            module = kpatch.build(tree, check.fix(), check.source(), name, debugVmlinux, !nonReplace,
+                    out != null ? out : Path.of(name + ".ko"));
+        }
         spec.commandLine().getOut().println("built " + module + " (" + name + ", by kpatch-build, "
                 + functions.size() + " function(s)) for " + kernel);
         if (repo != null) {
@@ -218,7 +225,10 @@ public final class BuildCommand implements Callable<Integer> {
 
     /** Compiles the units the fix touches twice in the kernel's own source and prints the comparison. */
     private FixComparison.Result compare(FixCheck check) throws IOException {
-        FixComparison.Result compared = check.compare(fixCheck.units);
+        return print(check, check.compare(fixCheck.units));
+    }
+
+    private FixComparison.Result print(FixCheck check, FixComparison.Result compared) {
         PrintWriter stdout = spec.commandLine().getOut();
         stdout.println("check-fix: " + check.fix().file().getFileName() + " against Linux " + check.source().version()
                 + " (" + kernel + ", " + check.source().compiler() + "), objects in " + compared.objects());

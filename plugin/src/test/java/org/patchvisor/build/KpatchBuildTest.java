@@ -20,6 +20,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.patchvisor.spi.ProcessRunner;
 import org.patchvisor.spi.SystemProcessRunner;
+import org.patchvisor.state.StateLockedException;
 
 /**
  * The kpatch-build backend against a FAKE kpatch-build (src/test/resources/fake-kpatch-build: kpatch cannot be
@@ -60,6 +61,23 @@ class KpatchBuildTest {
                 + cache.resolve("kpatch-cache") + " kernelrelease=" + RELEASE + "\n", args);
         assertEquals(SmallKernelSource.UNIT, Files.readString(cache.resolve("tree/fs/unit.c")));
         assertFalse(Files.exists(cache.resolve(KernelSourceTree.FOREIGN)));
+    }
+
+    @Test
+    void theComparisonAndTheBuildShareOneHoldOfTheTree() throws IOException {
+        Fake fake = new Fake("ok");
+        try (KernelSourceTree tree = KernelSourceTree.open(cache, fake, KpatchBuild.PROGRAM)) {
+            FixComparison.Result compared = new FixComparison(cache, fake)
+                    .compare(tree, fix(), inputs(fake), List.of());
+            assertEquals(List.of("visible"), List.copyOf(compared.report().changedFunctionNames()),
+                    "helper is inlined");
+            // Between the two steps the tree stays taken: another check is locked out, this build goes on.
+            assertThrows(StateLockedException.class, () -> KernelSourceTree.open(cache, fake, "check-fix"));
+            new KpatchBuild(cache, fake, Duration.ofMinutes(5)).build(tree, fix(), inputs(fake), "pv_fix", vmlinux,
+                    true, root.resolve("out/pv_fix.ko"));
+        }
+        assertArrayEquals(Files.readAllBytes(module), Files.readAllBytes(root.resolve("out/pv_fix.ko")));
+        KernelSourceTree.open(cache, fake, "check-fix").close();
     }
 
     @Test
