@@ -26,7 +26,8 @@ import org.patchvisor.guest.GuestChannel.ExecResult;
  * a real fix (examples/build/proc_version_banner/fix.patch), compares the two objects, builds the live patch that
  * carries the fix against the installed headers and publishes it; the feed is served over HTTP and
  * {@code patchvisor upgrade} inside the real-kernel VM applies it, after which /proc/version reads as the fixed
- * source prints it. Also: a fix the live patch does not cover (exit 19, nothing built or published), a fix that
+ * source prints it. Also: a fix the live patch does not cover (exit 19, nothing built or published), a header fix
+ * compared in the units that include it (kbuild leaving out a unit the configuration does not build), a fix that
  * does not apply (exit 17), a run killed while the tree is patched, and a second run at the same time (exit 7).
  */
 class CheckFixIT {
@@ -175,6 +176,24 @@ class CheckFixIT {
     }
 
     @Test
+    void headerFixIsComparedInTheUnitsThatIncludeItAndUnitsTheKernelDoesNotBuildAreLeftOut() throws Exception {
+        HostCli.Result r = build(fixture("fd-header-and-nommu.patch"), "--out", work.resolve("header.ko").toString());
+        assertEquals(19, r.exit(), r.out() + r.err());
+        assertEquals(List.of("changed   fs/proc/fd.o proc_fd_link", "changed   fs/proc/fd.o seq_show",
+                "changed   fs/proc/fd.o tid_fd_revalidate"),
+                r.out().lines().filter(l -> l.startsWith("changed ")).toList(), r.out());
+        assertTrue(r.err().contains("warning: the fix changes fs/proc/fd.h: compared with it the 2 unit(s) of this "
+                + "kernel that include it directly (fs/proc/base.c, fs/proc/fd.c)"), r.err());
+        assertTrue(r.err().contains("warning: fs/proc/task_nommu.c is not built for this kernel"), r.err());
+        assertTrue(r.err().contains("the live patch does not replace function(s) the fix changed: proc_fd_link, "
+                + "seq_show, tid_fd_revalidate"), r.err());
+        Path tree = cache.resolve(vm.release()).resolve("tree");
+        assertTrue(Files.readString(tree.resolve("fs/proc/fd.h")).contains("return PROC_I(inode)->fd;"));
+        assertFalse(Files.exists(work.resolve("header.ko")), "no module built");
+        assertTreePristine();
+    }
+
+    @Test
     void fixThatDoesNotApplyIsRefused() throws Exception {
         HostCli.Result r = build(fixture("stale-context.patch"), "--out", work.resolve("stale.ko").toString());
         assertEquals(17, r.exit(), r.out() + r.err());
@@ -206,8 +225,12 @@ class CheckFixIT {
         run.destroyForcibly();
         run.waitFor(30, TimeUnit.SECONDS);
         assertTrue(seen, "the run was killed while the fix was applied: " + Files.readString(work.resolve("killed.log")));
-        // Let an orphaned compiler finish before the next run looks at the tree.
-        Thread.sleep(3000);
+        // Let whatever the killed run had started (a compiler, a reversing patch) finish before the next run.
+        long quiet = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (System.nanoTime() < quiet && ProcessHandle.allProcesses().anyMatch(p -> p.info().commandLine()
+                .map(c -> c.contains(cache.toString())).orElse(false))) {
+            Thread.sleep(100);
+        }
 
         HostCli.Result next = build(EXAMPLE.resolve("fix.patch"), "--out", work.resolve("after-kill.ko").toString());
         assertEquals(0, next.exit(), next.out() + next.err());

@@ -11,11 +11,14 @@ import org.patchvisor.spi.ProcessRunner;
 
 /**
  * Compiles the units an upstream fix touches twice in the kernel's own prepared source, without and with the fix,
- * and compares the two builds. The tree is shared between runs, so the fix is applied only for the second compile
+ * and compares the two builds: the .c files it changes that this kernel builds (kbuild says, {@link KbuildObjects}),
+ * and the units that include a header it changes ({@link HeaderDependents}). The tree is shared between runs, so the fix is applied only for the second compile
  * and reversed at once (a run killed meanwhile is repaired by the next, see {@link KernelSourceTree}). The objects
  * of the last comparison stay in {@code objects/pre} and {@code objects/post} for {@code patchvisor diff}.
  */
 public final class FixComparison {
+    /** More units than this including a changed header are not all compiled twice: the author names them. */
+    static final int MAX_HEADER_DEPENDENTS = 40;
     private final Path dir;
     private final ProcessRunner processes;
 
@@ -54,25 +57,38 @@ public final class FixComparison {
             }
             units.putIfAbsent(extra, new FixPatch.Touched(extra, true, true));
         }
+        List<String> warnings = new ArrayList<>(tree.prepare(source));
+        tree.checkApplies(fix.file());
+        KbuildObjects kbuild = new KbuildObjects(tree.path(), tree.dir(), processes, source);
+        for (FixPatch.Touched unit : List.copyOf(units.values())) {
+            // Upstream fixes often touch units this configuration leaves out (nommu, other architectures).
+            if (unit.before() && !kbuild.builds(unit.path()).orElse(true)) {
+                units.remove(unit.path());
+                warnings.add(unit.path() + " is not built for this kernel (its configuration leaves it out): "
+                        + "not compared");
+            }
+        }
+        HeaderDependents headers = new HeaderDependents(tree.path(), processes, kbuild);
+        for (FixPatch.Touched other : fix.others()) {
+            if (!other.path().endsWith(".h")) {
+                warnings.add("the fix changes " + other.path() + ", which is not code a live patch can carry");
+            } else if (other.before()) {
+                // A header the fix adds is included only by units the fix changes itself.
+                // Asking kbuild about a directory takes a make run: not for a header half the kernel includes.
+                warnings.addAll(addDependents(headers.find(other.path(), 5 * MAX_HEADER_DEPENDENTS), units));
+            }
+        }
         if (units.isEmpty()) {
             throw new BuildException(BuildException.Reason.REFUSED, fix.file().getFileName() + " changes no "
-                    + "compilation unit; name the .c files that include what it changes with --unit");
+                    + "compilation unit this kernel builds; name the .c files that include what it changes with "
+                    + "--unit");
         }
-        List<String> warnings = new ArrayList<>();
-        for (FixPatch.Touched other : fix.others()) {
-            warnings.add(other.path().endsWith(".h")
-                    ? "the fix changes " + other.path() + ": units that include it are compared only when named "
-                    + "with --unit, and a changed structure layout cannot be carried by a live patch"
-                    : "the fix changes " + other.path() + ", which is not code a live patch can carry");
-        }
-        warnings.addAll(tree.prepare(source));
         for (FixPatch.Touched unit : units.values()) {
             if (unit.before() && !Files.isRegularFile(tree.path().resolve(unit.path()))) {
                 throw new BuildException(BuildException.Reason.REFUSED, unit.path()
                         + " is not a file of the kernel source");
             }
         }
-        tree.checkApplies(fix.file());
         Path objects = tree.dir().resolve("objects");
         ScratchDirs.reset(objects);
         tree.compile(units.values().stream().filter(FixPatch.Touched::before).toList(), source,
@@ -94,5 +110,29 @@ public final class FixComparison {
         Files.createDirectories(objects.resolve("post"));
         return new Result(BuildComparison.compare(objects.resolve("pre"), objects.resolve("post")), warnings,
                 objects);
+    }
+
+    /** Adds the units that include a changed header to those compared, unless there are too many; says what it did. */
+    private static List<String> addDependents(HeaderDependents.Found found, Map<String, FixPatch.Touched> units) {
+        String header = "the fix changes " + found.header();
+        String rest = "; units that include it through other headers are compared only when named with --unit, and "
+                + "a changed structure layout cannot be carried by a live patch";
+        List<String> warnings = new ArrayList<>();
+        if (!found.narrowed() || found.units().size() > MAX_HEADER_DEPENDENTS) {
+            warnings.add(header + ", which " + (found.narrowed() ? found.units().size() + " units of this kernel"
+                    : found.includers() + " units of the source") + " include directly: too many to compare; name "
+                    + "the ones that matter with --unit" + rest);
+        } else if (found.units().isEmpty()) {
+            warnings.add(header + ", which no unit of this kernel includes directly" + rest);
+        } else {
+            found.units().forEach(u -> units.putIfAbsent(u, new FixPatch.Touched(u, true, true)));
+            warnings.add(header + ": compared with it the " + found.units().size() + " unit(s) of this kernel that "
+                    + "include it directly (" + String.join(", ", found.units()) + ")" + rest);
+        }
+        if (!found.unreadable().isEmpty()) {
+            warnings.add("kbuild could not read the Makefile of " + String.join(", ", found.unreadable())
+                    + ": units there that include " + found.header() + " were not compared");
+        }
+        return warnings;
     }
 }

@@ -122,7 +122,8 @@ public final class KernelSourceTree implements AutoCloseable {
             Files.deleteIfExists(path().resolve(unit.object()));
             targets.add(unit.object());
         }
-        List<String> args = new ArrayList<>(List.of("KCFLAGS=-ffunction-sections -fdata-sections"));
+        List<String> args = new ArrayList<>(List.of("-j" + Runtime.getRuntime().availableProcessors(),
+                "KCFLAGS=-ffunction-sections -fdata-sections"));
         args.addAll(targets);
         make(source, args, "compiling " + String.join(", ", targets) + " in");
         for (String object : targets) {

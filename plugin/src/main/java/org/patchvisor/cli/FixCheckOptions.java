@@ -27,7 +27,8 @@ final class FixCheckOptions {
     Path cache;
 
     @Option(names = "--unit", paramLabel = "FILE.c",
-            description = "A further compilation unit to compare (one that includes a header the fix changes).")
+            description = "A further compilation unit to compare: one that includes a header the fix changes "
+                    + "through another header (units that include it directly are found).")
     List<String> units = new ArrayList<>();
 
     /** The directory holding one prepared tree per release. */

@@ -130,8 +130,84 @@ class FixComparisonTest {
         Path fix = Files.writeString(dir.resolve("header.patch"), "--- a/include/x.h\n+++ b/include/x.h\n"
                 + "@@ -0,0 +1 @@\n+#define X 1\n");
         BuildException e = assertThrows(BuildException.class, () -> compare(fix));
-        assertEquals("header.patch changes no compilation unit; name the .c files that include what it changes "
-                + "with --unit", e.getMessage());
+        assertEquals("header.patch changes no compilation unit this kernel builds; name the .c files that include "
+                + "what it changes with --unit", e.getMessage());
+    }
+
+    @Test
+    void aHeaderFixIsComparedInTheBuiltUnitsThatIncludeIt() throws IOException {
+        Result r = compare(source.fix("fs/inl.h", SmallKernelSource.HEADER, "x * 5", "x * 6"));
+        assertEquals(java.util.Set.of("user"), r.result.report().changedFunctionNames(), r.result.toString());
+        assertEquals(List.of("the fix changes fs/inl.h: compared with it the 1 unit(s) of this kernel that include it "
+                + "directly (fs/user.c); units that include it through other headers are compared only when named "
+                + "with --unit, and a changed structure layout cannot be carried by a live patch"),
+                r.result.warnings());
+        // nommu.c includes it too, but kbuild leaves it out of this configuration: compiling it would fail.
+        assertFalse(Files.exists(cache.resolve("objects/pre/fs/nommu.o")));
+        assertEquals(SmallKernelSource.HEADER, Files.readString(tree().resolve("fs/inl.h")));
+    }
+
+    @Test
+    void aHeaderIncludedByTooManyUnitsIsLeftToTheAuthor() throws IOException {
+        Path header = source.fix("fs/inl.h", SmallKernelSource.HEADER, "x * 5", "x * 6");
+        compare(header);
+        // More built units in the prepared tree: 41 with the one already there, more than are compiled unasked.
+        Path many = Files.createDirectories(tree().resolve("fs/many"));
+        StringBuilder makefile = new StringBuilder();
+        for (int i = 0; i < 40; i++) {
+            Files.writeString(many.resolve("u" + i + ".c"),
+                    "#include \"../inl.h\"\nint u" + i + "(int x) { return scale(x); }\n");
+            makefile.append("obj-y += u").append(i).append(".o\n");
+        }
+        Files.writeString(many.resolve("Makefile"), makefile);
+        BuildException e = assertThrows(BuildException.class, () -> compare(header));
+        assertEquals(BuildException.Reason.REFUSED, e.reason());
+        assertTrue(e.getMessage().contains("changes no compilation unit this kernel builds"), e.getMessage());
+        assertEquals(List.of("the fix changes fs/inl.h, which 41 units of this kernel include directly: too many to "
+                + "compare; name the ones that matter with --unit; units that include it through other headers are "
+                + "compared only when named with --unit, and a changed structure layout cannot be carried by a live "
+                + "patch"), warnings(header));
+
+        // Past 200 includers kbuild is not even asked: the count is of the source's units.
+        for (int i = 40; i < 200; i++) {
+            Files.writeString(many.resolve("u" + i + ".c"), "#include \"../inl.h\"\n");
+        }
+        processes.argvs.clear();
+        assertTrue(warnings(header).get(0).startsWith("the fix changes fs/inl.h, which 202 units of the source "
+                + "include directly: too many"));
+        assertTrue(processes.argvs.stream().noneMatch(a -> a.contains("obj=fs/many")), processes.argvs.toString());
+    }
+
+    @Test
+    void aUnitTheConfigurationLeavesOutIsNotCompared() throws IOException {
+        Path fix = source.fix(java.util.Map.of(
+                "fs/unit.c", new String[] {SmallKernelSource.UNIT, "x * 3", "x * 4"},
+                "fs/nommu.c", new String[] {SmallKernelSource.NOMMU, "#error", "#error still"}));
+        Result r = compare(fix);
+        assertEquals(java.util.Set.of("visible"), r.result.report().changedFunctionNames(), r.result.toString());
+        assertEquals(List.of("fs/nommu.c is not built for this kernel (its configuration leaves it out): not "
+                + "compared"), r.result.warnings());
+    }
+
+    @Test
+    void includeNamesFollowTheCompilersSearchPath() {
+        assertEquals(List.of("linux/fs.h"), HeaderDependents.includeNames("include/linux/fs.h", Optional.of("x86")));
+        assertEquals(List.of("linux/fs.h"),
+                HeaderDependents.includeNames("include/uapi/linux/fs.h", Optional.of("x86")));
+        assertEquals(List.of("asm/pgtable.h"),
+                HeaderDependents.includeNames("arch/x86/include/asm/pgtable.h", Optional.of("x86")));
+        assertEquals(List.of(), HeaderDependents.includeNames("arch/arm64/include/asm/pgtable.h", Optional.of("x86")));
+        assertEquals(List.of(), HeaderDependents.includeNames("fs/proc/fd.h", Optional.of("x86")));
+
+        List<String> names = List.of("linux/fs.h");
+        assertTrue(HeaderDependents.includes("fs/a.c", "include/linux/fs.h", names, List.of("#include <linux/fs.h>")));
+        assertTrue(HeaderDependents.includes("fs/a.c", "include/linux/fs.h", names, List.of(" #  include \"linux/fs.h\"")));
+        assertFalse(HeaderDependents.includes("fs/a.c", "include/linux/fs.h", names, List.of("#include <uapi/linux/fs.h>")));
+        assertTrue(HeaderDependents.includes("fs/proc/fd.c", "fs/proc/fd.h", List.of(), List.of("#include \"fd.h\"")));
+        assertTrue(HeaderDependents.includes("fs/proc/sub/x.c", "fs/proc/fd.h", List.of(),
+                List.of("#include \"../fd.h\"")));
+        assertFalse(HeaderDependents.includes("fs/other/x.c", "fs/proc/fd.h", List.of(), List.of("#include \"fd.h\"")));
+        assertFalse(HeaderDependents.includes("fs/proc/fd.c", "fs/proc/fd.h", List.of(), List.of("#include <fd.h>")));
     }
 
     @Test
@@ -200,6 +276,11 @@ class FixComparisonTest {
     private Result compare(Path fix, List<String> units) throws IOException {
         KernelSource inputs = KernelSource.locate(root, RELEASE, Optional.empty(), Optional.empty(), processes);
         return new Result(new FixComparison(cache, processes).compare(FixPatch.read(fix), inputs, units));
+    }
+
+    /** The warnings of a comparison refused because nothing is left to compare, read with --unit given. */
+    private List<String> warnings(Path fix) throws IOException {
+        return compare(fix, List.of("fs/unit.c")).result.warnings();
     }
 
     private Path tree() {

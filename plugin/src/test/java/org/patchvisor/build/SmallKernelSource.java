@@ -7,13 +7,16 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import org.patchvisor.spi.ProcessRunner;
 import org.patchvisor.spi.SystemProcessRunner;
 
 /**
  * A machine root for the fix-check tests: kernel headers for one release (Debian's include wrapper and a config
  * naming the compiler) and a source tarball shaped like Debian's linux-source (one top directory, a kernel-style
- * Makefile whose olddefconfig and prepare are cheap, one compilation unit), and fixes made with diff -u.
+ * Makefile whose olddefconfig and prepare are cheap, a few compilation units and a header in fs/, and a FAKE of
+ * kbuild's Makefile.build that tells which of them the configuration builds), and fixes made with diff -u.
  */
 final class SmallKernelSource {
     static final String MAKEFILE = """
@@ -35,6 +38,18 @@ final class SmallKernelSource {
             int untouched(int x) { return x - 7; }
             int __attribute__((section(".init.text"))) setup(void) { return 0; }
             """;
+    /** A header with an inline function, and the units that include it: one built, one the configuration omits. */
+    static final String HEADER = "static inline int scale(int x) { return x * 5; }\n";
+    static final String USER = "#include \"inl.h\"\nint user(int x) { return scale(x) + 2; }\n";
+    static final String NOMMU = "#include \"inl.h\"\n#error compiled though the configuration leaves it out\n";
+    /** fs/'s Makefile as kbuild reads it: nommu.o only with a configuration this one is not. */
+    static final String FS_MAKEFILE = "obj-y += unit.o user.o\nobj-$(CONFIG_NOMMU) += nommu.o\n";
+    /**
+     * A FAKE of kbuild's scripts/Makefile.build, as far as {@link KbuildObjects} uses it: it reads the
+     * configuration and the directory's Makefile and computes real-obj-y.
+     */
+    static final String MAKEFILE_BUILD = "-include include/config/auto.conf\ninclude $(obj)/Makefile\n"
+            + "real-obj-y := $(addprefix $(obj)/,$(obj-y))\n";
     static final String CONFIG = "CONFIG_CC_VERSION_TEXT=\"gcc (Debian 12.2.0-14) 12.2.0\"\n";
 
     private final Path root;
@@ -63,6 +78,12 @@ final class SmallKernelSource {
         Path top = Files.createDirectories(src.resolve("linux-source-6.1/fs"));
         Files.writeString(top.getParent().resolve("Makefile"), makefile);
         Files.writeString(top.resolve("unit.c"), UNIT);
+        Files.writeString(top.resolve("inl.h"), HEADER);
+        Files.writeString(top.resolve("user.c"), USER);
+        Files.writeString(top.resolve("nommu.c"), NOMMU);
+        Files.writeString(top.resolve("Makefile"), FS_MAKEFILE);
+        Files.writeString(Files.createDirectories(top.resolveSibling("scripts")).resolve("Makefile.build"),
+                MAKEFILE_BUILD);
         Files.createDirectories(target.getParent());
         ProcessRunner.Result tar = new SystemProcessRunner(System.getenv("PATH")).run(List.of("tar", "-cJf",
                 target.toString(), "-C", src.toString(), "linux-source-6.1"), Duration.ofSeconds(60));
@@ -76,13 +97,26 @@ final class SmallKernelSource {
 
     /** The same against {@code base}, which need not be what the tree holds. */
     Path fix(String base, String from, String to) throws IOException {
+        return fix("fs/unit.c", base, from, to);
+    }
+
+    /** A diff -u that changes {@code from} to {@code to} in {@code path}, which holds {@code base}. */
+    Path fix(String path, String base, String from, String to) throws IOException {
+        return fix(Map.of(path, new String[] {base, from, to}));
+    }
+
+    /** One diff -u over several files: path → {base, from, to}. */
+    Path fix(Map<String, String[]> changes) throws IOException {
         Path dir = Files.createTempDirectory(root, "fix");
-        Files.createDirectories(dir.resolve("a/fs"));
-        Files.createDirectories(dir.resolve("b/fs"));
-        Files.writeString(dir.resolve("a/fs/unit.c"), base);
-        Files.writeString(dir.resolve("b/fs/unit.c"), base.replace(from, to));
+        for (Map.Entry<String, String[]> change : new TreeMap<>(changes).entrySet()) {
+            String[] c = change.getValue();
+            Files.writeString(Files.createDirectories(dir.resolve("a").resolve(change.getKey()).getParent())
+                    .resolve(Path.of(change.getKey()).getFileName()), c[0]);
+            Files.writeString(Files.createDirectories(dir.resolve("b").resolve(change.getKey()).getParent())
+                    .resolve(Path.of(change.getKey()).getFileName()), c[0].replace(c[1], c[2]));
+        }
         Path file = dir.resolve("fix.patch");
-        ProcessBuilder diff = new ProcessBuilder("diff", "-u", "a/fs/unit.c", "b/fs/unit.c").directory(dir.toFile())
+        ProcessBuilder diff = new ProcessBuilder("diff", "-ruN", "a", "b").directory(dir.toFile())
                 .redirectOutput(file.toFile());
         try {
             diff.start().waitFor();
