@@ -97,9 +97,15 @@ for g in $guests; do
     reply=$(virsh -q -c qemu:///system qemu-agent-command "$name" --timeout 10 \
         '{"execute":"guest-exec","arguments":{"path":"/bin/cat","arg":["/proc/cmdline"],"capture-output":true}}')
     pid=$(echo "$reply" | sed 's/.*"pid":\([0-9]*\).*/\1/')
-    sleep 1
-    out=$(virsh -q -c qemu:///system qemu-agent-command "$name" --timeout 10 \
-        "{\"execute\":\"guest-exec-status\",\"arguments\":{\"pid\":$pid}}" | sed 's/.*"out-data":"\([^"]*\)".*/\1/')
+    # The agent reaps the command on its own time: ask until it says it exited.
+    status=
+    for i in $(seq 1 60); do
+        status=$(virsh -q -c qemu:///system qemu-agent-command "$name" --timeout 10 \
+            "{\"execute\":\"guest-exec-status\",\"arguments\":{\"pid\":$pid}}")
+        case $status in *'"exited":true'*) break ;; esac
+        sleep 0.5
+    done
+    out=$(echo "$status" | sed -n 's/.*"out-data":"\([^"]*\)".*/\1/p')
     printf '%s: /proc/cmdline = %s\n' "$name" "$(echo "$out" | base64 -d)"
 done
 

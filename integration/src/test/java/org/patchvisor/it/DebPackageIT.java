@@ -78,13 +78,20 @@ class DebPackageIT {
     }
 
     static Run run(String... argv) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(argv).redirectErrorStream(true).start();
-        p.getOutputStream().close();
-        byte[] out = p.getInputStream().readAllBytes();
-        if (!p.waitFor(120, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            throw new IOException(String.join(" ", argv) + " did not finish");
+        // Output to a file and the bound on the wait: reading a pipe to its end would wait as long as a hung child.
+        Path output = Files.createTempFile(HostScripts.targetDir("deb-package-it"), "run", ".log");
+        try {
+            Process p = new ProcessBuilder(argv).redirectErrorStream(true).redirectOutput(output.toFile()).start();
+            p.getOutputStream().close();
+            if (!p.waitFor(120, TimeUnit.SECONDS)) {
+                p.descendants().forEach(ProcessHandle::destroyForcibly);
+                p.destroyForcibly();
+                throw new IOException(String.join(" ", argv) + " did not finish within 120 s: "
+                        + Files.readString(output, StandardCharsets.UTF_8));
+            }
+            return new Run(p.exitValue(), Files.readString(output, StandardCharsets.UTF_8));
+        } finally {
+            Files.deleteIfExists(output);
         }
-        return new Run(p.exitValue(), new String(out, StandardCharsets.UTF_8));
     }
 }

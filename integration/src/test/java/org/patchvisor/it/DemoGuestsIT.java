@@ -24,11 +24,18 @@ class DemoGuestsIT {
                 .toString()).redirectErrorStream(true).redirectOutput(log.toFile());
         demo.environment().put("PATCHVISOR_DEMO_BUILT", "1");
         Process p = demo.start();
-        if (!p.waitFor(15, TimeUnit.MINUTES)) {
-            p.descendants().forEach(ProcessHandle::destroyForcibly);
-            p.destroyForcibly();
+        boolean finished = p.waitFor(15, TimeUnit.MINUTES);
+        if (!finished) {
+            // SIGTERM first: the script's trap destroys its guests; then whatever is left.
+            p.destroy();
+            if (!p.waitFor(60, TimeUnit.SECONDS)) {
+                p.descendants().forEach(ProcessHandle::destroyForcibly);
+                p.destroyForcibly();
+                p.waitFor(30, TimeUnit.SECONDS);
+            }
         }
         String out = Files.readString(log, StandardCharsets.UTF_8);
+        assertTrue(finished, "the demo did not finish within 15 minutes: " + out);
         assertEquals(0, p.exitValue(), out);
         assertTrue(out.contains("3 guest(s): 3 applied in "), out);
         assertTrue(out.contains("3 guest(s): 3 already-patched in "), out);

@@ -171,7 +171,7 @@ class GuestFleetUpgradeIT {
         long start = System.nanoTime();
         // One at a time, by name: the cloud guest goes first, fails, and halts the rest.
         HostCli.Result run = upgrade("--json", "--exclude", "*noagent", "--canary", "0", "--max-parallel", "1",
-                "--max-failures", "1", "--guest-timeout", "30s");
+                "--max-failures", "1", "--guest-timeout", "60s");
         long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
         assertEquals(12, run.exit(), run.err() + run.out());
         JsonNode report = JSON.readTree(run.out());

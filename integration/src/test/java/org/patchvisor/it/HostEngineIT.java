@@ -162,11 +162,11 @@ class HostEngineIT {
         // A run killed with SIGKILL while its (never-finishing) transition runs leaves the kernel mid-transition.
         vm.shOk("(" + pvCommand("apply", ko("pv_stuck"), "--timeout", "120s") + " >/tmp/killed.out 2>&1 &"
                 + " echo $! >/tmp/killed.pid)");
-        vm.shOk("for i in $(seq 1 600); do [ \"$(cat /sys/kernel/livepatch/pv_stuck/transition 2>/dev/null)\" = 1 ]"
-                + " && break; sleep 0.1; done; kill -9 $(cat /tmp/killed.pid); sleep 0.5");
+        vm.shOk(until("[ \"$(cat /sys/kernel/livepatch/pv_stuck/transition 2>/dev/null)\" = 1 ]")
+                + "; kill -9 $(cat /tmp/killed.pid); sleep 0.5");
         assertEquals("1", vm.shOk("cat /sys/kernel/livepatch/pv_stuck/transition").strip(), "left mid-transition");
 
-        ExecResult next = pv("apply", ko("pv_cmdline"), "--timeout", "4s");
+        ExecResult next = pv("apply", ko("pv_cmdline"), "--timeout", "30s");
         assertEquals(0, next.exitCode(), next.stdout() + next.stderr());
         assertTrue(next.stdout().contains("settled an interrupted apply of pv_stuck"), next.stdout());
         assertEquals("pv_cmdline", vm.shOk("ls /sys/kernel/livepatch").strip());
@@ -179,8 +179,7 @@ class HostEngineIT {
     void secondRunAtTheSameTimeIsRefusedClearly() throws IOException {
         // The first run holds the lock while it waits on a transition that cannot finish.
         vm.shOk("(" + pvCommand("apply", ko("pv_stuck"), "--timeout", "600s") + " >/tmp/first.out 2>&1 &"
-                + " echo $! >/tmp/first.pid); for i in $(seq 1 600); do [ -e /sys/kernel/livepatch/pv_stuck ] && break;"
-                + " sleep 0.1; done");
+                + " echo $! >/tmp/first.pid); " + until("[ -e /sys/kernel/livepatch/pv_stuck ]"));
         ExecResult second = pv("remove", "--all", "--lock-wait", "0");
         assertEquals(7, second.exitCode(), second.stdout() + second.stderr());
         assertEquals(1, second.stderr().lines().count(), second.stderr());
@@ -190,7 +189,7 @@ class HostEngineIT {
 
         // Kill the first run; the next one settles what it left (a stuck transition) before doing its own work.
         vm.shOk("kill -9 $(cat /tmp/first.pid); sleep 0.5");
-        ExecResult cleanup = pv("remove", "--all", "--timeout", "5s");
+        ExecResult cleanup = pv("remove", "--all", "--timeout", "30s");
         assertEquals(0, cleanup.exitCode(), cleanup.stdout() + cleanup.stderr());
     }
 
@@ -227,6 +226,15 @@ class HostEngineIT {
 
     private static String otherRelease() {
         return Components.onThisMachine().cloudRelease().orElseThrow();
+    }
+
+    /**
+     * A guest shell loop that waits for {@code condition} (a JVM starting in the TCG guest can take seconds) and
+     * fails the script after 100 s, inside the exec's own bound.
+     */
+    private static String until(String condition) {
+        return "i=0; until " + condition + "; do i=$((i+1)); if [ $i -ge 1000 ]; then echo 'gave up after 100 s:"
+                + " " + condition.replace("'", "") + "' >&2; exit 1; fi; sleep 0.1; done";
     }
 
     private String pvCommand(String... args) {

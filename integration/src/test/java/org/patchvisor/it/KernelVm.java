@@ -45,7 +45,7 @@ public final class KernelVm implements AutoCloseable {
 
         /** 2 GiB so a JVM runs inside; 2 vCPUs because TCG runs one host thread per vCPU. */
         public static Options defaults() {
-            return new Options(2048, 2, List.of(), Duration.ofSeconds(120));
+            return new Options(2048, 2, List.of(), Duration.ofSeconds(240));
         }
 
         public Options withCpus(int n) {

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -69,16 +70,33 @@ final class RepoServer implements AutoCloseable {
         return "http://127.0.0.1:" + port + "/";
     }
 
-    /** Successful GETs of the blob with this sha256 so far (after a short pause for the log to catch up). */
+    /** Successful GETs of the blob with this sha256 so far. */
     long blobDownloads(String sha256) throws InterruptedException {
-        Thread.sleep(300);
-        return log.stream().filter(l -> l.startsWith("GET /blobs/sha256/" + sha256 + " 200 ")).count();
+        return settled(() -> log.stream().filter(l -> l.startsWith("GET /blobs/sha256/" + sha256 + " 200 ")).count());
     }
 
     /** Successful GETs of any blob so far. */
     long blobDownloads() throws InterruptedException {
-        Thread.sleep(300);
-        return log.stream().filter(l -> l.startsWith("GET /blobs/") && l.contains(" 200 ")).count();
+        return settled(() -> log.stream().filter(l -> l.startsWith("GET /blobs/") && l.contains(" 200 ")).count());
+    }
+
+    /**
+     * The server logs a request after sending it, through a pipe this class drains: a count is read once it has
+     * not changed for a second (at most 15 s), so a request the client has finished is never missed.
+     */
+    private static long settled(LongSupplier count) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+        long last = count.getAsLong();
+        long stableSince = System.nanoTime();
+        while (System.nanoTime() - stableSince < TimeUnit.SECONDS.toNanos(1) && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+            long now = count.getAsLong();
+            if (now != last) {
+                last = now;
+                stableSince = System.nanoTime();
+            }
+        }
+        return last;
     }
 
     List<String> log() {

@@ -43,7 +43,10 @@ class SshLivePatchIT {
             vm.shOk("cd /tmp/sshd && ssh-keygen -q -t ed25519 -N '' -f host && mkdir -p /run/sshd && chmod 600 authorized_keys"
                     + " && printf '%s\\n' 'Port 22' 'HostKey /tmp/sshd/host' 'AuthorizedKeysFile /tmp/sshd/authorized_keys'"
                     + " 'PasswordAuthentication no' 'UsePAM no' 'StrictModes no' 'PermitRootLogin prohibit-password'"
-                    + " 'Subsystem sftp internal-sftp' >config && /usr/sbin/sshd -f /tmp/sshd/config -E /tmp/sshd/log");
+                    + " 'Subsystem sftp internal-sftp' >config && /usr/sbin/sshd -f /tmp/sshd/config -E /tmp/sshd/log"
+                    // sshd forks into the background before it listens: wait for port 22 (0x16) in LISTEN (0A).
+                    + " && i=0 && until grep -q ':0016 [0:]* 0A' /proc/net/tcp /proc/net/tcp6 2>/dev/null;"
+                    + " do i=$((i+1)); [ $i -lt 600 ] || exit 1; sleep 0.1; done");
             String hostKey = new String(vm.readFile("/tmp/sshd/host.pub"), StandardCharsets.UTF_8).strip();
             Files.writeString(keys.resolve("known_hosts"), "[127.0.0.1]:" + port + " " + hostKey + "\n");
             String before = vm.shOk("cat /proc/cmdline");

@@ -34,7 +34,7 @@ import org.junit.jupiter.api.TestMethodOrder;
 class WorkerIT {
     private static final String MARK = "patchvisor: live patch pv_cmdline active";
     private static final Path HOOKS = Path.of("/etc/libvirt/hooks");
-    private static final long PATCH_BOUND_SECONDS = 180;
+    private static final long PATCH_BOUND_SECONDS = 300;
 
     private static LibvirtGuests.Lane lane;
     private static LibvirtGuests guests;
@@ -164,7 +164,7 @@ class WorkerIT {
         Path log = work.resolve("worker-" + workerRuns + ".log");
         List<String> argv = new ArrayList<>(List.of(HostScripts.projectRoot().resolve("bin/patchvisor").toString(),
                 "worker", "--config", config.toString(), "--spool", spool.toString(), "--poll", "1s",
-                "--agent-wait", "150s", "--guest-timeout", "120s", "-c", LibvirtGuests.URI,
+                "--agent-wait", "240s", "--guest-timeout", "120s", "-c", LibvirtGuests.URI,
                 // Other tests' guests may start while our hook is in: this worker only patches ours.
                 "--only", prefix + "*"));
         worker = new ProcessBuilder(argv).redirectErrorStream(true).redirectOutput(log.toFile()).start();
