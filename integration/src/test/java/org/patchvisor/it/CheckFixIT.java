@@ -26,9 +26,10 @@ import org.patchvisor.guest.GuestChannel.ExecResult;
  * a real fix (examples/build/proc_version_banner/fix.patch), compares the two objects, builds the live patch that
  * carries the fix against the installed headers and publishes it; the feed is served over HTTP and
  * {@code patchvisor upgrade} inside the real-kernel VM applies it, after which /proc/version reads as the fixed
- * source prints it. Also: a fix the live patch does not cover (exit 19, nothing built or published), a header fix
- * compared in the units that include it (kbuild leaving out a unit the configuration does not build), a fix that
- * does not apply (exit 17), a run killed while the tree is patched, and a second run at the same time (exit 7).
+ * source prints it. Also: a fix the live patch does not cover (exit 19, nothing built or published), the units
+ * compared as kbuild builds them (those including a changed header, one compiled inside another, one the
+ * configuration leaves out), a fix that does not apply (exit 17), a run killed while the tree is patched, and a
+ * second run at the same time (exit 7).
  */
 class CheckFixIT {
     private static final Path EXAMPLE = HostScripts.projectRoot().resolve("examples/build/proc_version_banner");
@@ -176,20 +177,24 @@ class CheckFixIT {
     }
 
     @Test
-    void headerFixIsComparedInTheUnitsThatIncludeItAndUnitsTheKernelDoesNotBuildAreLeftOut() throws Exception {
-        HostCli.Result r = build(fixture("fd-header-and-nommu.patch"), "--out", work.resolve("header.ko").toString());
+    void unitsAreTheOnesKbuildBuildsAndTheOnesThatIncludeAChangedHeader() throws Exception {
+        HostCli.Result r = build(fixture("units-kbuild-decides.patch"), "--out", work.resolve("units.ko").toString());
         assertEquals(19, r.exit(), r.out() + r.err());
         assertEquals(List.of("changed   fs/proc/fd.o proc_fd_link", "changed   fs/proc/fd.o seq_show",
-                "changed   fs/proc/fd.o tid_fd_revalidate"),
-                r.out().lines().filter(l -> l.startsWith("changed ")).toList(), r.out());
+                "changed   fs/proc/fd.o tid_fd_revalidate", "changed   kernel/sched/build_policy.o sched_rr_handler"),
+                r.out().lines().filter(l -> l.startsWith("changed ")).sorted().toList(), r.out());
+        assertTrue(r.out().contains("check-fix: kernel/sched/rt.c is compiled as part of "
+                + "kernel/sched/build_policy.c: compared there\n"), r.out());
         assertTrue(r.err().contains("warning: the fix changes fs/proc/fd.h: compared with it the 2 unit(s) of this "
                 + "kernel that include it directly (fs/proc/base.c, fs/proc/fd.c)"), r.err());
         assertTrue(r.err().contains("warning: fs/proc/task_nommu.c is not built for this kernel"), r.err());
         assertTrue(r.err().contains("the live patch does not replace function(s) the fix changed: proc_fd_link, "
-                + "seq_show, tid_fd_revalidate"), r.err());
+                + "sched_rr_handler, seq_show, tid_fd_revalidate"), r.err());
         Path tree = cache.resolve(vm.release()).resolve("tree");
         assertTrue(Files.readString(tree.resolve("fs/proc/fd.h")).contains("return PROC_I(inode)->fd;"));
-        assertFalse(Files.exists(work.resolve("header.ko")), "no module built");
+        assertTrue(Files.readString(tree.resolve("kernel/sched/rt.c"))
+                .contains("sysctl_sched_rr_timeslice <= 0 ? RR_TIMESLICE :"));
+        assertFalse(Files.exists(work.resolve("units.ko")), "no module built");
         assertTreePristine();
     }
 

@@ -1,6 +1,7 @@
 package org.patchvisor.build;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
@@ -15,10 +16,10 @@ public final class CoverageCheck {
     private CoverageCheck() {
     }
 
-    /** Missing replacements (the check fails when not empty) and warnings. */
+    /** Missing replacements in name order (the check fails when not empty) and warnings. */
     public record Result(Set<String> missing, List<String> warnings) {
         public Result {
-            missing = Set.copyOf(missing);
+            missing = Collections.unmodifiableSortedSet(new TreeSet<>(missing));
             warnings = List.copyOf(warnings);
         }
 

@@ -232,6 +232,7 @@ public final class BuildCommand implements Callable<Integer> {
         PrintWriter stdout = spec.commandLine().getOut();
         stdout.println("check-fix: " + check.fix().file().getFileName() + " against Linux " + check.source().version()
                 + " (" + kernel + ", " + check.source().compiler() + "), objects in " + compared.objects());
+        compared.notes().forEach(n -> stdout.println("check-fix: " + n));
         DiffText.print(compared.report(), stdout);
         compared.warnings().forEach(w -> spec.commandLine().getErr().println("patchvisor build: warning: " + w));
         return compared;

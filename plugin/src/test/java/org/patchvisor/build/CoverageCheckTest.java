@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -36,6 +37,12 @@ class CoverageCheckTest {
         assertTrue(result.warnings().stream().anyMatch(w -> w.contains("limits: static data")), result.warnings().toString());
         assertTrue(result.warnings().stream().anyMatch(w -> w.startsWith("clamp: replaced by the live patch but not")),
                 result.warnings().toString());
+    }
+
+    @Test
+    void missingFunctionsAreListedInNameOrder() {
+        CoverageCheck.Result result = new CoverageCheck.Result(Set.of("zeta", "alpha", "mid", "beta"), List.of());
+        assertEquals(List.of("alpha", "beta", "mid", "zeta"), List.copyOf(result.missing()));
     }
 
     @Test

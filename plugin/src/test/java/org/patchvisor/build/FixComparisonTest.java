@@ -131,7 +131,9 @@ class FixComparisonTest {
                 + "@@ -0,0 +1 @@\n+#define X 1\n");
         BuildException e = assertThrows(BuildException.class, () -> compare(fix));
         assertEquals("header.patch changes no compilation unit this kernel builds; name the .c files that include "
-                + "what it changes with --unit", e.getMessage());
+                + "what it changes with --unit (the fix changes include/x.h, which no unit of this kernel includes "
+                + "directly; units that include it through other headers are compared only when named with --unit, "
+                + "and a changed structure layout cannot be carried by a live patch)", e.getMessage());
     }
 
     @Test
@@ -162,7 +164,9 @@ class FixComparisonTest {
         Files.writeString(many.resolve("Makefile"), makefile);
         BuildException e = assertThrows(BuildException.class, () -> compare(header));
         assertEquals(BuildException.Reason.REFUSED, e.reason());
-        assertTrue(e.getMessage().contains("changes no compilation unit this kernel builds"), e.getMessage());
+        assertTrue(e.getMessage().startsWith("fix.patch changes no compilation unit this kernel builds; name the .c "
+                + "files that include what it changes with --unit (the fix changes fs/inl.h, which 41 units of this "
+                + "kernel include directly: too many to compare; "), e.getMessage());
         assertEquals(List.of("the fix changes fs/inl.h, which 41 units of this kernel include directly: too many to "
                 + "compare; name the ones that matter with --unit; units that include it through other headers are "
                 + "compared only when named with --unit, and a changed structure layout cannot be carried by a live "
@@ -187,6 +191,16 @@ class FixComparisonTest {
         assertEquals(java.util.Set.of("visible"), r.result.report().changedFunctionNames(), r.result.toString());
         assertEquals(List.of("fs/nommu.c is not built for this kernel (its configuration leaves it out): not "
                 + "compared"), r.result.warnings());
+    }
+
+    @Test
+    void aUnitCompiledInsideAnotherIsComparedThere() throws IOException {
+        Result r = compare(source.fix("fs/part.c", SmallKernelSource.PART, "x + 11", "x + 12"));
+        assertEquals(List.of("fs/part.c is compiled as part of fs/whole.c: compared there"), r.result.notes());
+        assertEquals(List.of(), r.result.warnings());
+        assertTrue(r.result.report().changedFunctionNames().contains("whole"), r.result.toString());
+        assertTrue(Files.isRegularFile(cache.resolve("objects/post/fs/whole.o")));
+        assertFalse(Files.exists(cache.resolve("objects/post/fs/part.o")));
     }
 
     @Test

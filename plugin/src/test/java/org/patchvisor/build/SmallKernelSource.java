@@ -42,8 +42,11 @@ final class SmallKernelSource {
     static final String HEADER = "static inline int scale(int x) { return x * 5; }\n";
     static final String USER = "#include \"inl.h\"\nint user(int x) { return scale(x) + 2; }\n";
     static final String NOMMU = "#include \"inl.h\"\n#error compiled though the configuration leaves it out\n";
+    /** A .c file kbuild does not compile alone: whole.c includes it (as kernel/sched/build_policy.c does fair.c). */
+    static final String PART = "static int part(int x) { return x + 11; }\n";
+    static final String WHOLE = "#include \"part.c\"\nint whole(int x) { return part(x) * 2; }\n";
     /** fs/'s Makefile as kbuild reads it: nommu.o only with a configuration this one is not. */
-    static final String FS_MAKEFILE = "obj-y += unit.o user.o\nobj-$(CONFIG_NOMMU) += nommu.o\n";
+    static final String FS_MAKEFILE = "obj-y += unit.o user.o whole.o\nobj-$(CONFIG_NOMMU) += nommu.o\n";
     /**
      * A FAKE of kbuild's scripts/Makefile.build, as far as {@link KbuildObjects} uses it: it reads the
      * configuration and the directory's Makefile and computes real-obj-y.
@@ -81,6 +84,8 @@ final class SmallKernelSource {
         Files.writeString(top.resolve("inl.h"), HEADER);
         Files.writeString(top.resolve("user.c"), USER);
         Files.writeString(top.resolve("nommu.c"), NOMMU);
+        Files.writeString(top.resolve("part.c"), PART);
+        Files.writeString(top.resolve("whole.c"), WHOLE);
         Files.writeString(top.resolve("Makefile"), FS_MAKEFILE);
         Files.writeString(Files.createDirectories(top.resolveSibling("scripts")).resolve("Makefile.build"),
                 MAKEFILE_BUILD);
