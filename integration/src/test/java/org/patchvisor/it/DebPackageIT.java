@@ -77,6 +77,11 @@ class DebPackageIT {
         assertEquals(1, run("dpkg", "-s", "patchvisor").exit(), "purged: dpkg no longer knows the package");
     }
 
+    /** Output as text; some of what the package tools print is binary (a tar listing of a data member). */
+    private static String text(Path output) throws IOException {
+        return new String(Files.readAllBytes(output), StandardCharsets.UTF_8);
+    }
+
     static Run run(String... argv) throws IOException, InterruptedException {
         // Output to a file and the bound on the wait: reading a pipe to its end would wait as long as a hung child.
         Path output = Files.createTempFile(HostScripts.targetDir("deb-package-it"), "run", ".log");
@@ -86,10 +91,9 @@ class DebPackageIT {
             if (!p.waitFor(120, TimeUnit.SECONDS)) {
                 p.descendants().forEach(ProcessHandle::destroyForcibly);
                 p.destroyForcibly();
-                throw new IOException(String.join(" ", argv) + " did not finish within 120 s: "
-                        + Files.readString(output, StandardCharsets.UTF_8));
+                throw new IOException(String.join(" ", argv) + " did not finish within 120 s: " + text(output));
             }
-            return new Run(p.exitValue(), Files.readString(output, StandardCharsets.UTF_8));
+            return new Run(p.exitValue(), text(output));
         } finally {
             Files.deleteIfExists(output);
         }
