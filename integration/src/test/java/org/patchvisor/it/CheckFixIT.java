@@ -28,8 +28,8 @@ import org.patchvisor.guest.GuestChannel.ExecResult;
  * {@code patchvisor upgrade} inside the real-kernel VM applies it, after which /proc/version reads as the fixed
  * source prints it. Also: a fix the live patch does not cover (exit 19, nothing built or published), the units
  * compared as kbuild builds them (those including a changed header, one compiled inside another, one the
- * configuration leaves out), a fix that does not apply (exit 17), a run killed while the tree is patched, and a
- * second run at the same time (exit 7).
+ * configuration leaves out), a fix that does not apply (exit 17), the klp-build backend on a source that predates
+ * it (exit 17), a run killed while the tree is patched, and a second run at the same time (exit 7).
  */
 class CheckFixIT {
     private static final Path EXAMPLE = HostScripts.projectRoot().resolve("examples/build/proc_version_banner");
@@ -255,6 +255,24 @@ class CheckFixIT {
             assertEquals(7, r.exit(), r.out() + r.err());
             assertEquals(1, r.err().lines().count(), r.err());
         }
+        assertTreePristine();
+    }
+
+    @Test
+    void klpBuildIsRefusedOnASourceThatDoesNotCarryIt() throws Exception {
+        // Debian 12's Linux 6.1 predates the kernel's own klp-build (6.19): refused as soon as the tree is held,
+        // before anything is compared or built.
+        Path out = work.resolve("klp.ko");
+        HostCli.Result r = HostCli.run(900, "build", "--backend", "klp-build", "--kernel", vm.release(), "--name",
+                "pv_banner", "--check-fix", EXAMPLE.resolve("fix.patch").toString(), "--source-cache",
+                cache.toString(), "--out", out.toString());
+        assertEquals(17, r.exit(), r.out() + r.err());
+        assertEquals(1, r.err().lines().count(), r.err());
+        assertTrue(r.err().matches("patchvisor build: the source of Linux 6\\.1\\.\\d+ has no "
+                + "scripts/livepatch/klp-build \\(.*\\); use --backend patchvisor, or kpatch-build\n"), r.err());
+        assertFalse(r.out().contains("check-fix:"), "nothing compared: " + r.out());
+        assertFalse(Files.exists(out));
+        assertFalse(Files.exists(cache.resolve(vm.release()).resolve("foreign-tool.running")));
         assertTreePristine();
     }
 

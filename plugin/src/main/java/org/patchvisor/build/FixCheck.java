@@ -9,7 +9,7 @@ import org.patchvisor.spi.ProcessRunner;
 
 /**
  * One {@code build --check-fix}: the upstream fix, the kernel source it is checked against and the cache the
- * prepared tree lives in, worked out once and shared by the comparison and the kpatch-build backend.
+ * prepared tree lives in, worked out once and shared by the comparison and the backends that build from the fix (kpatch-build, klp-build).
  */
 public final class FixCheck {
     private final FixPatch fix;
@@ -55,8 +55,13 @@ public final class FixCheck {
         return new FixComparison(cacheDir, processes).compare(tree, fix, source, extraUnits);
     }
 
-    /** The kpatch-build backend on this check's tree. */
-    public KpatchBuild kpatchBuild(Duration timeout) {
-        return new KpatchBuild(cacheDir, processes, timeout);
+    /** The kpatch-build backend on this check's tree, reading the kernel's debug {@code vmlinux}. */
+    public KpatchBuild kpatchBuild(Duration timeout, Path vmlinux) {
+        return new KpatchBuild(cacheDir, processes, timeout, vmlinux, source.release());
+    }
+
+    /** The backend that runs the kernel source's own klp-build. */
+    public KlpBuild klpBuild(Duration timeout) {
+        return new KlpBuild(processes, timeout);
     }
 }

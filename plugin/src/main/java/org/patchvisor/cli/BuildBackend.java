@@ -2,14 +2,19 @@ package org.patchvisor.cli;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import org.patchvisor.build.KlpBuild;
 import org.patchvisor.build.KpatchBuild;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.TypeConversionException;
 
-/** Who makes the module for {@code build}: patchvisor from the author's replacement functions, or kpatch-build. */
+/**
+ * Who makes the module for {@code build}: patchvisor from the author's replacement functions, or a tool that makes it
+ * from the fix itself (kpatch-build, or the kernel source's own klp-build).
+ */
 enum BuildBackend {
     PATCHVISOR("patchvisor"),
-    KPATCH_BUILD(KpatchBuild.PROGRAM);
+    KPATCH_BUILD(KpatchBuild.PROGRAM),
+    KLP_BUILD(KlpBuild.PROGRAM);
 
     private final String label;
 
@@ -22,12 +27,18 @@ enum BuildBackend {
         return label;
     }
 
+    /** Whether the module is made from the fix by another tool rather than from the author's functions. */
+    boolean fromFix() {
+        return this != PATCHVISOR;
+    }
+
     /** Reads the lower-case label ("kpatch-build" is not a Java name). */
     static final class Converter implements ITypeConverter<BuildBackend> {
         @Override
         public BuildBackend convert(String value) {
             return Arrays.stream(values()).filter(b -> b.label.equals(value)).findFirst().orElseThrow(() ->
-                    new TypeConversionException("'" + value + "' is not a backend (patchvisor, kpatch-build)"));
+                    new TypeConversionException("'" + value + "' is not a backend ("
+                            + String.join(", ", new Labels()) + ")"));
         }
     }
 

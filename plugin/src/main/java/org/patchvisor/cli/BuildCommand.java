@@ -15,7 +15,7 @@ import org.patchvisor.build.DiffText;
 import org.patchvisor.build.FixCheck;
 import org.patchvisor.build.FixComparison;
 import org.patchvisor.build.KernelSourceTree;
-import org.patchvisor.build.KpatchBuild;
+import org.patchvisor.build.FixBuilder;
 import org.patchvisor.build.LivePatchBuilder;
 import org.patchvisor.build.LivePatchManifest;
 import org.patchvisor.elf.ModuleFiles;
@@ -37,19 +37,20 @@ import picocli.CommandLine.Spec;
 /**
  * {@code patchvisor build --kernel RELEASE}: builds a live-patch module, by default from the author's replacement
  * functions and {@code livepatch.json} ({@code --source}), checked against the target kernel's symbol map, or with
- * kpatch-build from the fix itself; optionally publishes it to a feed repository as a signed bundle. With
+ * kpatch-build or the kernel source's own klp-build from the fix itself; optionally publishes it to a feed
+ * repository as a signed bundle. With
  * {@code --check-fix} it first compiles the fix's units twice in the kernel's own source and, for the default
  * backend, refuses a live patch that does not replace every function the fix changed.
  */
 @Command(name = "build", mixinStandardHelpOptions = true,
         description = "Build a live-patch module from replacement functions and a livepatch.json manifest, or "
-                + "with kpatch-build from an upstream fix.")
+                + "with kpatch-build or the kernel's own klp-build from an upstream fix.")
 public final class BuildCommand implements Callable<Integer> {
     /** Options that only describe what --repo publishes. */
     private static final List<String> PUBLISHING = List.of("--cve", "--effective-version", "--replaces",
             "--cumulative-level", "--expires");
-    /** kpatch-build compiles the whole kernel twice: hours on a small machine. */
-    private static final Duration KPATCH_TIMEOUT = Duration.ofHours(8);
+    /** kpatch-build and klp-build compile the whole kernel twice: hours on a small machine. */
+    private static final Duration FROM_FIX_TIMEOUT = Duration.ofHours(8);
 
     @Spec
     CommandSpec spec;
@@ -92,9 +93,10 @@ public final class BuildCommand implements Callable<Integer> {
 
     @Option(names = "--backend", paramLabel = "BACKEND", defaultValue = "patchvisor",
             converter = BuildBackend.Converter.class, completionCandidates = BuildBackend.Labels.class,
-            description = "patchvisor (default: --source's replacement functions, klp tables, kbuild) or "
+            description = "patchvisor (default: --source's replacement functions, klp tables, kbuild), "
                     + "kpatch-build (where installed: it makes the live patch from --check-fix's fix by building the "
-                    + "kernel twice; needs --name and the kernel's vmlinux with debug info).")
+                    + "kernel twice; needs --name and the kernel's vmlinux with debug info) or klp-build (the same "
+                    + "with the kernel source's own scripts/livepatch/klp-build, Linux 6.19 and later; needs --name).")
     BuildBackend backend;
 
     @Option(names = "--vmlinux", paramLabel = "FILE",
@@ -102,8 +104,8 @@ public final class BuildCommand implements Callable<Integer> {
                     + "/usr/lib/debug/boot/vmlinux-RELEASE, Debian's linux-image-RELEASE-dbg).")
     Path vmlinux;
 
-    @Option(names = "--non-replace", description = "kpatch-build: a patch that stacks on the loaded ones instead of "
-            + "atomically replacing them.")
+    @Option(names = "--non-replace", description = "kpatch-build, klp-build: a patch that stacks on the loaded ones "
+            + "instead of atomically replacing them.")
     boolean nonReplace;
 
     @Option(names = "--debug", description = "Show stack traces.")
@@ -121,8 +123,7 @@ public final class BuildCommand implements Callable<Integer> {
             FixCheck check = fixCheck.fix == null ? null : FixCheck.locate(root, kernel, fixCheck.fix,
                     Optional.ofNullable(fixCheck.tarball), Optional.ofNullable(fixCheck.config), fixCheck.cache(root),
                     processes);
-            return backend == BuildBackend.KPATCH_BUILD ? buildWithKpatch(root, check)
-                    : buildWithPatchvisor(root, processes, check);
+            return backend.fromFix() ? buildFromFix(root, check) : buildWithPatchvisor(root, processes, check);
         } catch (BuildException e) {
             return fail(switch (e.reason()) {
                 case COMPILE -> ExitCodes.BUILD_FAILED;
@@ -157,13 +158,16 @@ public final class BuildCommand implements Callable<Integer> {
         if (fixCheck.strayWithoutFix()) {
             return Optional.of("--kernel-source, --kernel-config, --source-cache and --unit go with --check-fix");
         }
-        if (backend == BuildBackend.KPATCH_BUILD) {
+        if (vmlinux != null && backend != BuildBackend.KPATCH_BUILD) {
+            return Optional.of("--vmlinux goes with --backend kpatch-build");
+        }
+        if (backend.fromFix()) {
             return source != null || fixCheck.fix == null || name == null
-                    ? Optional.of("--backend kpatch-build makes the live patch from the fix: give --check-fix "
+                    ? Optional.of("--backend " + backend + " makes the live patch from the fix: give --check-fix "
                     + "FIX.patch and --name NAME, not --source") : Optional.empty();
         }
-        if (vmlinux != null || nonReplace) {
-            return Optional.of("--vmlinux and --non-replace go with --backend kpatch-build");
+        if (nonReplace) {
+            return Optional.of("--non-replace goes with --backend kpatch-build or klp-build");
         }
         if (source == null || !Files.isDirectory(source)) {
             return Optional.of("--source " + (source == null ? "DIR is required" : source + " is not a directory"));
@@ -200,21 +204,24 @@ public final class BuildCommand implements Callable<Integer> {
         return ExitCodes.OK;
     }
 
-    /** kpatch-build makes the module from the fix; the comparison names the functions for the feed's index. */
-    private int buildWithKpatch(Path root, FixCheck check) throws IOException {
-        KpatchBuild kpatch = check.kpatchBuild(KPATCH_TIMEOUT);
-        Path debugVmlinux = vmlinux != null ? vmlinux : root.resolve("usr/lib/debug/boot/vmlinux-" + kernel);
-        kpatch.preflight(name, debugVmlinux, kernel);
+    /** kpatch-build or klp-build makes the module from the fix; the comparison names the functions for the index. */
+    private int buildFromFix(Path root, FixCheck check) throws IOException {
+        FixBuilder builder = backend == BuildBackend.KPATCH_BUILD
+                ? check.kpatchBuild(FROM_FIX_TIMEOUT, vmlinux != null ? vmlinux
+                        : root.resolve("usr/lib/debug/boot/vmlinux-" + kernel))
+                : check.klpBuild(FROM_FIX_TIMEOUT);
+        builder.preflight(name);
         List<String> functions;
         Path module;
         // One hold of the tree for both steps: no other check can take it in between.
-        try (KernelSourceTree tree = check.openTree(KpatchBuild.PROGRAM)) {
+        try (KernelSourceTree tree = check.openTree(builder.program())) {
+            builder.checkTree(tree, check.source());
             functions = List.copyOf(print(check, check.compare(tree, fixCheck.units)).report()
                     .changedFunctionNames());
-            module = kpatch.build(tree, check.fix(), check.source(), name, debugVmlinux, !nonReplace,
+            module = builder.build(tree, check.fix(), check.source(), name, !nonReplace,
                     out != null ? out : Path.of(name + ".ko"));
         }
-        spec.commandLine().getOut().println("built " + module + " (" + name + ", by kpatch-build, "
+        spec.commandLine().getOut().println("built " + module + " (" + name + ", by " + builder.program() + ", "
                 + functions.size() + " function(s)) for " + kernel);
         if (repo != null) {
             publish(module, functions, "");

@@ -12,9 +12,9 @@ import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -52,8 +52,8 @@ class KpatchBuildTest {
     @Test
     void theModuleKpatchBuildMakesIsCheckedAndCopied() throws IOException {
         Path out = root.resolve("out/pv_fix.ko");
-        Fake fake = new Fake("ok");
-        new KpatchBuild(cache, fake, Duration.ofMinutes(5)).build(fix(), inputs(fake), "pv_fix", vmlinux, true, out);
+        FakeToolRunner fake = fake("ok");
+        kpatch(cache, fake, vmlinux).build(fix(), inputs(fake), "pv_fix", true, out);
         assertArrayEquals(Files.readAllBytes(module), Files.readAllBytes(out));
         String args = Files.readString(cache.resolve("kpatch-output/fake-kpatch-build.args"));
         assertEquals("sourcedir=" + cache.resolve("tree") + " config=" + root.resolve("usr/src/linux-headers-"
@@ -65,7 +65,7 @@ class KpatchBuildTest {
 
     @Test
     void theComparisonAndTheBuildShareOneHoldOfTheTree() throws IOException {
-        Fake fake = new Fake("ok");
+        FakeToolRunner fake = fake("ok");
         try (KernelSourceTree tree = KernelSourceTree.open(cache, fake, KpatchBuild.PROGRAM)) {
             FixComparison.Result compared = new FixComparison(cache, fake)
                     .compare(tree, fix(), inputs(fake), List.of());
@@ -73,8 +73,8 @@ class KpatchBuildTest {
                     "helper is inlined");
             // Between the two steps the tree stays taken: another check is locked out, this build goes on.
             assertThrows(StateLockedException.class, () -> KernelSourceTree.open(cache, fake, "check-fix"));
-            new KpatchBuild(cache, fake, Duration.ofMinutes(5)).build(tree, fix(), inputs(fake), "pv_fix", vmlinux,
-                    true, root.resolve("out/pv_fix.ko"));
+            kpatch(cache, fake, vmlinux).build(tree, fix(), inputs(fake), "pv_fix", true,
+                    root.resolve("out/pv_fix.ko"));
         }
         assertArrayEquals(Files.readAllBytes(module), Files.readAllBytes(root.resolve("out/pv_fix.ko")));
         KernelSourceTree.open(cache, fake, "check-fix").close();
@@ -82,9 +82,9 @@ class KpatchBuildTest {
 
     @Test
     void aFailedBuildSaysWhatKpatchBuildSaid() throws IOException {
-        Fake fake = new Fake("fail");
-        BuildException e = assertThrows(BuildException.class, () -> new KpatchBuild(cache, fake, Duration.ofMinutes(5))
-                .build(fix(), inputs(fake), "pv_fix", vmlinux, false, root.resolve("x.ko")));
+        FakeToolRunner fake = fake("fail");
+        BuildException e = assertThrows(BuildException.class, () -> kpatch(cache, fake, vmlinux)
+                .build(fix(), inputs(fake), "pv_fix", false, root.resolve("x.ko")));
         assertEquals(BuildException.Reason.COMPILE, e.reason());
         assertEquals("kpatch-build failed: kpatch build failed. Check /root/.kpatch/build.log for more details.",
                 e.getMessage());
@@ -93,19 +93,18 @@ class KpatchBuildTest {
 
     @Test
     void aTreeLeftPatchedIsMadeAgain() throws IOException {
-        Fake killed = new Fake("killed");
-        assertThrows(BuildException.class, () -> new KpatchBuild(cache, killed, Duration.ofMinutes(5))
-                .build(fix(), inputs(killed), "pv_fix", vmlinux, true, root.resolve("x.ko")));
+        FakeToolRunner killed = fake("killed");
+        assertThrows(BuildException.class, () -> kpatch(cache, killed, vmlinux)
+                .build(fix(), inputs(killed), "pv_fix", true, root.resolve("x.ko")));
         assertFalse(Files.exists(cache.resolve("tree")), "a tree kpatch-build left patched is discarded");
-        Fake ok = new Fake("ok");
-        new KpatchBuild(cache, ok, Duration.ofMinutes(5)).build(fix(), inputs(ok), "pv_fix", vmlinux, true,
-                root.resolve("y.ko"));
+        FakeToolRunner ok = fake("ok");
+        kpatch(cache, ok, vmlinux).build(fix(), inputs(ok), "pv_fix", true, root.resolve("y.ko"));
         assertEquals(SmallKernelSource.UNIT, Files.readString(cache.resolve("tree/fs/unit.c")));
     }
 
     @Test
     void aModuleForAnotherKernelIsRefused() throws IOException {
-        Fake fake = new Fake("ok");
+        FakeToolRunner fake = fake("ok");
         Path headers = root.resolve("usr/src/linux-headers-6.1.0-57-amd64");
         Files.createDirectories(headers);
         Files.copy(root.resolve("usr/src/linux-headers-" + RELEASE + "/Makefile"), headers.resolve("Makefile"));
@@ -113,7 +112,8 @@ class KpatchBuildTest {
         KernelSource other = KernelSource.locate(root, "6.1.0-57-amd64", Optional.empty(),
                 Optional.empty(), fake);
         BuildException e = assertThrows(BuildException.class, () -> new KpatchBuild(root.resolve("cache/other"),
-                fake, Duration.ofMinutes(5)).build(fix(), other, "pv_fix", vmlinux, true, root.resolve("x.ko")));
+                fake, Duration.ofMinutes(5), vmlinux, "6.1.0-57-amd64")
+                .build(fix(), other, "pv_fix", true, root.resolve("x.ko")));
         assertEquals(BuildException.Reason.REFUSED, e.reason());
         assertTrue(e.getMessage().endsWith("which is built for " + RELEASE + ", not a live patch for 6.1.0-57-amd64"),
                 e.getMessage());
@@ -122,18 +122,21 @@ class KpatchBuildTest {
     @Test
     void withoutKpatchBuildOrVmlinuxItIsRefusedBeforeAnythingRuns() throws IOException {
         SystemProcessRunner real = new SystemProcessRunner("/nonexistent");
-        BuildException e = assertThrows(BuildException.class, () -> new KpatchBuild(cache, real, Duration.ofMinutes(1))
-                .build(fix(), inputs(real), "pv_fix", vmlinux, true, root.resolve("x.ko")));
+        BuildException e = assertThrows(BuildException.class, () -> kpatch(cache, real, vmlinux)
+                .build(fix(), inputs(real), "pv_fix", true, root.resolve("x.ko")));
         assertTrue(e.getMessage().startsWith("kpatch-build is not installed"), e.getMessage());
-        Fake fake = new Fake("ok");
-        e = assertThrows(BuildException.class, () -> new KpatchBuild(cache, fake, Duration.ofMinutes(1))
-                .build(fix(), inputs(fake), "pv_fix", root.resolve("no-vmlinux"), true, root.resolve("x.ko")));
+        FakeToolRunner fake = fake("ok");
+        e = assertThrows(BuildException.class, () -> kpatch(cache, fake, root.resolve("no-vmlinux"))
+                .build(fix(), inputs(fake), "pv_fix", true, root.resolve("x.ko")));
         assertTrue(e.getMessage().contains("install linux-image-" + RELEASE + "-dbg"), e.getMessage());
-        e = assertThrows(BuildException.class, () -> new KpatchBuild(cache, fake, Duration.ofMinutes(1))
-                .preflight("a".repeat(49), vmlinux, RELEASE));
+        e = assertThrows(BuildException.class, () -> kpatch(cache, fake, vmlinux).preflight("a".repeat(49)));
         assertTrue(e.getMessage().endsWith("is not a module name kpatch-build keeps (letters, digits, _; at most 48)"),
                 e.getMessage());
         assertTrue(fake.argvs.isEmpty(), fake.argvs.toString());
+    }
+
+    private static KpatchBuild kpatch(Path cache, ProcessRunner processes, Path vmlinux) {
+        return new KpatchBuild(cache, processes, Duration.ofMinutes(5), vmlinux, RELEASE);
     }
 
     private FixPatch fix() throws IOException {
@@ -144,42 +147,14 @@ class KpatchBuildTest {
         return KernelSource.locate(root, RELEASE, Optional.empty(), Optional.empty(), processes);
     }
 
-    /** The real runner, except that "kpatch-build" is the fake script, run by bash with its mode in the env. */
-    private final class Fake implements ProcessRunner {
-        final List<List<String>> argvs = new ArrayList<>();
-        private final String mode;
-        private final SystemProcessRunner real = new SystemProcessRunner(System.getenv("PATH"));
-
-        Fake(String mode) {
-            this.mode = mode;
-        }
-
-        @Override
-        public Result run(List<String> argv, Duration timeout) throws IOException {
-            argvs.add(argv);
-            int program = argv.indexOf(KpatchBuild.PROGRAM);
-            if (program < 0) {
-                return real.run(argv, timeout);
-            }
-            // "env VAR=... kpatch-build ARGS" becomes "env VAR=... FAKE_...=... bash FAKE-SCRIPT ARGS".
-            List<String> wrapped = new ArrayList<>(argv.subList(0, program));
-            wrapped.addAll(List.of("FAKE_KPATCH_MODE=" + mode, "FAKE_KPATCH_MODULE=" + module, "bash",
-                    script().toString()));
-            wrapped.addAll(argv.subList(program + 1, argv.size()));
-            return real.run(wrapped, timeout);
-        }
-
-        @Override
-        public boolean available(String program) {
-            return program.equals(KpatchBuild.PROGRAM) || real.available(program);
-        }
-
-        private Path script() throws IOException {
-            try {
-                return Path.of(getClass().getResource("/fake-kpatch-build/kpatch-build").toURI());
-            } catch (URISyntaxException e) {
-                throw new IOException(e);
-            }
+    /** "env VAR=... kpatch-build ARGS" runs as "env VAR=... FAKE_...=... bash FAKE-SCRIPT ARGS". */
+    private FakeToolRunner fake(String mode) throws IOException {
+        try {
+            Path script = Path.of(getClass().getResource("/fake-kpatch-build/kpatch-build").toURI());
+            return new FakeToolRunner(KpatchBuild.PROGRAM, List.of("FAKE_KPATCH_MODE=" + mode,
+                    "FAKE_KPATCH_MODULE=" + module, "bash", script.toString()), Set.of(KpatchBuild.PROGRAM));
+        } catch (URISyntaxException e) {
+            throw new IOException(e);
         }
     }
 }

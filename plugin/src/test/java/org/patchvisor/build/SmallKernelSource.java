@@ -76,6 +76,15 @@ final class SmallKernelSource {
 
     /** Replaces the tarball with one whose Makefile is {@code makefile}. */
     void tarball(String makefile) throws IOException {
+        tarball(makefile, Map.of());
+    }
+
+    /** The same, with {@code file} also in the tree at {@code path} (a tool that ships in the kernel source). */
+    void tarball(String makefile, String path, Path file) throws IOException {
+        tarball(makefile, Map.of(path, file));
+    }
+
+    private void tarball(String makefile, Map<String, Path> extra) throws IOException {
         Path target = root.resolve("usr/src/linux-source-6.1.tar.xz");
         Path src = Files.createTempDirectory(root, "src");
         Path top = Files.createDirectories(src.resolve("linux-source-6.1/fs"));
@@ -89,6 +98,11 @@ final class SmallKernelSource {
         Files.writeString(top.resolve("Makefile"), FS_MAKEFILE);
         Files.writeString(Files.createDirectories(top.resolveSibling("scripts")).resolve("Makefile.build"),
                 MAKEFILE_BUILD);
+        for (Map.Entry<String, Path> e : extra.entrySet()) {
+            Path to = top.resolveSibling(e.getKey());
+            Files.createDirectories(to.getParent());
+            Files.copy(e.getValue(), to, java.nio.file.StandardCopyOption.COPY_ATTRIBUTES);
+        }
         Files.createDirectories(target.getParent());
         ProcessRunner.Result tar = new SystemProcessRunner(System.getenv("PATH")).run(List.of("tar", "-cJf",
                 target.toString(), "-C", src.toString(), "linux-source-6.1"), Duration.ofSeconds(60));

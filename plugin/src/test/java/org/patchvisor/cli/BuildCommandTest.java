@@ -47,10 +47,24 @@ class BuildCommandTest {
     }
 
     @Test
+    void klpBuildMakesThePatchFromTheFixAndNeedsNoVmlinux() throws Exception {
+        Path fix = Files.writeString(tmp.resolve("fix.patch"), "--- a/x.c\n+++ b/x.c\n");
+        assertEquals(ExitCodes.USAGE, run("--backend", "klp-build", "--kernel", "6.1.0-56-amd64",
+                "--check-fix", fix.toString()));
+        assertEquals("patchvisor build: --backend klp-build makes the live patch from the fix: give --check-fix "
+                + "FIX.patch and --name NAME, not --source\n", err.toString());
+        err.getBuffer().setLength(0);
+        assertEquals(ExitCodes.USAGE, run("--backend", "klp-build", "--kernel", "6.1.0-56-amd64", "--name", "n",
+                "--check-fix", fix.toString(), "--vmlinux", tmp.resolve("vmlinux").toString()));
+        assertEquals("patchvisor build: --vmlinux goes with --backend kpatch-build\n", err.toString());
+    }
+
+    @Test
     void anUnknownBackendIsAUsageError() throws Exception {
         Path src = Files.createDirectories(tmp.resolve("src"));
         assertEquals(ExitCodes.USAGE, run("--backend", "klp", "--kernel", "r", "--source", src.toString()));
-        assertTrue(err.toString().contains("'klp' is not a backend (patchvisor, kpatch-build)"), err.toString());
+        assertTrue(err.toString().contains("'klp' is not a backend (patchvisor, kpatch-build, klp-build)"),
+                err.toString());
     }
 
     @Test
@@ -61,7 +75,7 @@ class BuildCommandTest {
                 + "--check-fix\n", err.toString());
         err.getBuffer().setLength(0);
         assertEquals(ExitCodes.USAGE, run("--kernel", "r", "--source", src.toString(), "--non-replace"));
-        assertEquals("patchvisor build: --vmlinux and --non-replace go with --backend kpatch-build\n", err.toString());
+        assertEquals("patchvisor build: --non-replace goes with --backend kpatch-build or klp-build\n", err.toString());
     }
 
     @Test

@@ -1,0 +1,95 @@
+package org.patchvisor.build;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.patchvisor.spi.ProcessRunner;
+
+/**
+ * The kernel's own live-patch builder: from Linux 6.19 the source carries {@code scripts/livepatch/klp-build}, which
+ * builds the kernel twice with function sections, compares the objects with {@code objtool klp diff} and links the
+ * changed functions into a module. {@code build --backend klp-build} runs it from the root of the prepared tree, as
+ * it requires ({@code klp-build -o OUT.ko [--no-replace] FIX}), with the kernel's {@code KERNELRELEASE} passed to
+ * its make runs through {@code MAKEFLAGS}. The source of an older kernel (Debian 12's is 6.1) has no klp-build:
+ * that is refused as soon as the tree is held, before anything is compared or built.
+ */
+public final class KlpBuild implements FixBuilder {
+    public static final String PROGRAM = "klp-build";
+    static final String SCRIPT = "scripts/livepatch/klp-build";
+    /** The kernel keeps 55 characters of a module name; klp-build would turn anything but [A-Za-z0-9_-] into '-'. */
+    private static final Pattern NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,54}");
+    /** What klp-build's own die/warn print. */
+    private static final Pattern ERROR = Pattern.compile("^error: klp-build: (.*)$", Pattern.MULTILINE);
+    /** Programs klp-build runs besides the kernel's make (it applies the fix with git apply, reads it with gawk). */
+    private static final List<String> NEEDS = List.of("bash", "git", "gawk", "make");
+
+    private final ProcessRunner processes;
+    private final Duration timeout;
+
+    public KlpBuild(ProcessRunner processes, Duration timeout) {
+        this.processes = processes;
+        this.timeout = timeout;
+    }
+
+    @Override
+    public String program() {
+        return PROGRAM;
+    }
+
+    @Override
+    public void preflight(String name) throws BuildException {
+        if (!NAME.matcher(name).matches()) {
+            throw new BuildException(BuildException.Reason.REFUSED, "'" + name + "' is not a module name "
+                    + PROGRAM + " keeps (letters, digits, _; at most 55)");
+        }
+        List<String> missing = NEEDS.stream().filter(p -> !processes.available(p)).toList();
+        if (!missing.isEmpty()) {
+            throw new BuildException(BuildException.Reason.REFUSED, PROGRAM + " needs " + String.join(", ", missing)
+                    + ", not installed here (apt-get install " + String.join(" ", missing) + ")");
+        }
+    }
+
+    /** Prepares the tree and refuses a kernel source that carries no klp-build. */
+    @Override
+    public void checkTree(KernelSourceTree tree, KernelSource source) throws IOException {
+        tree.prepare(source);
+        if (!Files.isRegularFile(tree.path().resolve(SCRIPT))) {
+            throw new BuildException(BuildException.Reason.REFUSED, "the source of Linux " + source.version()
+                    + " has no " + SCRIPT + " (the kernel's own live-patch builder arrived in Linux 6.19); use "
+                    + "--backend patchvisor, or kpatch-build");
+        }
+    }
+
+    @Override
+    public Path build(KernelSourceTree tree, FixPatch fix, KernelSource source, String name, boolean replace,
+                      Path out) throws IOException {
+        preflight(name);
+        checkTree(tree, source);
+        Path ko = ScratchDirs.reset(tree.dir().resolve("klp-output")).resolve(name + ".ko");
+        // klp-build insists on running from the kernel's root directory.
+        List<String> argv = new ArrayList<>(List.of("env", "-C", tree.path().toString(),
+                "MAKEFLAGS= -- KERNELRELEASE=" + source.release(), "bash", tree.path().resolve(SCRIPT).toString(),
+                "--output", ko.toString()));
+        if (!replace) {
+            argv.add("--no-replace");
+        }
+        argv.add(fix.file().toAbsolutePath().toString());
+        ForeignBuilds.run(tree, fix, processes, PROGRAM, argv, timeout, KlpBuild::firstError);
+        return ForeignBuilds.collect(PROGRAM, ko, source.release(), out);
+    }
+
+    /** klp-build's own message says why; the error trap's "line N: 'command'" lines come after it. */
+    private static String firstError(ProcessRunner.Result result) {
+        String output = result.stderr() + "\n" + result.stdout();
+        Matcher m = ERROR.matcher(output);
+        if (m.find()) {
+            return m.group(1).strip();
+        }
+        return output.strip().lines().reduce((a, b) -> b).orElse("exit code " + result.exitCode());
+    }
+}
