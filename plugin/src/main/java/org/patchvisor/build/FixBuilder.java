@@ -21,7 +21,7 @@ public interface FixBuilder {
     default void checkTree(KernelSourceTree tree, KernelSource source) throws IOException {
     }
 
-    /** Builds module {@code name} from {@code fix} in {@code tree}, which the caller holds; copies it to {@code out}. */
+    /** Builds module {@code name} from {@code fix} in {@code tree}, which the caller holds; copies it to out. */
     Path build(KernelSourceTree tree, FixPatch fix, KernelSource source, String name, boolean replace, Path out)
             throws IOException;
 }

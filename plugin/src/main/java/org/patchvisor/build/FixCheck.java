@@ -9,7 +9,8 @@ import org.patchvisor.spi.ProcessRunner;
 
 /**
  * One {@code build --check-fix}: the upstream fix, the kernel source it is checked against and the cache the
- * prepared tree lives in, worked out once and shared by the comparison and the backends that build from the fix (kpatch-build, klp-build).
+ * prepared tree lives in, worked out once and shared by the comparison and the
+ * backends that build from the fix (kpatch-build, klp-build).
  */
 public final class FixCheck {
     private final FixPatch fix;
@@ -29,7 +30,8 @@ public final class FixCheck {
                                   Optional<Path> config, Path cache, ProcessRunner processes) throws IOException {
         FixPatch fix = FixPatch.read(fixFile);
         KernelSource source = KernelSource.locate(root, release, tarball, config, processes);
-        return new FixCheck(fix, source, cache.resolve(release), processes);
+        // Absolute: the backends run their tools from inside the tree.
+        return new FixCheck(fix, source, cache.toAbsolutePath().resolve(release), processes);
     }
 
     public FixPatch fix() {

@@ -34,7 +34,8 @@ final class ForeignBuilds {
             result = processes.run(argv, timeout);
         } catch (IOException e) {
             throw new BuildException(BuildException.Reason.COMPILE, program + " did not finish within "
-                    + timeout.toMinutes() + " min, or could not be run: " + e.getMessage());
+                    + (timeout.toMinutes() % 60 == 0 ? timeout.toHours() + " h" : timeout.toMinutes() + " min")
+                    + ", or could not be run: " + e.getMessage());
         } finally {
             tree.handedBack(result != null && result.ok());
         }

@@ -31,7 +31,7 @@ public final class KernelSourceTree implements AutoCloseable {
     static final String STAMP = "prepared";
     /** A copy of the fix, present while it is applied to the tree. */
     static final String APPLIED = "applied.patch";
-    /** Present while another tool (kpatch-build) works in the tree. */
+    /** Present while another tool (kpatch-build, klp-build) works in the tree. */
     static final String FOREIGN = "foreign-tool.running";
     private static final Duration UNPACK_TIMEOUT = Duration.ofMinutes(20);
     private static final Duration MAKE_TIMEOUT = Duration.ofMinutes(30);

@@ -14,7 +14,7 @@ import org.patchvisor.spi.ProcessRunner;
  * The kernel's own live-patch builder: from Linux 6.19 the source carries {@code scripts/livepatch/klp-build}, which
  * builds the kernel twice with function sections, compares the objects with {@code objtool klp diff} and links the
  * changed functions into a module. {@code build --backend klp-build} runs it from the root of the prepared tree, as
- * it requires ({@code klp-build -o OUT.ko [--no-replace] FIX}), with the kernel's {@code KERNELRELEASE} passed to
+ * it requires ({@code klp-build --output OUT.ko [--no-replace] FIX}), with the kernel's {@code KERNELRELEASE} passed to
  * its make runs through {@code MAKEFLAGS}. The source of an older kernel (Debian 12's is 6.1) has no klp-build:
  * that is refused as soon as the tree is held, before anything is compared or built.
  */
@@ -25,6 +25,8 @@ public final class KlpBuild implements FixBuilder {
     private static final Pattern NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,54}");
     /** What klp-build's own die/warn print. */
     private static final Pattern ERROR = Pattern.compile("^error: klp-build: (.*)$", Pattern.MULTILINE);
+    /** What its ERR trap prints through warn after a command failed: the command, not the reason. */
+    private static final Pattern TRAP = Pattern.compile("line \\d+: '.*'");
     /** Programs klp-build runs besides the kernel's make (it applies the fix with git apply, reads it with gawk). */
     private static final List<String> NEEDS = List.of("bash", "git", "gawk", "make");
 
@@ -70,10 +72,11 @@ public final class KlpBuild implements FixBuilder {
                       Path out) throws IOException {
         preflight(name);
         checkTree(tree, source);
-        Path ko = ScratchDirs.reset(tree.dir().resolve("klp-output")).resolve(name + ".ko");
-        // klp-build insists on running from the kernel's root directory.
-        List<String> argv = new ArrayList<>(List.of("env", "-C", tree.path().toString(),
-                "MAKEFLAGS= -- KERNELRELEASE=" + source.release(), "bash", tree.path().resolve(SCRIPT).toString(),
+        Path ko = ScratchDirs.reset(tree.dir().resolve("klp-output")).resolve(name + ".ko").toAbsolutePath();
+        Path root = tree.path().toAbsolutePath();
+        // klp-build insists on running from the kernel's root directory; every path it is given is absolute.
+        List<String> argv = new ArrayList<>(List.of("env", "-C", root.toString(),
+                "MAKEFLAGS= -- KERNELRELEASE=" + source.release(), "bash", root.resolve(SCRIPT).toString(),
                 "--output", ko.toString()));
         if (!replace) {
             argv.add("--no-replace");
@@ -83,13 +86,19 @@ public final class KlpBuild implements FixBuilder {
         return ForeignBuilds.collect(PROGRAM, ko, source.release(), out);
     }
 
-    /** klp-build's own message says why; the error trap's "line N: 'command'" lines come after it. */
+    /**
+     * klp-build's own message (die) says why; its ERR trap's "line N: 'command'" comes after that, or alone when a
+     * command failed, and then names the command.
+     */
     private static String firstError(ProcessRunner.Result result) {
         String output = result.stderr() + "\n" + result.stdout();
+        List<String> errors = new ArrayList<>();
         Matcher m = ERROR.matcher(output);
-        if (m.find()) {
-            return m.group(1).strip();
+        while (m.find()) {
+            errors.add(m.group(1).strip());
         }
-        return output.strip().lines().reduce((a, b) -> b).orElse("exit code " + result.exitCode());
+        return errors.stream().filter(e -> !TRAP.matcher(e).matches()).findFirst()
+                .or(() -> errors.stream().findFirst())
+                .orElseGet(() -> output.strip().lines().reduce((a, b) -> b).orElse("exit code " + result.exitCode()));
     }
 }

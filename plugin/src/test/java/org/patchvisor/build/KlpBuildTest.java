@@ -57,7 +57,8 @@ class KlpBuildTest {
         assertArrayEquals(Files.readAllBytes(module), Files.readAllBytes(out));
         Path output = cache.resolve("klp-output");
         assertEquals("cwd=" + cache.resolve("tree") + " output=" + output.resolve("pv_fix.ko")
-                + " replace=1 kernelrelease=" + RELEASE + "\n", Files.readString(output.resolve("fake-klp-build.args")));
+                + " replace=1 kernelrelease=" + RELEASE + "\n",
+                Files.readString(output.resolve("fake-klp-build.args")));
         assertEquals(SmallKernelSource.UNIT, Files.readString(cache.resolve("tree/fs/unit.c")), "fix reversed");
         assertFalse(Files.exists(cache.resolve(KernelSourceTree.FOREIGN)));
     }
@@ -90,6 +91,29 @@ class KlpBuildTest {
     }
 
     @Test
+    void aFailedCommandIsNamedWhenKlpBuildGaveNoReason() throws IOException {
+        BuildException e = assertThrows(BuildException.class,
+                () -> build(fake("make-fails"), true, root.resolve("x.ko")));
+        assertEquals(BuildException.Reason.COMPILE, e.reason());
+        assertTrue(e.getMessage().matches("klp-build failed: line \\d+: 'make -s vmlinux\\.o'"), e.getMessage());
+    }
+
+    @Test
+    void aRelativeSourceCacheStillRunsKlpBuildInTheTree() throws IOException {
+        // --source-cache as typed: the tool runs from inside the tree, so every path it is given must be absolute.
+        Path relative = Path.of("").toAbsolutePath().relativize(root.resolve("cache"));
+        Path fixFile = source.fix("return x * 3;", "return x * 4;");
+        FixCheck check = FixCheck.locate(root, RELEASE, fixFile, Optional.empty(), Optional.empty(), relative,
+                fake("ok"));
+        KlpBuild klp = check.klpBuild(Duration.ofMinutes(5));
+        Path out = root.resolve("rel.ko");
+        try (KernelSourceTree tree = check.openTree(klp.program())) {
+            klp.build(tree, check.fix(), check.source(), "pv_fix", true, out);
+        }
+        assertArrayEquals(Files.readAllBytes(module), Files.readAllBytes(out));
+    }
+
+    @Test
     void aTreeLeftPatchedIsMadeAgain() throws IOException {
         assertThrows(BuildException.class, () -> build(fake("killed"), true, root.resolve("x.ko")));
         assertFalse(Files.exists(cache.resolve("tree")), "a tree klp-build left patched is discarded");
@@ -116,12 +140,14 @@ class KlpBuildTest {
         FakeToolRunner fake = fake("ok");
         BuildException e = assertThrows(BuildException.class,
                 () -> new KlpBuild(fake, Duration.ofMinutes(1)).preflight("pv-fix"));
-        assertEquals("'pv-fix' is not a module name klp-build keeps (letters, digits, _; at most 55)", e.getMessage());
+        assertEquals("'pv-fix' is not a module name klp-build keeps (letters, digits, _; at most 55)",
+                e.getMessage());
         assertThrows(BuildException.class, () -> new KlpBuild(fake, Duration.ofMinutes(1)).preflight("a".repeat(56)));
         new KlpBuild(fake, Duration.ofMinutes(1)).preflight("a".repeat(55));
         e = assertThrows(BuildException.class, () -> new KlpBuild(new SystemProcessRunner("/nonexistent"),
                 Duration.ofMinutes(1)).preflight("pv_fix"));
-        assertEquals("klp-build needs bash, git, gawk, make, not installed here (apt-get install bash git gawk make)", e.getMessage());
+        assertEquals("klp-build needs bash, git, gawk, make, not installed here (apt-get install bash git gawk make)",
+                e.getMessage());
         assertTrue(fake.argvs.isEmpty(), fake.argvs.toString());
     }
 

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -101,7 +102,7 @@ final class SmallKernelSource {
         for (Map.Entry<String, Path> e : extra.entrySet()) {
             Path to = top.resolveSibling(e.getKey());
             Files.createDirectories(to.getParent());
-            Files.copy(e.getValue(), to, java.nio.file.StandardCopyOption.COPY_ATTRIBUTES);
+            Files.copy(e.getValue(), to, StandardCopyOption.COPY_ATTRIBUTES);
         }
         Files.createDirectories(target.getParent());
         ProcessRunner.Result tar = new SystemProcessRunner(System.getenv("PATH")).run(List.of("tar", "-cJf",

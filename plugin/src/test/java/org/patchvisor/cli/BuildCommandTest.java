@@ -47,7 +47,7 @@ class BuildCommandTest {
     }
 
     @Test
-    void klpBuildMakesThePatchFromTheFixAndNeedsNoVmlinux() throws Exception {
+    void klpBuildNeedsTheFixAndANameButNoVmlinux() throws Exception {
         Path fix = Files.writeString(tmp.resolve("fix.patch"), "--- a/x.c\n+++ b/x.c\n");
         assertEquals(ExitCodes.USAGE, run("--backend", "klp-build", "--kernel", "6.1.0-56-amd64",
                 "--check-fix", fix.toString()));
