@@ -52,13 +52,12 @@ final class HeaderDependents {
 
     /** Finds the units; with more than {@code askAtMost} includers kbuild is not asked and nothing is narrowed. */
     Found find(String header, int askAtMost) throws IOException {
-        Optional<String> arch = preparedArch();
-        List<String> names = includeNames(header, arch);
+        List<String> names = includeNames(header, kbuild.arch());
         Map<String, List<String>> byDirectory = new LinkedHashMap<>();
         for (String unit : candidates(header)) {
-            boolean otherArch = unit.startsWith("arch/") && !arch.map(a -> unit.startsWith("arch/" + a + "/"))
-                    .orElse(true);
-            if (!otherArch && includes(unit, header, names)) {
+            // tools/ carries copies of kernel headers, and another architecture's units are never built: neither
+            // counts towards the includers, nor costs a make run.
+            if (!kbuild.outsideTheKernel(unit) && includes(unit, header, names)) {
                 int slash = unit.lastIndexOf('/');
                 byDirectory.computeIfAbsent(slash < 0 ? "." : unit.substring(0, slash), d -> new ArrayList<>())
                         .add(unit);
@@ -152,17 +151,5 @@ final class HeaderDependents {
         }
         return grep.stdout().lines().filter(l -> l.startsWith(prefix)).map(l -> l.substring(prefix.length()))
                 .sorted().toList();
-    }
-
-    /** The architecture {@code make prepare} generated headers for: the one the kernel is built for. */
-    private Optional<String> preparedArch() throws IOException {
-        Path archDir = tree.resolve("arch");
-        if (!Files.isDirectory(archDir)) {
-            return Optional.empty();
-        }
-        try (Stream<Path> arches = Files.list(archDir)) {
-            return arches.filter(a -> Files.isDirectory(a.resolve("include/generated")))
-                    .map(a -> a.getFileName().toString()).findFirst();
-        }
     }
 }

@@ -162,6 +162,7 @@ class FixComparisonTest {
             makefile.append("obj-y += u").append(i).append(".o\n");
         }
         Files.writeString(many.resolve("Makefile"), makefile);
+        Files.writeString(tree().resolve("fs/Makefile"), SmallKernelSource.FS_MAKEFILE + "obj-y += many/\n");
         BuildException e = assertThrows(BuildException.class, () -> compare(header));
         assertEquals(BuildException.Reason.REFUSED, e.reason());
         assertTrue(e.getMessage().startsWith("fix.patch changes no compilation unit this kernel builds; name the .c "
@@ -191,6 +192,40 @@ class FixComparisonTest {
         assertEquals(java.util.Set.of("visible"), r.result.report().changedFunctionNames(), r.result.toString());
         assertEquals(List.of("fs/nommu.c is not built for this kernel (its configuration leaves it out): not "
                 + "compared"), r.result.warnings());
+    }
+
+    @Test
+    void aUnitInADirectoryKbuildDoesNotReachIsNotCompared() throws IOException {
+        // fs/gated/Makefile lists gated.o, but fs/ descends into gated/ only with CONFIG_GATED.
+        Result r = compare(source.fix(java.util.Map.of(
+                "fs/unit.c", new String[] {SmallKernelSource.UNIT, "x * 3", "x * 4"},
+                "fs/gated/gated.c", new String[] {SmallKernelSource.GATED, "x + 5", "x + 6"})));
+        assertEquals(java.util.Set.of("visible"), r.result.report().changedFunctionNames(), r.result.toString());
+        assertEquals(List.of("fs/gated/gated.c is not built for this kernel (its configuration leaves it out): not "
+                + "compared"), r.result.warnings());
+        assertFalse(Files.exists(cache.resolve("objects/post/fs/gated/gated.o")));
+    }
+
+    @Test
+    void aUnitInADirectoryKbuildReachesIsCompared() throws IOException {
+        // A cache kept from an older version holds a print target that names no subdirectories: replaced.
+        Files.createDirectories(cache);
+        Files.writeString(cache.resolve("kbuild-objects.mk"), "patchvisor-objects:\n\t@echo $(real-obj-y)\n");
+        Result r = compare(source.fix("fs/sub/deep.c", SmallKernelSource.DEEP, "x * 9", "x * 10"));
+        assertEquals(java.util.Set.of("deep"), r.result.report().changedFunctionNames(), r.result.toString());
+        assertEquals(List.of(), r.result.warnings());
+    }
+
+    @Test
+    void anotherArchitecturesUnitIsNotCompared() throws IOException {
+        Result r = compare(source.fix(java.util.Map.of(
+                "fs/unit.c", new String[] {SmallKernelSource.UNIT, "x * 3", "x * 4"},
+                "arch/arm64/kernel/setup.c", new String[] {SmallKernelSource.OTHER_ARCH, "x - 1", "x - 2"})));
+        assertEquals(java.util.Set.of("visible"), r.result.report().changedFunctionNames(), r.result.toString());
+        assertEquals(List.of("arch/arm64/kernel/setup.c is not built for this kernel (its configuration leaves it "
+                + "out): not compared"), r.result.warnings());
+        assertTrue(processes.argvs.stream().noneMatch(a -> a.contains("obj=arch/arm64/kernel")),
+                "kbuild is not asked about another architecture");
     }
 
     @Test

@@ -46,14 +46,23 @@ final class SmallKernelSource {
     /** A .c file kbuild does not compile alone: whole.c includes it (as kernel/sched/build_policy.c does fair.c). */
     static final String PART = "static int part(int x) { return x + 11; }\n";
     static final String WHOLE = "#include \"part.c\"\nint whole(int x) { return part(x) * 2; }\n";
-    /** fs/'s Makefile as kbuild reads it: nommu.o only with a configuration this one is not. */
-    static final String FS_MAKEFILE = "obj-y += unit.o user.o whole.o\nobj-$(CONFIG_NOMMU) += nommu.o\n";
+    /**
+     * fs/'s Makefile as kbuild reads it: nommu.o only with a configuration this one is not; sub/ always, gated/
+     * only with CONFIG_GATED (its own Makefile lists its object unconditionally, as mm/kasan/'s does).
+     */
+    static final String FS_MAKEFILE = "obj-y += unit.o user.o whole.o sub/\nobj-$(CONFIG_NOMMU) += nommu.o\n"
+            + "obj-$(CONFIG_GATED) += gated/\n";
+    static final String DEEP = "int deep(int x) { return x * 9; }\n";
+    static final String GATED = "int gated(int x) { return x + 5; }\n";
+    /** Another architecture's unit, with a Makefile that would build it there. */
+    static final String OTHER_ARCH = "int arm64_setup(int x) { return x - 1; }\n";
     /**
      * A FAKE of kbuild's scripts/Makefile.build, as far as {@link KbuildObjects} uses it: it reads the
      * configuration and the directory's Makefile and computes real-obj-y.
      */
     static final String MAKEFILE_BUILD = "-include include/config/auto.conf\ninclude $(obj)/Makefile\n"
-            + "real-obj-y := $(addprefix $(obj)/,$(obj-y))\n";
+            + "real-obj-y := $(addprefix $(obj)/,$(filter-out %/,$(obj-y)))\n"
+            + "subdir-ym := $(addprefix $(obj)/,$(patsubst %/,%,$(filter %/,$(obj-y) $(obj-m))))\n";
     static final String CONFIG = "CONFIG_CC_VERSION_TEXT=\"gcc (Debian 12.2.0-14) 12.2.0\"\n";
 
     private final Path root;
@@ -97,6 +106,17 @@ final class SmallKernelSource {
         Files.writeString(top.resolve("part.c"), PART);
         Files.writeString(top.resolve("whole.c"), WHOLE);
         Files.writeString(top.resolve("Makefile"), FS_MAKEFILE);
+        Path sub = Files.createDirectories(top.resolve("sub"));
+        Files.writeString(sub.resolve("deep.c"), DEEP);
+        Files.writeString(sub.resolve("Makefile"), "obj-y := deep.o\n");
+        Path gated = Files.createDirectories(top.resolve("gated"));
+        Files.writeString(gated.resolve("gated.c"), GATED);
+        Files.writeString(gated.resolve("Makefile"), "obj-y := gated.o\n");
+        // make prepare generates x86's headers: the tree is prepared for x86, arm64 is another architecture.
+        Files.createDirectories(top.resolveSibling("arch/x86/include/generated"));
+        Path arm64 = Files.createDirectories(top.resolveSibling("arch/arm64/kernel"));
+        Files.writeString(arm64.resolve("setup.c"), OTHER_ARCH);
+        Files.writeString(arm64.resolve("Makefile"), "obj-y := setup.o\n");
         Files.writeString(Files.createDirectories(top.resolveSibling("scripts")).resolve("Makefile.build"),
                 MAKEFILE_BUILD);
         for (Map.Entry<String, Path> e : extra.entrySet()) {
