@@ -54,6 +54,22 @@ final class ProcScanner {
                     cgroup(dir.resolve("cgroup"))));
         } catch (NoSuchFileException | AccessDeniedException gone) {
             return Optional.empty();
+        } catch (IOException e) {
+            // A process that exits while it is read answers ESRCH ("No such process") before its directory goes.
+            if (exited(dir)) {
+                return Optional.empty();
+            }
+            throw e;
+        }
+    }
+
+    /** Whether the process behind {@code dir} is gone: its status can no longer be read. */
+    private static boolean exited(Path dir) {
+        try {
+            KernelFiles.read(dir.resolve("status"));
+            return false;
+        } catch (IOException e) {
+            return true;
         }
     }
 

@@ -2,6 +2,7 @@ package org.patchvisor.adapter.lxc;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -71,6 +72,20 @@ class LxcAdapterTest {
         assertEquals(List.of("db2", "cold", "vault"), guests.stream().map(Guest::name).toList());
         assertEquals(List.of(Guest.State.RUNNING, Guest.State.STOPPED, Guest.State.STOPPED),
                 guests.stream().map(Guest::state).toList());
+    }
+
+    @Test
+    void aProcessWhoseStatusCannotBeReadAfterAFailedReadIsGoneAndSkipped() throws IOException {
+        // What an exiting process looks like between reads: a later file fails (ESRCH in the kernel; here a
+        // directory where a file should be), and status no longer reads either.
+        write("proc/6100/comm", "sh\n");
+        Files.createDirectories(root.resolve("proc/6100/status"));
+        assertEquals(List.of(), guests());
+        process(6200, "sh", "NSpid:\t6200\t1", "pid:[4026532701]", "PATH=/bin\0", "0::/user.slice\n");
+        Files.delete(root.resolve("proc/6200/cgroup"));
+        Files.createDirectories(root.resolve("proc/6200/cgroup"));
+        // A live process (status still reads) whose file cannot be read is an error, not a vanished process.
+        assertThrows(IOException.class, () -> new ProcScanner(root).containers());
     }
 
     @Test
