@@ -7,6 +7,7 @@ import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.List;
 import java.util.function.Function;
+import java.util.regex.Pattern;
 import org.patchvisor.elf.ElfFormatException;
 import org.patchvisor.elf.ModuleFiles;
 import org.patchvisor.model.ModuleInfo;
@@ -20,6 +21,14 @@ import org.patchvisor.spi.ProcessRunner;
 final class ForeignBuilds {
 
     private ForeignBuilds() {
+    }
+
+    /** Refuses a module name {@code program} would not keep as given: {@code name} must match {@code pattern}. */
+    static void requireName(String name, Pattern pattern, String program, int most) throws BuildException {
+        if (!pattern.matcher(name).matches()) {
+            throw new BuildException(BuildException.Reason.REFUSED, "'" + name + "' is not a module name "
+                    + program + " keeps (letters, digits, _; at most " + most + ")");
+        }
     }
 
     /**

@@ -45,10 +45,7 @@ public final class KlpBuild implements FixBuilder {
 
     @Override
     public void preflight(String name) throws BuildException {
-        if (!NAME.matcher(name).matches()) {
-            throw new BuildException(BuildException.Reason.REFUSED, "'" + name + "' is not a module name "
-                    + PROGRAM + " keeps (letters, digits, _; at most 55)");
-        }
+        ForeignBuilds.requireName(name, NAME, PROGRAM, 55);
         List<String> missing = NEEDS.stream().filter(p -> !processes.available(p)).toList();
         if (!missing.isEmpty()) {
             throw new BuildException(BuildException.Reason.REFUSED, PROGRAM + " needs " + String.join(", ", missing)

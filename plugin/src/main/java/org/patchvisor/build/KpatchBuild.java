@@ -47,10 +47,7 @@ public final class KpatchBuild implements FixBuilder {
     /** What can be refused before anything runs: the tool, the debug vmlinux, the module name. */
     @Override
     public void preflight(String name) throws BuildException {
-        if (!NAME.matcher(name).matches()) {
-            throw new BuildException(BuildException.Reason.REFUSED, "'" + name + "' is not a module name "
-                    + PROGRAM + " keeps (letters, digits, _; at most 48)");
-        }
+        ForeignBuilds.requireName(name, NAME, PROGRAM, 48);
         if (!processes.available(PROGRAM)) {
             throw new BuildException(BuildException.Reason.REFUSED, PROGRAM + " is not installed (Debian 12 does not "
                     + "package kpatch; install it from its upstream source, or use the patchvisor backend)");
