@@ -131,6 +131,27 @@ class FeedUpgradeIT {
     }
 
     @Test
+    void aDryRunOnTheRealKernelPrintsThePlanAndLoadsNothing() throws IOException {
+        writeConfig("http://" + KernelVm.HOST_ADDRESS + ":" + port() + "/", trustedKey);
+        vm.shOk("chmod 644 " + config);
+        ExecResult dry = guest("upgrade", "--dry-run");
+        assertEquals(0, dry.exitCode(), dry.stdout() + dry.stderr());
+        assertTrue(dry.stdout().contains("would download pv_cmdline-"), dry.stdout());
+        assertTrue(dry.stdout().contains("module pv_cmdline, level 1"), dry.stdout());
+        assertEquals("", vm.shOk("ls /sys/kernel/livepatch"), "the dry run loaded nothing");
+        assertFalse(vm.sh("test -e " + stateDir).ok(), "the dry run wrote no state (serial, cache, journal, lock)");
+
+        // What only reads needs no root: the same plan as an unprivileged user of the real kernel.
+        String launcher = HostScripts.projectRoot().resolve("bin/patchvisor").toString();
+        ExecResult unprivileged = vm.exec("/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
+                launcher, "upgrade", "--config", config, "--dry-run");
+        assertEquals(0, unprivileged.exitCode(), unprivileged.stdout() + unprivileged.stderr());
+        assertTrue(unprivileged.stdout().contains("would download pv_cmdline-"), unprivileged.stdout());
+        assertTrue(unprivileged.stdout().contains("note: applying needs root"), unprivileged.stdout());
+        assertFalse(vm.sh("test -e " + stateDir).ok());
+    }
+
+    @Test
     void aTamperedBlobIsRefusedAndNothingIsApplied() throws IOException {
         Path blob = repo.resolve("blobs/sha256/" + genericSha);
         byte[] good = Files.readAllBytes(blob);

@@ -87,8 +87,12 @@ public final class PatchvisorCli {
 
     HostPatcher hostPatcher(Path stateDir, Duration lockWait) throws IOException, PatchException {
         refuseInsideContainer();
-        boolean root = Privileges.effectiveUid(context.root()) == 0;
-        return new HostPatcher(context.kernel(), context.ticker(), Clock.systemUTC(), stateDir, lockWait, root);
+        return new HostPatcher(context.kernel(), context.ticker(), Clock.systemUTC(), stateDir, lockWait, runningAsRoot());
+    }
+
+    /** Whether this process runs with effective uid 0 (read from the context's /proc, so tests can say). */
+    boolean runningAsRoot() throws IOException {
+        return Privileges.effectiveUid(context.root()) == 0;
     }
 
     /**

@@ -30,7 +30,8 @@ public final class RolloutFlags {
     @Option(names = "--exclude", paramLabel = "NAME", description = "Never patch these guests (names or globs; repeatable).")
     List<String> exclude = new ArrayList<>();
 
-    @Option(names = "--dry-run", description = "Print the plan (kernel groups, bundles, canary, waves) and change nothing.")
+    @Option(names = "--dry-run", description = "Print what would be done and change nothing: for this host the bundle, download, superseded "
+            + "and held-back patches; with --guests the kernel groups, bundles, canary and waves.")
     boolean dryRun;
 
     RolloutOptions options() {

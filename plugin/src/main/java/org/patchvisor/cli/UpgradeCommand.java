@@ -18,6 +18,7 @@ import org.patchvisor.feed.FeedException;
 import org.patchvisor.feed.FetchLimits;
 import org.patchvisor.host.HostPatcher;
 import org.patchvisor.host.HostUpgrade;
+import org.patchvisor.host.UpgradePlan;
 import org.patchvisor.kernel.ApplyReport;
 import org.patchvisor.kernel.PatchException;
 import org.patchvisor.model.KernelId;
@@ -86,12 +87,22 @@ final class UpgradeCommand implements Callable<Integer> {
             Map<String, String> env = parent.context().env();
             Optional<Path> explicitStateDir = spec.commandLine().getParseResult().hasMatchedOption("--state-dir")
                     ? Optional.of(state.stateDir()) : Optional.empty();
+            Optional<String> misplaced = guestOnlyOptionGiven();
+            if (!guests && misplaced.isPresent()) {
+                // Without --guests the command changes this host's kernel: a guest selection must never be ignored.
+                return fail(view, ExitCodes.USAGE, misplaced.get() + " selects guests; add --guests", null);
+            }
             FeedConfig settings = FeedSettings.read(config, explicitStateDir, env);
             Optional<Path> metrics = RunMetrics.configured(metricsFile, config);
+            boolean dryRun = rolloutFlags.dryRun;
             if (guests) {
                 RunMetrics figures = new RunMetrics("guests");
-                Feed feed = Feed.open(settings, env, Clock.systemUTC(), FetchLimits.defaults());
+                Feed feed = dryRun ? Feed.openReadOnly(settings, env, Clock.systemUTC(), FetchLimits.defaults())
+                        : Feed.open(settings, env, Clock.systemUTC(), FetchLimits.defaults());
                 int code = upgradeGuests(feed, figures);
+                if (dryRun) {
+                    return code; // a dry run leaves no trace, metrics included
+                }
                 figures.feed(feed);
                 if (code == ExitCodes.OK) {
                     figures.success(Clock.systemUTC().instant());
@@ -100,6 +111,13 @@ final class UpgradeCommand implements Callable<Integer> {
                 return code;
             }
             parent.refuseInsideContainer();
+            if (dryRun) {
+                Feed feed = Feed.openReadOnly(settings, env, Clock.systemUTC(), FetchLimits.defaults());
+                HostPatcher patcher = parent.hostPatcher(settings.stateDir(), state.lockWait());
+                UpgradePlan plan = new HostUpgrade(parent.context().kernel(), patcher, feed).plan();
+                return HostPlanText.print(plan, feed, parent.context().kernel().support(), parent.runningAsRoot(),
+                        json, spec.commandLine().getOut());
+            }
             Feed feed = Feed.open(settings, env, Clock.systemUTC(), FetchLimits.defaults());
             HostPatcher patcher = parent.hostPatcher(settings.stateDir(), state.lockWait());
             HostUpgrade.Outcome outcome = new HostUpgrade(parent.context().kernel(), patcher, feed)
@@ -120,6 +138,17 @@ final class UpgradeCommand implements Callable<Integer> {
         } catch (ElfFormatException e) {
             return fail(view, ExitCodes.REFUSED, "the downloaded bundle is not a valid kernel module: " + e.getMessage(), e);
         }
+    }
+
+    /** The first guest-selecting option on the command line, if any. */
+    private Optional<String> guestOnlyOptionGiven() {
+        for (String name : List.of("--connect", "--canary", "--max-parallel", "--max-failures", "--guest-timeout",
+                "--only", "--exclude")) {
+            if (spec.commandLine().getParseResult().hasMatchedOption(name)) {
+                return Optional.of(name);
+            }
+        }
+        return Optional.empty();
     }
 
     /**
@@ -215,7 +244,7 @@ final class UpgradeCommand implements Callable<Integer> {
     private int fail(Map<String, Object> view, int code, String message, Exception cause) {
         PrintWriter err = spec.commandLine().getErr();
         err.println("patchvisor upgrade: " + message);
-        if (state.debug) {
+        if (state.debug && cause != null) {
             cause.printStackTrace(err);
         }
         err.flush();

@@ -31,9 +31,22 @@ public final class Feed {
     /** The feed a host's config describes; {@code env} is the process environment (for proxies). */
     public static Feed open(FeedConfig config, Map<String, String> env, Clock clock, FetchLimits limits)
             throws FeedConfigException {
+        return open(config, env, clock, limits, new FileSerialStore(config.stateDir()));
+    }
+
+    /**
+     * The same feed for a dry run: indexes are verified against the serials accepted so far (a replayed index is
+     * still refused), but no new serial is recorded, so looking changes nothing in the state directory.
+     */
+    public static Feed openReadOnly(FeedConfig config, Map<String, String> env, Clock clock, FetchLimits limits)
+            throws FeedConfigException {
+        return open(config, env, clock, limits, SerialStore.readOnly(new FileSerialStore(config.stateDir())));
+    }
+
+    private static Feed open(FeedConfig config, Map<String, String> env, Clock clock, FetchLimits limits,
+            SerialStore serials) throws FeedConfigException {
         ProxySelector proxies = EnvProxySelector.create(config.proxy(), env);
         IndexVerifier verifier = new IndexVerifier(TrustedKeys.parse(config.trustedKeys()), clock);
-        SerialStore serials = new FileSerialStore(config.stateDir());
         List<FeedClient> clients = new ArrayList<>();
         for (String repository : config.repositories()) {
             clients.add(new FeedClient(repository, FeedTransports.open(repository, proxies, limits), verifier, serials, limits));
@@ -95,6 +108,11 @@ public final class Feed {
             return cached.get();
         }
         return cache.store(entry, source.download(entry));
+    }
+
+    /** Whether a verified copy of the bundle's module is in the download cache already (read only). */
+    public boolean isCached(BundleEntry entry) throws IOException {
+        return cache.lookup(entry).isPresent();
     }
 
     /** The first repository (in config order) whose verified index lists this bundle. */

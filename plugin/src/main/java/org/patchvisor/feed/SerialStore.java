@@ -24,4 +24,18 @@ public interface SerialStore {
             }
         };
     }
+
+    /** Reads {@code store}'s serials but records none: a dry run checks for replay and leaves no trace. */
+    static SerialStore readOnly(SerialStore store) {
+        return new SerialStore() {
+            @Override
+            public OptionalLong lastAccepted(String repository) throws IOException {
+                return store.lastAccepted(repository);
+            }
+
+            @Override
+            public void accept(String repository, long serial) {
+            }
+        };
+    }
 }

@@ -11,6 +11,7 @@ import org.patchvisor.feed.Feed;
 import org.patchvisor.kernel.KernelPort;
 import org.patchvisor.kernel.PatchException;
 import org.patchvisor.kernel.PatchException.Reason;
+import org.patchvisor.kernel.Preflight;
 import org.patchvisor.kernel.TransitionWaiter;
 import org.patchvisor.model.KernelId;
 import org.patchvisor.model.LivePatch;
@@ -50,23 +51,37 @@ public final class HostUpgrade {
             Optional<HostPatcher.HostApplyResult> applied) {
     }
 
+    /**
+     * Decides what a run would do, reading only: the kernel's identity and loaded patches, and the verified feed
+     * (nothing downloaded, no serial recorded when the feed was opened read-only). Needs no root; refuses only a
+     * kernel without live-patch support, as the real run would.
+     */
+    public UpgradePlan plan() throws PatchException, IOException {
+        Preflight.checkSupport(kernel.support());
+        KernelId id = kernel.identify();
+        List<String> loaded = kernel.patches().stream().map(LivePatch::name).toList();
+        List<BundleEntry> available = feed.available(id);
+        Optional<BundleEntry> update = available.isEmpty() ? Optional.empty() : feed.newestCumulative(id, loaded);
+        boolean cached = update.isPresent() && feed.isCached(update.get());
+        return UpgradePlan.of(id, loaded, available, update, cached);
+    }
+
     public Outcome run(Duration timeout, TransitionWaiter.Listener listener)
             throws PatchException, IOException, InterruptedException {
         // Refuse a host that cannot take a patch before anything is downloaded.
         patcher.checkKernel();
-        KernelId id = kernel.identify();
-        List<String> loaded = kernel.patches().stream().map(LivePatch::name).toList();
-        List<BundleEntry> available = feed.available(id);
-        if (available.isEmpty()) {
+        UpgradePlan plan = plan();
+        KernelId id = plan.kernel();
+        List<String> loaded = plan.loaded();
+        if (plan.status() == Status.NO_PATCHES) {
             return new Outcome(Status.NO_PATCHES, id, loaded, Optional.empty(), Optional.empty());
         }
-        Optional<BundleEntry> update = feed.newestCumulative(id, loaded);
-        if (update.isEmpty()) {
-            Optional<BundleEntry> current = available.stream().filter(b -> loaded.contains(b.module()))
+        if (plan.status() == Status.UP_TO_DATE) {
+            Optional<BundleEntry> current = plan.available().stream().filter(b -> loaded.contains(b.module()))
                     .max(java.util.Comparator.comparingInt(BundleEntry::cumulativeLevel));
             return new Outcome(Status.UP_TO_DATE, id, loaded, current, Optional.empty());
         }
-        BundleEntry bundle = update.get();
+        BundleEntry bundle = plan.update().orElseThrow();
         Path module = feed.fetch(bundle, id);
         ModuleInfo info = ModuleFiles.read(module);
         if (!info.name().equals(bundle.module())) {

@@ -18,6 +18,11 @@ public final class Preflight {
         if (!root) {
             throw new PatchException(Reason.NOT_ROOT, "must run as root to change the kernel's live patches");
         }
+        checkSupport(support);
+    }
+
+    /** The kernel can take live patches at all; what a read-only plan checks too, without needing root. */
+    public static void checkSupport(KernelSupport support) throws PatchException {
         if (!support.livepatch()) {
             throw new PatchException(Reason.UNSUPPORTED,
                     "this kernel has no live-patch support (/sys/kernel/livepatch is missing: CONFIG_LIVEPATCH is off)");

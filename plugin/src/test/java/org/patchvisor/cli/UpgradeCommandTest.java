@@ -222,6 +222,101 @@ class UpgradeCommandTest {
         assertFalse(Files.exists(cacheDir()));
     }
 
+    @Test
+    void aDryRunPrintsThePlanAndChangesNothingAnywhere() throws Exception {
+        FakeRoot.Run run = upgrade("--dry-run");
+        assertEquals(ExitCodes.OK, run.exit(), run.err());
+        assertTrue(run.out().startsWith("dry run: nothing is downloaded, loaded or recorded\n"), run.out());
+        assertTrue(run.out().contains("would download livepatch_sample-"), run.out());
+        assertTrue(run.out().contains("module livepatch_sample, level 1; fixes CVE-2024-1086; effective kernel "
+                + "version 6.1.0-57-amd64"), run.out());
+        assertEquals("", run.err());
+        assertEquals("", syscalls.calls.toString(), "nothing loaded");
+        assertFalse(Files.exists(state), "no serial, cache, journal, lock or record written");
+    }
+
+    @Test
+    void aDryRunWorksWithoutRootAndSaysTheRealRunNeedsIt() throws Exception {
+        host.write("proc/self/status", "Name:\tjava\nUid:\t1000\t1000\t1000\t1000\n");
+        FakeRoot.Run run = upgrade("--dry-run");
+        assertEquals(ExitCodes.OK, run.exit(), run.err());
+        assertTrue(run.out().contains("note: applying needs root; this run is not root"), run.out());
+        assertFalse(Files.exists(state));
+    }
+
+    @Test
+    void aDryRunNamesWhatANewerLevelWouldSupersedeAndWhatItHoldsBack() throws Exception {
+        assertEquals(ExitCodes.OK, upgrade().exit());
+        Path v2 = tmp.resolve("v2.ko");
+        Files.write(v2, new byte[] {5, 6, 7, 8});
+        publisher = new PublisherRepository(repo, module -> new ModuleInfo("livepatch_v2", "6.1.0-56-amd64 SMP", true,
+                Optional.empty(), Optional.empty(), List.of(), false), Clock.systemUTC());
+        publisher.add(v2, new BundleSpec(List.of(), List.of("CVE-2024-0002"), Optional.empty(), Optional.empty(),
+                List.of(), 2, List.of()));
+        Path v3 = tmp.resolve("v3.ko");
+        Files.write(v3, new byte[] {9, 9, 9});
+        publisher = new PublisherRepository(repo, module -> new ModuleInfo("livepatch_v3", "6.1.0-56-amd64 SMP", true,
+                Optional.empty(), Optional.empty(), List.of(), false), Clock.systemUTC());
+        publisher.add(v3, new BundleSpec(List.of(), List.of(), Optional.empty(), Optional.empty(), List.of(), 3,
+                List.of()));
+        publisher.sign(key, Duration.ofDays(3));
+        String stateBefore = listing(state);
+
+        FakeRoot.Run run = upgrade("--dry-run", "--json");
+        assertEquals(ExitCodes.OK, run.exit(), run.err());
+        JsonNode json = new ObjectMapper().readTree(run.out());
+        assertEquals("would-apply", json.get("result").asText());
+        assertEquals("livepatch_v3", json.at("/bundle/module").asText());
+        assertTrue(json.get("download").asBoolean());
+        assertEquals("[\"livepatch_sample\"]", json.get("superseded").toString());
+        assertEquals(1, json.get("heldBack").size(), json.toString());
+        assertEquals("livepatch_v2", json.at("/heldBack/0/module").asText());
+        assertTrue(json.at("/heldBack/0/reason").asText().startsWith("older than livepatch_v3-"), json.toString());
+        assertEquals("finit_module livepatch_sample\n", syscalls.calls.toString(), "nothing loaded by the dry run");
+        assertEquals(stateBefore, listing(state), "the state directory is as it was (no new serial, no download)");
+    }
+
+    @Test
+    void aDryRunOfAnUpToDateHostSaysSo() throws Exception {
+        assertEquals(ExitCodes.OK, upgrade().exit());
+        FakeRoot.Run run = upgrade("--dry-run");
+        assertEquals(ExitCodes.OK, run.exit(), run.err());
+        assertTrue(run.out().contains("is up to date: nothing would be applied"), run.out());
+    }
+
+    @Test
+    void aDryRunForAKernelTheFeedDoesNotKnowEndsAsTheRealRunWould() throws Exception {
+        host = new FakeRoot(tmp.resolve("other-root"), "6.1.0-99-amd64");
+        syscalls = new LoadingSyscalls(host);
+        FakeRoot.Run run = upgrade("--dry-run");
+        assertEquals(ExitCodes.NO_PATCHES, run.exit(), run.err());
+        assertTrue(run.out().contains("the feed has no live patches for kernel 6.1.0-99-amd64"), run.out());
+    }
+
+    @Test
+    void aGuestSelectionWithoutGuestsIsAUsageErrorNotAHostUpgrade() throws Exception {
+        FakeRoot.Run run = upgrade("--only", "web1");
+        assertEquals(ExitCodes.USAGE, run.exit(), run.out());
+        assertEquals("patchvisor upgrade: --only selects guests; add --guests\n", run.err());
+        assertEquals("", syscalls.calls.toString());
+        assertFalse(Files.exists(state));
+    }
+
+    /** Every file under a directory with its size and content hash, to show a run left it as it was. */
+    private static String listing(Path dir) throws IOException {
+        StringBuilder out = new StringBuilder();
+        try (Stream<Path> files = Files.walk(dir)) {
+            for (Path p : files.sorted().toList()) {
+                out.append(dir.relativize(p));
+                if (Files.isRegularFile(p)) {
+                    out.append(' ').append(org.patchvisor.state.Sha256.of(Files.readAllBytes(p)));
+                }
+                out.append('\n');
+            }
+        }
+        return out.toString();
+    }
+
     private static String recorded(Path stateDir) throws IOException {
         try (Stream<Path> files = Files.walk(stateDir.resolve("kernels"))) {
             Path file = files.filter(p -> p.getFileName().toString().equals("installed.json")).findFirst().orElseThrow();

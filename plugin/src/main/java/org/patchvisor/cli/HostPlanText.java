@@ -1,0 +1,105 @@
+package org.patchvisor.cli;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.patchvisor.feed.BundleEntry;
+import org.patchvisor.feed.Feed;
+import org.patchvisor.host.UpgradePlan;
+import org.patchvisor.kernel.KernelSupport;
+import org.patchvisor.model.KernelId;
+
+/**
+ * Prints what {@code upgrade --dry-run} found for this host, in words or as one JSON object, and gives the exit
+ * code the real run would end with if nothing failed: 0 (an update would be applied, or none is needed) or
+ * {@link ExitCodes#NO_PATCHES}.
+ */
+final class HostPlanText {
+    private HostPlanText() {
+    }
+
+    static int print(UpgradePlan plan, Feed feed, KernelSupport support, boolean root, boolean json, PrintWriter out)
+            throws IOException {
+        List<String> lines = new ArrayList<>();
+        lines.add("dry run: nothing is downloaded, loaded or recorded");
+        KernelId kernel = plan.kernel();
+        String described = kernel.release() + kernel.buildId().map(id -> " (build-id " + id + ")").orElse("");
+        lines.add("kernel " + described + ", loaded: "
+                + (plan.loaded().isEmpty() ? "none" : String.join(", ", plan.loaded())));
+        String result;
+        int code;
+        switch (plan.status()) {
+            case NO_PATCHES -> {
+                result = "no-patches";
+                code = ExitCodes.NO_PATCHES;
+                lines.add("the feed has no live patches for kernel " + described);
+            }
+            case UP_TO_DATE -> {
+                result = "up-to-date";
+                code = ExitCodes.OK;
+                lines.add("kernel " + described + " is up to date: nothing would be applied");
+            }
+            default -> {
+                result = "would-apply";
+                code = ExitCodes.OK;
+                BundleEntry bundle = plan.update().orElseThrow();
+                String from = feed.repositoryOf(bundle).orElse("the feed");
+                lines.add(plan.cached()
+                        ? "would use " + bundle.id() + " from the download cache (sha256 " + bundle.sha256() + ")"
+                        : "would download " + bundle.id() + " from " + from + " (" + bundle.size() + " bytes, sha256 "
+                                + bundle.sha256() + ")");
+                lines.add("would apply " + bundle.id() + ": module " + bundle.module() + ", level "
+                        + bundle.cumulativeLevel()
+                        + (bundle.functions().isEmpty() ? "" : ", functions " + String.join(", ", bundle.functions()))
+                        + (bundle.cves().isEmpty() ? "" : "; fixes " + String.join(", ", bundle.cves()))
+                        + (bundle.effectiveVersion() == null ? "" : "; effective kernel version " + bundle.effectiveVersion()));
+                if (!plan.superseded().isEmpty()) {
+                    lines.add("would supersede and unload: " + String.join(", ", plan.superseded()));
+                }
+            }
+        }
+        for (UpgradePlan.HeldBack held : plan.heldBack()) {
+            lines.add("held back: " + held.id() + " (level " + held.cumulativeLevel() + "): " + held.reason());
+        }
+        List<String> notes = notes(plan, support, root);
+        notes.forEach(note -> lines.add("note: " + note));
+        if (json) {
+            Map<String, Object> view = new LinkedHashMap<>();
+            view.put("result", result);
+            view.put("dryRun", true);
+            view.put("exitCode", code);
+            view.put("kernel", Map.of("release", kernel.release(), "buildId", kernel.buildId().orElse("")));
+            view.put("loadedBefore", plan.loaded());
+            plan.update().ifPresent(b -> view.put("bundle", b));
+            view.put("download", plan.update().isPresent() && !plan.cached());
+            view.put("superseded", plan.superseded());
+            view.put("heldBack", plan.heldBack());
+            view.put("notes", notes);
+            Json.print(out, view);
+        } else {
+            lines.forEach(out::println);
+            out.flush();
+        }
+        return code;
+    }
+
+    /** What the real run would need that this one did not check, said now rather than discovered then. */
+    private static List<String> notes(UpgradePlan plan, KernelSupport support, boolean root) {
+        List<String> notes = new ArrayList<>();
+        if (plan.update().isEmpty()) {
+            return notes;
+        }
+        if (!root) {
+            notes.add("applying needs root; this run is not root");
+        }
+        if (support.sigEnforce() || support.lockedDown()) {
+            notes.add("this kernel refuses unsigned modules ("
+                    + (support.sigEnforce() ? "sig_enforce=Y" : "lockdown " + support.lockdown().orElse(""))
+                    + "): the bundle's module must be signed with a key the kernel trusts");
+        }
+        return notes;
+    }
+}
