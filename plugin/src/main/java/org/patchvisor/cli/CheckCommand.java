@@ -81,7 +81,8 @@ public final class CheckCommand implements Callable<Integer> {
             List<String> installed = machine.installedPatches();
             result.put("kernel", Map.of("release", kernel.release(), "buildId", kernel.buildId().orElse("")));
             result.put("installed", installed);
-            Feed feed = Feed.open(FeedSettings.read(config, Optional.ofNullable(stateDir), env), env, clock, limits);
+            Feed feed = Feed.open(FeedSettings.read(config, Optional.ofNullable(stateDir), env,
+                    spec.commandLine().getErr()), env, clock, limits);
             List<BundleEntry> available = feed.available(kernel);
             result.put("available", available.stream().map(BundleEntry::id).toList());
             if (available.isEmpty()) {

@@ -1,8 +1,11 @@
 package org.patchvisor.cli;
 
+import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.stream.Stream;
 import org.patchvisor.feed.ConfigFile;
 import org.patchvisor.feed.FeedConfig;
 import org.patchvisor.feed.FeedConfigException;
@@ -19,9 +22,25 @@ final class FeedSettings {
     private FeedSettings() {
     }
 
+    /** Every key some part of patchvisor reads from the config file; any other is reported as unknown. */
+    static final List<String> KNOWN_KEYS = Stream.concat(FeedConfig.KEYS.stream(), Stream.of(RunMetrics.CONFIG_KEY))
+            .toList();
+
+    /** As below, warning on the process's stderr (for callers without a command's error stream). */
     static FeedConfig read(Path configFile, Optional<Path> stateDirOption, Map<String, String> env)
             throws FeedConfigException {
-        FeedConfig config = FeedConfig.from(ConfigFile.read(configFile));
+        return read(configFile, stateDirOption, env, new PrintWriter(System.err, true));
+    }
+
+    /** The settings; a key nobody reads (a typo) is warned about on {@code warnings}, naming it and its line. */
+    static FeedConfig read(Path configFile, Optional<Path> stateDirOption, Map<String, String> env,
+            PrintWriter warnings) throws FeedConfigException {
+        ConfigFile file = ConfigFile.read(configFile);
+        for (String warning : file.unknownKeys(KNOWN_KEYS)) {
+            warnings.println("patchvisor: warning: " + warning);
+        }
+        warnings.flush();
+        FeedConfig config = FeedConfig.from(file);
         if (stateDirOption.isPresent()) {
             return config.withStateDir(stateDirOption.get());
         }

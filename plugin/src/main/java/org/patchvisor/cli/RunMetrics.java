@@ -20,6 +20,8 @@ import org.patchvisor.rollout.RolloutState;
  * {@code --metrics-file} or the config key {@code metrics-file}; without either nothing is written.
  */
 final class RunMetrics {
+    /** The config key naming the metrics file. */
+    static final String CONFIG_KEY = "metrics-file";
     private final String job;
     private final Map<String, Integer> guestsByState = new TreeMap<>();
     private final Map<String, Integer> appliedByTarget = new TreeMap<>();
@@ -38,7 +40,7 @@ final class RunMetrics {
         if (!Files.isRegularFile(config)) {
             return Optional.empty();
         }
-        return ConfigFile.read(config).single("metrics-file").map(Path::of);
+        return ConfigFile.read(config).single(CONFIG_KEY).map(Path::of);
     }
 
     void guest(String name, String state) {

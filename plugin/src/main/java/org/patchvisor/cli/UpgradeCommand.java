@@ -92,7 +92,7 @@ final class UpgradeCommand implements Callable<Integer> {
                 // Without --guests the command changes this host's kernel: a guest selection must never be ignored.
                 return fail(view, ExitCodes.USAGE, misplaced.get() + " selects guests; add --guests", null);
             }
-            FeedConfig settings = FeedSettings.read(config, explicitStateDir, env);
+            FeedConfig settings = FeedSettings.read(config, explicitStateDir, env, spec.commandLine().getErr());
             Optional<Path> metrics = RunMetrics.configured(metricsFile, config);
             boolean dryRun = rolloutFlags.dryRun;
             if (guests) {

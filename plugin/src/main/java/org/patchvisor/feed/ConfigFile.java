@@ -1,47 +1,64 @@
 package org.patchvisor.feed;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
+import java.nio.file.FileSystemException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.regex.Pattern;
+import org.patchvisor.files.RegularFiles;
+import org.patchvisor.files.UnsafeFileException;
+import org.patchvisor.files.Utf8Text;
 
 /**
  * {@code /etc/patchvisor/patchvisor.conf}: one {@code key = value} per line, blank lines and lines starting with
- * {@code #} ignored, a key may repeat. Only the syntax is checked here; each part of patchvisor reads its own keys
- * (see {@link FeedConfig}), so other sections can add keys without touching this parser.
+ * {@code #} ignored, a key may repeat. Only the syntax is checked here (including that every value is there: an
+ * empty {@code state-dir =} must not quietly mean the current directory); each part of patchvisor reads its own
+ * keys (see {@link FeedConfig}), so other sections can add keys without touching this parser.
  */
 public final class ConfigFile {
     public static final Path DEFAULT = Path.of("/etc/patchvisor/patchvisor.conf");
+    /** A config file is a few dozen lines; anything near this size is not one (or is /dev/zero). */
+    static final long MAX_BYTES = 1L << 20;
     private static final Pattern KEY = Pattern.compile("[a-z][a-z0-9-]*");
 
-    private final Path source;
-    private final Map<String, List<String>> values;
+    /** One value as written, with the line it is on, so a bad value can be pointed at. */
+    public record Value(String text, int line) {
+    }
 
-    private ConfigFile(Path source, Map<String, List<String>> values) {
+    private final Path source;
+    private final Map<String, List<Value>> values;
+
+    private ConfigFile(Path source, Map<String, List<Value>> values) {
         this.source = source;
         this.values = values;
     }
 
     public static ConfigFile read(Path file) throws FeedConfigException {
-        List<String> lines;
+        String text;
         try {
-            lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+            // The administrator names this file (--config), so a link to it is theirs; its target must be regular.
+            text = Utf8Text.decode(file, RegularFiles.read(file, MAX_BYTES, RegularFiles.Links.FOLLOW));
         } catch (NoSuchFileException e) {
             throw new FeedConfigException("config file " + file + " does not exist (use --config to name another)");
+        } catch (UnsafeFileException | Utf8Text.NotUtf8Exception e) {
+            throw new FeedConfigException("config file " + e.getMessage());
+        } catch (FileSystemException e) {
+            throw new FeedConfigException("cannot read config file " + file + ": "
+                    + (e.getReason() == null ? e.getClass().getSimpleName() : e.getReason()));
         } catch (IOException e) {
             throw new FeedConfigException("cannot read config file " + file + ": " + e.getMessage());
         }
-        return parse(file, lines);
+        return parse(file, text.lines().toList());
     }
 
     public static ConfigFile parse(Path source, List<String> lines) throws FeedConfigException {
-        Map<String, List<String>> values = new LinkedHashMap<>();
+        Map<String, List<Value>> values = new LinkedHashMap<>();
         for (int i = 0; i < lines.size(); i++) {
             String line = lines.get(i).strip();
             if (line.isEmpty() || line.startsWith("#")) {
@@ -52,22 +69,59 @@ public final class ConfigFile {
             if (!KEY.matcher(key).matches()) {
                 throw new FeedConfigException(source + " line " + (i + 1) + ": expected 'key = value', got '" + line + "'");
             }
-            values.computeIfAbsent(key, k -> new ArrayList<>()).add(line.substring(equals + 1).strip());
+            String value = line.substring(equals + 1).strip();
+            if (value.isEmpty()) {
+                throw new FeedConfigException(source + " line " + (i + 1) + ": '" + key
+                        + "' has no value (comment the line out to use the default)");
+            }
+            values.computeIfAbsent(key, k -> new ArrayList<>()).add(new Value(value, i + 1));
         }
         return new ConfigFile(source, values);
     }
 
     public List<String> all(String key) {
+        return values(key).stream().map(Value::text).toList();
+    }
+
+    /** Every value of a key with its line, in file order. */
+    public List<Value> values(String key) {
         return List.copyOf(values.getOrDefault(key, List.of()));
     }
 
     /** The single value of a key that must not repeat. */
-    public java.util.Optional<String> single(String key) throws FeedConfigException {
-        List<String> list = all(key);
+    public Optional<String> single(String key) throws FeedConfigException {
+        return singleValue(key).map(Value::text);
+    }
+
+    /** As {@link #single}, with its line. */
+    public Optional<Value> singleValue(String key) throws FeedConfigException {
+        List<Value> list = values(key);
         if (list.size() > 1) {
-            throw new FeedConfigException(source + ": '" + key + "' is given " + list.size() + " times, expected once");
+            throw new FeedConfigException(source + ": '" + key + "' is given " + list.size() + " times (lines "
+                    + String.join(", ", list.stream().map(v -> Integer.toString(v.line())).toList()) + "), expected once");
         }
         return list.stream().findFirst();
+    }
+
+    /**
+     * One line per key that no part of patchvisor reads, such as a misspelt {@code repostory}: worth a warning,
+     * not a refusal, so a config written for a newer patchvisor still works with an older one.
+     */
+    public List<String> unknownKeys(Collection<String> known) {
+        List<String> warnings = new ArrayList<>();
+        values.forEach((key, list) -> {
+            if (!known.contains(key)) {
+                for (Value value : list) {
+                    warnings.add(source + " line " + value.line() + ": unknown key '" + key + "' is ignored");
+                }
+            }
+        });
+        return warnings;
+    }
+
+    /** "FILE line N: " for messages about one value. */
+    public String at(Value value) {
+        return source + " line " + value.line() + ": ";
     }
 
     public Path source() {

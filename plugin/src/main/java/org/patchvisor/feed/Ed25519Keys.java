@@ -56,19 +56,23 @@ public final class Ed25519Keys {
 
     /** Reads a public key from PEM or bare base64 of its X.509 encoding. */
     public static PublicKey publicKey(String text) {
+        byte[] der = der(text, "PUBLIC KEY", "public key");
         try {
-            return KeyFactory.getInstance(ALGORITHM).generatePublic(new X509EncodedKeySpec(der(text, "PUBLIC KEY")));
+            return KeyFactory.getInstance(ALGORITHM).generatePublic(new X509EncodedKeySpec(der));
         } catch (GeneralSecurityException | IllegalArgumentException e) {
-            throw new IllegalArgumentException("not an Ed25519 public key (X.509, PEM or base64): " + e.getMessage(), e);
+            // The JDK's own text here is "InvalidKeyException: IOException: null", which tells nobody anything.
+            throw new IllegalArgumentException("valid base64 but not an Ed25519 public key (" + der.length
+                    + " bytes; expected the 44-byte X.509 encoding 'patchvisor repo keygen' prints)", e);
         }
     }
 
     /** Reads a private key from PEM or bare base64 of its PKCS#8 encoding. */
     public static PrivateKey privateKey(String text) {
+        byte[] der = der(text, "PRIVATE KEY", "private key");
         try {
-            return KeyFactory.getInstance(ALGORITHM).generatePrivate(new PKCS8EncodedKeySpec(der(text, "PRIVATE KEY")));
+            return KeyFactory.getInstance(ALGORITHM).generatePrivate(new PKCS8EncodedKeySpec(der));
         } catch (GeneralSecurityException | IllegalArgumentException e) {
-            throw new IllegalArgumentException("not an Ed25519 private key (PKCS#8, PEM or base64): " + e.getMessage(), e);
+            throw new IllegalArgumentException("valid base64 but not an Ed25519 private key (PKCS#8)", e);
         }
     }
 
@@ -76,7 +80,7 @@ public final class Ed25519Keys {
      * The DER inside the PEM block of this type, or the whole text as base64 when it has no PEM armour.
      * A key file may hold several blocks (the signing key file keeps its public key beside the private one).
      */
-    private static byte[] der(String text, String type) {
+    private static byte[] der(String text, String type, String what) {
         StringBuilder body = new StringBuilder();
         boolean armoured = text.contains("-----BEGIN ");
         boolean inside = !armoured;
@@ -90,9 +94,13 @@ public final class Ed25519Keys {
             }
         }
         if (body.length() == 0) {
-            throw new IllegalArgumentException("empty key");
+            throw new IllegalArgumentException("not an Ed25519 " + what + ": empty");
         }
-        return Base64.getDecoder().decode(body.toString());
+        try {
+            return Base64.getDecoder().decode(body.toString());
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("not an Ed25519 " + what + ": not base64 (" + e.getMessage() + ")", e);
+        }
     }
 
     public static byte[] sign(PrivateKey key, byte[] data) {

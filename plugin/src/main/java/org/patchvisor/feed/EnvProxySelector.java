@@ -58,6 +58,9 @@ public final class EnvProxySelector extends ProxySelector {
         if (uri.getHost() == null || !"http".equalsIgnoreCase(uri.getScheme())) {
             throw new IllegalArgumentException("proxy must look like http://host:port, not '" + text + "'");
         }
+        if (uri.getPort() == 0 || uri.getPort() > 65535) {
+            throw new IllegalArgumentException("proxy '" + text + "' has port " + uri.getPort() + ", outside 1..65535");
+        }
         int port = uri.getPort() < 0 ? 80 : uri.getPort();
         return new Proxy(Proxy.Type.HTTP, InetSocketAddress.createUnresolved(uri.getHost(), port));
     }

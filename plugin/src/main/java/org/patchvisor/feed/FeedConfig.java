@@ -2,6 +2,7 @@ package org.patchvisor.feed;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
@@ -9,17 +10,22 @@ import java.util.Optional;
  * The feed's part of patchvisor.conf (integration/config/patchvisor.conf documents each key; a {@code #} only
  * starts a comment at the beginning of a line):
  * <pre>
- * repository = https://patches.example.com/feed/   (repeatable; http(s):, file: or a plain directory)
+ * repository = https://patches.example.com/feed/   (repeatable; http(s):, file: or an absolute directory)
  * trusted-key = MCowBQYDK2VwAyEA...                 (repeatable; base64 X.509 Ed25519 public key)
  * proxy = http://proxy.example.com:3128             (optional; else https_proxy/http_proxy/no_proxy apply)
  * check-interval = 4h                               (the intended period; the systemd timer sets the real one)
- * state-dir = /var/lib/patchvisor                   (last accepted serials, blob cache, installed records)
+ * state-dir = /var/lib/patchvisor                   (absolute; last accepted serials, blob cache, installed records)
  * </pre>
+ * Every value is checked here, when the file is read: what the config means must not depend on the directory a
+ * command happens to run in, and a bad URL is better reported now than at fetch time.
  */
 public record FeedConfig(List<String> repositories, List<String> trustedKeys, Optional<String> proxy,
         Duration checkInterval, Path stateDir) {
     public static final Duration DEFAULT_CHECK_INTERVAL = Duration.ofHours(4);
     public static final Path DEFAULT_STATE_DIR = Path.of("/var/lib/patchvisor");
+    /** The keys this section reads. */
+    public static final List<String> KEYS = List.of("repository", "trusted-key", "proxy", "check-interval",
+            "state-dir");
 
     public FeedConfig {
         repositories = List.copyOf(repositories);
@@ -32,23 +38,77 @@ public record FeedConfig(List<String> repositories, List<String> trustedKeys, Op
     }
 
     public static FeedConfig from(ConfigFile file) throws FeedConfigException {
-        List<String> repositories = file.all("repository");
-        if (repositories.isEmpty()) {
+        List<ConfigFile.Value> repositoryValues = file.values("repository");
+        if (repositoryValues.isEmpty()) {
             throw new FeedConfigException(file.source() + " names no 'repository'");
         }
-        List<String> keys = file.all("trusted-key");
-        if (keys.isEmpty()) {
+        List<String> repositories = new ArrayList<>();
+        for (ConfigFile.Value value : repositoryValues) {
+            repositories.add(repository(file, value));
+        }
+        List<ConfigFile.Value> keyValues = file.values("trusted-key");
+        if (keyValues.isEmpty()) {
             throw new FeedConfigException(file.source() + " names no 'trusted-key': nothing could be verified");
         }
+        for (ConfigFile.Value value : keyValues) {
+            check(file, value, "trusted-key", () -> Ed25519Keys.publicKey(value.text()));
+        }
+        Optional<ConfigFile.Value> proxy = file.singleValue("proxy");
+        if (proxy.isPresent()) {
+            check(file, proxy.get(), "proxy", () -> EnvProxySelector.parse(proxy.get().text()));
+        }
+        Optional<ConfigFile.Value> interval = file.singleValue("check-interval");
+        if (interval.isPresent()) {
+            check(file, interval.get(), "check-interval", () -> Durations.parse(interval.get().text()));
+        }
+        Path stateDir = DEFAULT_STATE_DIR;
+        Optional<ConfigFile.Value> stateDirValue = file.singleValue("state-dir");
+        if (stateDirValue.isPresent()) {
+            stateDir = absolute(file, stateDirValue.get(), "state-dir");
+        }
+        return new FeedConfig(repositories, file.all("trusted-key"), proxy.map(ConfigFile.Value::text),
+                interval.map(v -> Durations.parse(v.text())).orElse(DEFAULT_CHECK_INTERVAL), stateDir);
+    }
+
+    private static String repository(ConfigFile file, ConfigFile.Value value) throws FeedConfigException {
+        String text = value.text();
+        FeedTransports.Kind kind;
         try {
-            TrustedKeys.parse(keys);
-            Optional<String> proxy = file.single("proxy");
-            proxy.ifPresent(EnvProxySelector::parse);
-            Duration interval = file.single("check-interval").map(Durations::parse).orElse(DEFAULT_CHECK_INTERVAL);
-            Path stateDir = file.single("state-dir").map(Path::of).orElse(DEFAULT_STATE_DIR);
-            return new FeedConfig(repositories, keys, proxy, interval, stateDir);
+            kind = FeedTransports.check(text);
         } catch (IllegalArgumentException e) {
-            throw new FeedConfigException(file.source() + ": " + e.getMessage());
+            throw new FeedConfigException(file.at(value) + "repository '" + text + "' " + e.getMessage());
+        }
+        if (kind == FeedTransports.Kind.DIRECTORY) {
+            absolute(file, value, "repository");
+        }
+        return text;
+    }
+
+    private static Path absolute(ConfigFile file, ConfigFile.Value value, String key) throws FeedConfigException {
+        Path path;
+        try {
+            path = Path.of(value.text());
+        } catch (IllegalArgumentException e) {
+            throw new FeedConfigException(file.at(value) + key + " '" + value.text() + "' is not a valid path");
+        }
+        if (!path.isAbsolute()) {
+            throw new FeedConfigException(file.at(value) + key + " '" + value.text()
+                    + "' is a relative path: give an absolute one (it must not depend on the current directory)");
+        }
+        return path;
+    }
+
+    private interface Check {
+        void run();
+    }
+
+    /** Runs one value's own parser and turns its refusal into a line naming the file, the line and the key. */
+    private static void check(ConfigFile file, ConfigFile.Value value, String key, Check parse)
+            throws FeedConfigException {
+        try {
+            parse.run();
+        } catch (IllegalArgumentException e) {
+            throw new FeedConfigException(file.at(value) + key + ": " + e.getMessage());
         }
     }
 }

@@ -1,7 +1,9 @@
 package org.patchvisor.feed;
 
 import java.security.PublicKey;
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -22,7 +24,16 @@ public final class TrustedKeys {
 
     /** From the {@code trusted-key} config values (PEM or base64 X.509). */
     public static TrustedKeys parse(Collection<String> encoded) {
-        return of(encoded.stream().map(Ed25519Keys::publicKey).toList());
+        List<PublicKey> keys = new ArrayList<>();
+        for (String text : encoded) {
+            try {
+                keys.add(Ed25519Keys.publicKey(text));
+            } catch (IllegalArgumentException e) {
+                String shown = text.strip().length() > 16 ? text.strip().substring(0, 16) + "..." : text.strip();
+                throw new IllegalArgumentException("trusted-key '" + shown + "': " + e.getMessage(), e);
+            }
+        }
+        return of(keys);
     }
 
     public Optional<PublicKey> get(String keyId) {

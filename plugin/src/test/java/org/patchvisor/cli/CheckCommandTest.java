@@ -108,4 +108,20 @@ class CheckCommandTest {
         assertEquals(CheckCommand.FAILED, check(NOW, "--json"));
         assertTrue(out.toString().contains("\"status\":\"error\"") && out.toString().contains("trusted-key"), out.toString());
     }
+
+    @Test
+    void misspeltKeyIsWarnedAboutAndTheCheckStillRuns() throws IOException {
+        Files.writeString(config, Files.readString(config) + "# tuning\nfetch-timout = 2m\n", java.nio.charset.StandardCharsets.UTF_8);
+        assertEquals(CheckCommand.UPDATES_AVAILABLE, check(NOW));
+        assertEquals("patchvisor: warning: " + config + " line 6: unknown key 'fetch-timout' is ignored",
+                err.toString().strip());
+    }
+
+    @Test
+    void emptyStateDirIsABadConfigNotTheCurrentDirectory() throws IOException {
+        Files.writeString(config, Files.readString(config).replaceAll("state-dir = .*", "state-dir ="));
+        assertEquals(CheckCommand.FAILED, check(NOW));
+        assertTrue(err.toString().contains("line 3: 'state-dir' has no value"), err.toString());
+        assertEquals(1, err.toString().lines().count(), err.toString());
+    }
 }
