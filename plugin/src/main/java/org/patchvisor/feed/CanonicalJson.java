@@ -1,6 +1,8 @@
 package org.patchvisor.feed;
 
+import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.exc.StreamReadException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -40,6 +42,10 @@ public final class CanonicalJson {
                 throw new MalformedIndexException(what + " is empty JSON (null)");
             }
             return value;
+        } catch (StreamReadException e) {
+            // A syntax error's own text quotes the offending token; for a file that is not JSON at all (a link to a
+            // secret, a server's error page) that would print its content, so only the position is given.
+            throw new MalformedIndexException(what + " is not valid JSON" + position(e), e);
         } catch (JsonProcessingException e) {
             Throwable root = e;
             while (root.getCause() != null) {
@@ -50,5 +56,10 @@ public final class CanonicalJson {
         } catch (IOException e) {
             throw new MalformedIndexException(what + " cannot be read: " + e.getMessage(), e);
         }
+    }
+
+    private static String position(JsonProcessingException e) {
+        JsonLocation location = e.getLocation();
+        return location == null ? "" : " (at line " + location.getLineNr() + ", column " + location.getColumnNr() + ")";
     }
 }
