@@ -2,17 +2,23 @@ package org.patchvisor.feed;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Optional;
 import java.util.OptionalLong;
+import org.patchvisor.files.RegularFiles;
 import org.patchvisor.state.AtomicFiles;
 import org.patchvisor.state.Sha256;
+import org.patchvisor.state.StateCorruptException;
 
 /**
  * Keeps {@code <state-dir>/feed/last-serial/<repository-id>}, one decimal number per repository, where the id is
- * a hash of the repository string (a URL is not a safe file name). Written atomically.
+ * a hash of the repository string (a URL is not a safe file name). Written atomically; read as a small regular
+ * file only ({@link RegularFiles}), so a link to {@code /dev/zero} or a FIFO planted there is refused, not read.
  */
 public final class FileSerialStore implements SerialStore {
+    /** A serial is at most 19 digits and a newline; the slack allows for whitespace an operator added. */
+    static final long MAX_BYTES = 64;
+
     private final Path dir;
 
     public FileSerialStore(Path stateDir) {
@@ -26,14 +32,15 @@ public final class FileSerialStore implements SerialStore {
     @Override
     public OptionalLong lastAccepted(String repository) throws IOException {
         Path file = fileFor(repository);
-        if (!Files.exists(file)) {
+        Optional<byte[]> bytes = RegularFiles.readIfPresent(file, MAX_BYTES, RegularFiles.Links.REFUSE);
+        if (bytes.isEmpty()) {
             return OptionalLong.empty();
         }
-        String text = Files.readString(file, StandardCharsets.US_ASCII).strip();
+        String text = new String(bytes.get(), StandardCharsets.US_ASCII).strip();
         try {
             return OptionalLong.of(Long.parseLong(text));
         } catch (NumberFormatException e) {
-            throw new IOException(file + " does not hold a serial number: '" + text + "'");
+            throw new StateCorruptException(file, "not a serial number");
         }
     }
 

@@ -7,9 +7,8 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -17,8 +16,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
+import org.patchvisor.files.RegularFiles;
+import org.patchvisor.files.Utf8Text;
 import org.patchvisor.model.KernelId;
 
 /**
@@ -28,12 +30,18 @@ import org.patchvisor.model.KernelId;
  *
  * <p>A line cut short by a kill mid-append is ignored when reading and dropped before the next append: that
  * step was never confirmed, so the operation simply reads as one phase earlier. Damage anywhere else is
- * reported, never skipped.
+ * reported, never skipped. The journal is read and appended to as a regular file only, bounded, never through
+ * a link ({@link RegularFiles}).
  */
 public final class Journal {
 
     static final String FILE_NAME = "journal.jsonl";
     static final int DEFAULT_KEEP_FINISHED = 1000;
+    /**
+     * An operation takes four to six lines of about 250 bytes, so 64 MiB holds tens of thousands of them, far more
+     * than a host makes; a larger journal (or a link to {@code /dev/zero}, refused before that) is not read.
+     */
+    static final long MAX_BYTES = 64L << 20;
 
     private final Path file;
     private final Clock clock;
@@ -126,9 +134,8 @@ public final class Journal {
     private void append(Line line) throws IOException {
         byte[] bytes = (StateJson.MAPPER.writeValueAsString(line) + "\n").getBytes(StandardCharsets.UTF_8);
         Files.createDirectories(file.toAbsolutePath().getParent());
-        boolean created = !Files.exists(file);
-        try (FileChannel channel = FileChannel.open(file,
-                StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+        boolean created = !Files.exists(file, LinkOption.NOFOLLOW_LINKS);
+        try (FileChannel channel = RegularFiles.openOwned(file)) {
             long end = completeLength(channel);
             if (end < channel.size()) {
                 channel.truncate(end);
@@ -169,11 +176,15 @@ public final class Journal {
     }
 
     private Contents read() throws IOException {
+        Optional<byte[]> bytes = RegularFiles.readIfPresent(file, MAX_BYTES, RegularFiles.Links.REFUSE);
+        if (bytes.isEmpty()) {
+            return new Contents(List.of(), Map.of());
+        }
         String text;
         try {
-            text = Files.readString(file, StandardCharsets.UTF_8);
-        } catch (NoSuchFileException e) {
-            return new Contents(List.of(), Map.of());
+            text = Utf8Text.decode(file, bytes.get());
+        } catch (Utf8Text.NotUtf8Exception e) {
+            throw new StateCorruptException(file, "line " + e.line() + " is not UTF-8");
         }
         int complete = text.lastIndexOf('\n') + 1; // a tail without newline was torn by a kill mid-append
         List<Line> lines = new ArrayList<>();

@@ -5,7 +5,7 @@ import java.io.IOException;
 import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -13,6 +13,8 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import org.patchvisor.files.RegularFiles;
+import org.patchvisor.files.UnsafeFileException;
 import org.patchvisor.model.KernelId;
 
 /**
@@ -23,13 +25,20 @@ import org.patchvisor.model.KernelId;
  *   modules/&lt;sha256&gt;.ko                             module copies, content-addressed
  * </pre>
  * Modules are copied in, so a reload never depends on the operator's file still being there or unchanged.
- * Every write is atomic ({@link AtomicFiles}); callers serialise runs with {@link RunLock}.
+ * Every write is atomic ({@link AtomicFiles}); callers serialise runs with {@link RunLock}. Records are read as
+ * regular files only, bounded, never through a link ({@link RegularFiles}): a planted FIFO must not hang
+ * {@code status}.
  */
 public final class StateStore {
 
     static final String KERNELS = "kernels";
     static final String MODULES = "modules";
     static final String INSTALLED = "installed.json";
+    /**
+     * An installed.json lists a kernel's patches at a few hundred bytes each; 4 MiB is thousands of patches, so
+     * anything larger is not one of ours (a link to {@code /dev/zero} is refused before that, see {@link RegularFiles}).
+     */
+    static final long INSTALLED_MAX_BYTES = 4L << 20;
 
     private final Path stateDir;
 
@@ -134,7 +143,7 @@ public final class StateStore {
             for (Path file : installedFiles()) {
                 read(Optional.of(file)).patches().forEach(p -> referenced.add(p.sha256() + ".ko"));
             }
-        } catch (StateCorruptException e) {
+        } catch (StateCorruptException | UnsafeFileException e) {
             return; // cannot tell what is still needed; keeping extra files is harmless
         }
         if (!Files.isDirectory(modulesDir())) {
@@ -155,13 +164,13 @@ public final class StateStore {
      */
     private Optional<Path> existingFile(KernelId kernel) {
         Path primary = fileFor(key(kernel));
-        if (Files.exists(primary)) {
+        if (Files.exists(primary, LinkOption.NOFOLLOW_LINKS)) {
             return Optional.of(primary);
         }
         if (kernel.buildId().isPresent()) {
             Path byRelease = fileFor(key(new KernelId(kernel.release(), kernel.version(), kernel.machine(),
                     Optional.empty())));
-            if (Files.exists(byRelease)) {
+            if (Files.exists(byRelease, LinkOption.NOFOLLOW_LINKS)) {
                 return Optional.of(byRelease);
             }
         }
@@ -188,12 +197,11 @@ public final class StateStore {
         if (file.isEmpty()) {
             return new InstalledFile(null, List.of());
         }
-        byte[] bytes;
-        try {
-            bytes = Files.readAllBytes(file.get());
-        } catch (NoSuchFileException e) {
+        Optional<byte[]> read = RegularFiles.readIfPresent(file.get(), INSTALLED_MAX_BYTES, RegularFiles.Links.REFUSE);
+        if (read.isEmpty()) {
             return new InstalledFile(null, List.of());
         }
+        byte[] bytes = read.get();
         try {
             InstalledFile content = StateJson.MAPPER.readValue(bytes, InstalledFile.class);
             if (content == null || content.patches() == null) {
@@ -222,7 +230,8 @@ public final class StateStore {
         try (DirectoryStream<Path> dirs = Files.newDirectoryStream(kernels, Files::isDirectory)) {
             for (Path dir : dirs) {
                 Path file = dir.resolve(INSTALLED);
-                if (Files.isRegularFile(file)) {
+                // anything there is read, so a planted link or FIFO is reported rather than silently skipped
+                if (Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
                     files.add(file);
                 }
             }
