@@ -2,7 +2,6 @@ package org.patchvisor.feed;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import java.util.List;
-import java.util.Objects;
 import java.util.regex.Pattern;
 import org.patchvisor.model.KernelId;
 
@@ -40,10 +39,10 @@ public record BundleEntry(
         if (cumulativeLevel < 1) {
             throw new IllegalArgumentException("bundle " + id + ": cumulativeLevel must be at least 1");
         }
-        replaces = copy(replaces);
-        cves = copy(cves);
-        functions = copy(functions);
-        kernels = copy(kernels);
+        replaces = JsonLists.copy(replaces, "bundle " + id + ": 'replaces'");
+        cves = JsonLists.copy(cves, "bundle " + id + ": 'cves'");
+        functions = JsonLists.copy(functions, "bundle " + id + ": 'functions'");
+        kernels = JsonLists.copy(kernels, "bundle " + id + ": 'kernels'");
         if (kernels.isEmpty()) {
             throw new IllegalArgumentException("bundle " + id + ": targets no kernel");
         }
@@ -53,10 +52,6 @@ public record BundleEntry(
         if (value == null || !NAME.matcher(value).matches()) {
             throw new IllegalArgumentException(what + " is missing or has characters outside [A-Za-z0-9._+-]: " + value);
         }
-    }
-
-    private static <T> List<T> copy(List<T> list) {
-        return list == null ? List.of() : List.copyOf(list.stream().map(Objects::requireNonNull).toList());
     }
 
     /** True when one of the bundle's targets is exactly this kernel (build-id when both sides know it). */

@@ -2,6 +2,7 @@ package org.patchvisor.feed;
 
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.core.exc.StreamReadException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.MapperFeature;
@@ -9,6 +10,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import java.io.IOException;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * The one JSON form the feed signs: properties sorted, no whitespace, UTF-8. The verifier never re-serializes;
@@ -21,7 +24,11 @@ public final class CanonicalJson {
             .disable(SerializationFeature.INDENT_OUTPUT)
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            // A key given twice would let two readers of the same signed bytes see different values.
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
             .build();
+    /** Jackson's text for a repeated key, and what a key name in a message may look like. */
+    private static final Pattern DUPLICATE = Pattern.compile("Duplicate field '([A-Za-z0-9_.-]{1,64})'.*", Pattern.DOTALL);
 
     private CanonicalJson() {
     }
@@ -43,6 +50,11 @@ public final class CanonicalJson {
             }
             return value;
         } catch (StreamReadException e) {
+            Matcher duplicate = DUPLICATE.matcher(String.valueOf(e.getOriginalMessage()));
+            if (duplicate.matches()) {
+                throw new MalformedIndexException(what + " is malformed: the key '" + duplicate.group(1)
+                        + "' appears twice in one object" + position(e), e);
+            }
             // A syntax error's own text quotes the offending token; for a file that is not JSON at all (a link to a
             // secret, a server's error page) that would print its content, so only the position is given.
             throw new MalformedIndexException(what + " is not valid JSON" + position(e), e);

@@ -23,7 +23,7 @@ public record FeedIndex(int format, long serial, String created, String expires,
         }
         parse("created", created);
         parse("expires", expires);
-        bundles = bundles == null ? List.of() : List.copyOf(bundles);
+        bundles = JsonLists.copy(bundles, "the bundle list");
         Set<String> ids = new HashSet<>();
         for (BundleEntry bundle : bundles) {
             if (!ids.add(bundle.id())) {

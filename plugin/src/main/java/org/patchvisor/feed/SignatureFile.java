@@ -5,7 +5,7 @@ import java.util.List;
 /** The content of {@code index.json.sig}: one or more signatures; one by a trusted key is enough. */
 public record SignatureFile(List<IndexSignature> signatures) {
     public SignatureFile {
-        signatures = signatures == null ? List.of() : List.copyOf(signatures);
+        signatures = JsonLists.copy(signatures, "the signature list");
         if (signatures.isEmpty()) {
             throw new IllegalArgumentException("signature file lists no signature");
         }
