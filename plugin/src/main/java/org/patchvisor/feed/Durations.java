@@ -40,4 +40,16 @@ public final class Durations {
         }
         throw new IllegalArgumentException("not a positive duration like 90s, 30m, 4h, 7d or 2w: '" + text + "'");
     }
+
+    /** The short form back, for messages: {@code 5m}, {@code 90s}, {@code 1500ms}. */
+    public static String format(Duration duration) {
+        long millis = duration.toMillis();
+        if (millis % 3_600_000 == 0 && millis > 0) {
+            return millis / 3_600_000 + "h";
+        }
+        if (millis % 60_000 == 0 && millis > 0) {
+            return millis / 60_000 + "m";
+        }
+        return millis % 1000 == 0 ? millis / 1000 + "s" : millis + "ms";
+    }
 }

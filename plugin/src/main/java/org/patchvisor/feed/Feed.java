@@ -28,7 +28,10 @@ public final class Feed {
         this.cache = cache;
     }
 
-    /** The feed a host's config describes; {@code env} is the process environment (for proxies). */
+    /**
+     * The feed a host's config describes; {@code env} is the process environment (for proxies). The config's
+     * {@code fetch-timeout}, when given, replaces the one in {@code limits}; it bounds the whole run.
+     */
     public static Feed open(FeedConfig config, Map<String, String> env, Clock clock, FetchLimits limits)
             throws FeedConfigException {
         return open(config, env, clock, limits, new FileSerialStore(config.stateDir()));
@@ -47,9 +50,12 @@ public final class Feed {
             SerialStore serials) throws FeedConfigException {
         ProxySelector proxies = EnvProxySelector.create(config.proxy(), env);
         IndexVerifier verifier = new IndexVerifier(TrustedKeys.parse(config.trustedKeys()), clock);
+        FetchLimits effective = config.fetchTimeout().map(limits::withFetchTimeout).orElse(limits);
+        FetchBudget budget = FetchBudget.of(effective); // one for the whole run, over every repository
         List<FeedClient> clients = new ArrayList<>();
         for (String repository : config.repositories()) {
-            clients.add(new FeedClient(repository, FeedTransports.open(repository, proxies, limits), verifier, serials, limits));
+            clients.add(new FeedClient(repository, FeedTransports.open(repository, proxies, effective, budget),
+                    verifier, serials, effective));
         }
         return new Feed(clients, new BlobCache(config.stateDir()));
     }

@@ -15,17 +15,18 @@ import java.util.Optional;
  * proxy = http://proxy.example.com:3128             (optional; else https_proxy/http_proxy/no_proxy apply)
  * check-interval = 4h                               (the intended period; the systemd timer sets the real one)
  * state-dir = /var/lib/patchvisor                   (absolute; last accepted serials, blob cache, installed records)
+ * fetch-timeout = 5m                                (optional; how long one run may wait on the feed in all)
  * </pre>
  * Every value is checked here, when the file is read: what the config means must not depend on the directory a
  * command happens to run in, and a bad URL is better reported now than at fetch time.
  */
 public record FeedConfig(List<String> repositories, List<String> trustedKeys, Optional<String> proxy,
-        Duration checkInterval, Path stateDir) {
+        Duration checkInterval, Path stateDir, Optional<Duration> fetchTimeout) {
     public static final Duration DEFAULT_CHECK_INTERVAL = Duration.ofHours(4);
     public static final Path DEFAULT_STATE_DIR = Path.of("/var/lib/patchvisor");
     /** The keys this section reads. */
     public static final List<String> KEYS = List.of("repository", "trusted-key", "proxy", "check-interval",
-            "state-dir");
+            "state-dir", "fetch-timeout");
 
     public FeedConfig {
         repositories = List.copyOf(repositories);
@@ -34,7 +35,7 @@ public record FeedConfig(List<String> repositories, List<String> trustedKeys, Op
 
     /** The same settings with another state directory (a --state-dir given on the command line wins). */
     public FeedConfig withStateDir(Path dir) {
-        return new FeedConfig(repositories, trustedKeys, proxy, checkInterval, dir);
+        return new FeedConfig(repositories, trustedKeys, proxy, checkInterval, dir, fetchTimeout);
     }
 
     public static FeedConfig from(ConfigFile file) throws FeedConfigException {
@@ -66,8 +67,13 @@ public record FeedConfig(List<String> repositories, List<String> trustedKeys, Op
         if (stateDirValue.isPresent()) {
             stateDir = absolute(file, stateDirValue.get(), "state-dir");
         }
+        Optional<ConfigFile.Value> fetchTimeout = file.singleValue("fetch-timeout");
+        if (fetchTimeout.isPresent()) {
+            check(file, fetchTimeout.get(), "fetch-timeout", () -> Durations.parse(fetchTimeout.get().text()));
+        }
         return new FeedConfig(repositories, file.all("trusted-key"), proxy.map(ConfigFile.Value::text),
-                interval.map(v -> Durations.parse(v.text())).orElse(DEFAULT_CHECK_INTERVAL), stateDir);
+                interval.map(v -> Durations.parse(v.text())).orElse(DEFAULT_CHECK_INTERVAL), stateDir,
+                fetchTimeout.map(v -> Durations.parse(v.text())));
     }
 
     private static String repository(ConfigFile file, ConfigFile.Value value) throws FeedConfigException {

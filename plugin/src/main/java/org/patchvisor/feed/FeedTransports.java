@@ -22,10 +22,17 @@ public final class FeedTransports {
         HTTP, FILE_URL, DIRECTORY
     }
 
+    /** A transport with a budget of its own (a one-shot reader such as {@code repo mirror}). */
     public static FeedTransport open(String repository, ProxySelector proxies, FetchLimits limits) throws FeedConfigException {
+        return open(repository, proxies, limits, FetchBudget.of(limits));
+    }
+
+    /** A transport whose HTTP requests draw on a run's shared {@code budget}. */
+    public static FeedTransport open(String repository, ProxySelector proxies, FetchLimits limits, FetchBudget budget)
+            throws FeedConfigException {
         try {
             return switch (check(repository)) {
-                case HTTP -> new HttpFeedTransport(URI.create(repository), proxies, limits, null);
+                case HTTP -> new HttpFeedTransport(URI.create(repository), proxies, limits, null, budget);
                 case FILE_URL -> new DirectoryFeedTransport(Path.of(URI.create(repository)));
                 case DIRECTORY -> new DirectoryFeedTransport(Path.of(repository));
             };

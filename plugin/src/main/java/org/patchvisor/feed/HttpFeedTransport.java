@@ -10,6 +10,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpResponse.BodySubscribers;
 import java.net.http.HttpTimeoutException;
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -19,18 +20,19 @@ import javax.net.ssl.SSLContext;
 
 /**
  * Fetches repository files over HTTP(S) with the JDK client. The request timeout only covers the wait for
- * headers, so the whole exchange is also bounded from outside: a server that stalls mid-body still ends in
- * {@link DownloadTimeoutException}.
+ * headers, so the whole exchange is also bounded from outside, by what is left of the run's {@link FetchBudget}:
+ * a server that stalls mid-body or drips bytes ends in {@link DownloadTimeoutException}, and the index, its
+ * signature and the blobs share that one limit.
  */
 public final class HttpFeedTransport implements FeedTransport {
     private final URI base;
     private final HttpClient client;
-    private final FetchLimits limits;
+    private final FetchBudget budget;
 
-    public HttpFeedTransport(URI base, ProxySelector proxies, FetchLimits limits, SSLContext tls) {
+    public HttpFeedTransport(URI base, ProxySelector proxies, FetchLimits limits, SSLContext tls, FetchBudget budget) {
         String text = base.toString();
         this.base = URI.create(text.endsWith("/") ? text : text + "/");
-        this.limits = limits;
+        this.budget = budget;
         HttpClient.Builder builder = HttpClient.newBuilder()
                 .connectTimeout(limits.connectTimeout())
                 .followRedirects(HttpClient.Redirect.NORMAL)
@@ -44,7 +46,16 @@ public final class HttpFeedTransport implements FeedTransport {
     @Override
     public byte[] fetch(String relativePath, long maxBytes) throws FeedException {
         URI uri = base.resolve(relativePath);
-        HttpRequest request = HttpRequest.newBuilder(uri).timeout(limits.totalTimeout()).GET().build();
+        Duration left = budget.begin("GET " + uri);
+        try {
+            return exchange(uri, maxBytes, left);
+        } finally {
+            budget.end();
+        }
+    }
+
+    private byte[] exchange(URI uri, long maxBytes, Duration left) throws FeedException {
+        HttpRequest request = HttpRequest.newBuilder(uri).timeout(left).GET().build();
         AtomicReference<CappedBodySubscriber> body = new AtomicReference<>();
         CompletableFuture<HttpResponse<byte[]>> exchange = client.sendAsync(request, info -> {
             if (info.statusCode() != 200) {
@@ -55,21 +66,30 @@ public final class HttpFeedTransport implements FeedTransport {
         });
         HttpResponse<byte[]> response;
         try {
-            response = exchange.get(limits.totalTimeout().toMillis(), TimeUnit.MILLISECONDS);
+            response = exchange.get(left.toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
             exchange.cancel(true);
-            throw new DownloadTimeoutException("GET " + uri + " did not finish within " + limits.totalTimeout().toSeconds() + " s");
+            throw tooSlow(uri, body.get());
         } catch (InterruptedException e) {
             exchange.cancel(true);
             Thread.currentThread().interrupt();
             throw new DownloadTimeoutException("GET " + uri + " was interrupted", e);
         } catch (ExecutionException e) {
+            if (e.getCause() instanceof HttpTimeoutException && !(e.getCause() instanceof HttpConnectTimeoutException)) {
+                throw tooSlow(uri, body.get());
+            }
             throw translate(uri, e.getCause(), body.get());
         }
         if (response.statusCode() != 200) {
             throw new FeedUnreachableException("GET " + uri + " answered HTTP " + response.statusCode());
         }
         return response.body();
+    }
+
+    private DownloadTimeoutException tooSlow(URI uri, CappedBodySubscriber body) {
+        return new DownloadTimeoutException("GET " + uri + " did not finish within the run's fetch-timeout of "
+                + Durations.format(budget.total()) + (body == null ? " (no answer)" : " (" + body.received()
+                + " bytes received)") + ": the server is stalled or too slow");
     }
 
     /** Maps the client's exceptions to feed failures; {@code body} is set once a 200 response started. */

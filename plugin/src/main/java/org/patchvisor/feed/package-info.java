@@ -27,8 +27,9 @@
  * and written only after all checks passed), bundle for this kernel
  * ({@link org.patchvisor.feed.WrongKernelException}), blob size and SHA-256
  * ({@link org.patchvisor.feed.BlobMismatchException}); downloads are capped by the announced size and a hard cap
- * ({@link org.patchvisor.feed.DownloadTooLargeException}) and by connect and total timeouts
- * ({@link org.patchvisor.feed.DownloadTimeoutException}). Verified blobs are cached under
+ * ({@link org.patchvisor.feed.DownloadTooLargeException}) and by a connect timeout and one {@code fetch-timeout}
+ * for everything a run fetches ({@link org.patchvisor.feed.FetchBudget},
+ * {@link org.patchvisor.feed.DownloadTimeoutException}). Verified blobs are cached under
  * {@code <state-dir>/cache/sha256/}.
  */
 package org.patchvisor.feed;
