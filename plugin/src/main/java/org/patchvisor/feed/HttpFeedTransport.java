@@ -22,7 +22,8 @@ import javax.net.ssl.SSLContext;
  * Fetches repository files over HTTP(S) with the JDK client. The request timeout only covers the wait for
  * headers, so the whole exchange is also bounded from outside, by what is left of the run's {@link FetchBudget}:
  * a server that stalls mid-body or drips bytes ends in {@link DownloadTimeoutException}, and the index, its
- * signature and the blobs share that one limit.
+ * signature and the blobs share that one limit. Redirects are followed as the JDK's NORMAL policy does (never
+ * from https to http, at most five); a redirect still standing after that is named as such.
  */
 public final class HttpFeedTransport implements FeedTransport {
     private final URI base;
@@ -80,6 +81,9 @@ public final class HttpFeedTransport implements FeedTransport {
             }
             throw translate(uri, e.getCause(), body.get());
         }
+        if (response.statusCode() / 100 == 3) {
+            throw new FeedUnreachableException(redirectProblem(uri, response));
+        }
         if (response.statusCode() != 200) {
             throw new FeedUnreachableException("GET " + uri + " answered HTTP " + response.statusCode());
         }
@@ -90,6 +94,24 @@ public final class HttpFeedTransport implements FeedTransport {
         return new DownloadTimeoutException("GET " + uri + " did not finish within the run's fetch-timeout of "
                 + Durations.format(budget.total()) + (body == null ? " (no answer)" : " (" + body.received()
                 + " bytes received)") + ": the server is stalled or too slow");
+    }
+
+    /** What a 3xx that the client handed back means: it stopped following (a loop, or https to http). */
+    private static String redirectProblem(URI uri, HttpResponse<?> response) {
+        // The client itself refuses a redirect without a Location, so one is there.
+        String location = response.headers().firstValue("Location").orElse("");
+        String last = response.uri().equals(uri) ? "" : " (last at " + response.uri() + ")";
+        URI target;
+        try {
+            target = response.uri().resolve(location);
+        } catch (IllegalArgumentException e) {
+            return "GET " + uri + " was redirected to an invalid Location" + last;
+        }
+        if ("https".equalsIgnoreCase(response.uri().getScheme()) && "http".equalsIgnoreCase(target.getScheme())) {
+            return "GET " + uri + " was redirected from https to plain http (" + target + "), which is not followed" + last;
+        }
+        return "GET " + uri + " was redirected too many times (a redirect loop?): the last answer was HTTP "
+                + response.statusCode() + " to " + target + last;
     }
 
     /** Maps the client's exceptions to feed failures; {@code body} is set once a 200 response started. */

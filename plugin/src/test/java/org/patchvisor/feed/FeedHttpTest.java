@@ -187,6 +187,23 @@ class FeedHttpTest {
     }
 
     @Test
+    void redirectLoopIsNamedAsOne() throws IOException {
+        rogue = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 8);
+        rogue.createContext("/", exchange -> {
+            try (exchange) {
+                exchange.getResponseHeaders().add("Location", exchange.getRequestURI().getPath());
+                exchange.sendResponseHeaders(302, -1);
+            }
+        });
+        rogue.start();
+        String url = "http://127.0.0.1:" + rogue.getAddress().getPort() + "/";
+        Feed feed = fixture.feed(url, Map.of(), FeedFixture.fastLimits());
+        FeedUnreachableException e = assertThrows(FeedUnreachableException.class, () -> feed.available(FeedFixture.KERNEL));
+        assertEquals("GET " + url + "index.json was redirected too many times (a redirect loop?): the last answer was"
+                + " HTTP 302 to " + url + "index.json", e.getMessage());
+    }
+
+    @Test
     void anyStaticServerWorks() throws Exception {
         int port = FeedFixture.freePort();
         Process python;
