@@ -18,7 +18,7 @@ import org.patchvisor.feed.repo.SigningKey;
  */
 class ShippedConfigTest {
     static final Path SHIPPED = Path.of("../integration/config/patchvisor.conf");
-    static final List<String> KEYS = List.of("repository", "trusted-key", "proxy", "check-interval", "state-dir");
+    static final List<String> KEYS = FeedConfig.KEYS;
 
     @Test
     void documentsEveryKey() throws IOException {
@@ -40,7 +40,7 @@ class ShippedConfigTest {
         String key = Ed25519Keys.base64(SigningKey.generate().publicKey());
         List<String> lines = Files.readAllLines(SHIPPED).stream()
                 .map(line -> line.startsWith("trusted-key = ") ? "trusted-key = " + key : line)
-                .map(line -> line.matches("#(proxy|check-interval|state-dir) = .*") ? line.substring(1) : line)
+                .map(line -> line.matches("#(proxy|check-interval|state-dir|fetch-timeout) = .*") ? line.substring(1) : line)
                 .toList();
         FeedConfig config = FeedConfig.from(ConfigFile.parse(SHIPPED, lines));
         assertEquals(List.of("https://patches.example.com/patchvisor/"), config.repositories());
@@ -48,5 +48,9 @@ class ShippedConfigTest {
         assertEquals(FeedConfig.DEFAULT_CHECK_INTERVAL, config.checkInterval());
         assertEquals(FeedConfig.DEFAULT_STATE_DIR, config.stateDir());
         assertTrue(config.proxy().isPresent());
+        assertEquals(java.util.Optional.of(FetchLimits.DEFAULT_FETCH_TIMEOUT), config.fetchTimeout());
+        List<String> known = java.util.stream.Stream.concat(FeedConfig.KEYS.stream(), java.util.stream.Stream.of("metrics-file"))
+                .toList();
+        assertEquals(List.of(), ConfigFile.parse(SHIPPED, lines).unknownKeys(known), "the shipped file warns about nothing");
     }
 }
