@@ -45,6 +45,16 @@ final class GuestFleetUpgrade {
         return rollout().plan(guests(), options);
     }
 
+    /**
+     * The plan for one guest alone, as the worker patches it. The guest is chosen by its adapter and id, not by
+     * an {@code --only} pattern: a guest may be named {@code *} or {@code prod-?}, which as a glob would select
+     * others too.
+     */
+    Plan plan(RolloutOptions options, Guest only) throws IOException, InterruptedException {
+        List<Guest> one = guests().stream().filter(g -> key(g).equals(key(only))).toList();
+        return rollout().plan(one, options);
+    }
+
     Report run(Plan plan, RolloutListener listener) throws InterruptedException {
         return rollout().execute(plan, job -> {
             try (GuestChannel channel = adapterOf(job.guest()).channel(job.guest())) {

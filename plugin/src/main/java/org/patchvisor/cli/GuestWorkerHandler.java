@@ -82,13 +82,14 @@ final class GuestWorkerHandler implements SpoolDrainer.GuestHandler {
                 return new SpoolDrainer.Result(RolloutState.UNREACHABLE.label(), false, silent.get());
             }
             GuestFleetUpgrade fleet = new GuestFleetUpgrade(targets, feed.get(), patcher);
-            Plan plan = fleet.plan(new RolloutOptions(0, 1, 0, guestTimeout, List.of(name), List.of(), false));
+            Plan plan = fleet.plan(new RolloutOptions(0, 1, 0, guestTimeout, List.of(), List.of(), false),
+                    target.guest());
             Report report = fleet.run(plan, RolloutListener.NONE);
             reports.put(name, report);
-            Report.Row row = report.guests().stream().filter(r -> r.name().equals(name)).findFirst().orElse(null);
-            if (row == null) {
+            if (report.guests().size() != 1) {
                 return new SpoolDrainer.Result("gone", true, "the rollout did not list " + name);
             }
+            Report.Row row = report.guests().get(0);
             return new SpoolDrainer.Result(row.state().label(), isFinal(row.state()),
                     row.reason() == null ? "" : row.reason());
         }

@@ -2,11 +2,49 @@ package org.patchvisor.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.patchvisor.feed.BlobCache;
+import org.patchvisor.feed.Feed;
+import org.patchvisor.guest.GuestPatcher;
+import org.patchvisor.kernel.Ticker;
+import org.patchvisor.rollout.Plan;
+import org.patchvisor.rollout.RolloutOptions;
+import org.patchvisor.spi.Guest;
+import org.patchvisor.spi.HypervisorAdapters;
 
-/** How the per-guest budget of {@code upgrade --guests} is split between the transition and the revert. */
+/**
+ * How the per-guest budget of {@code upgrade --guests} is split between the transition and the revert, and the
+ * worker's plan for one guest.
+ */
 class GuestFleetUpgradeTest {
+    @TempDir
+    Path tmp;
+
+    @Test
+    void theWorkersPlanForOneGuestHoldsThatGuestAloneWhateverItsNameLooksLike() throws Exception {
+        Guest star = new Guest("kvm", "1", "*", Guest.State.RUNNING, Map.of());
+        Guest prod = new Guest("kvm", "2", "prod", Guest.State.RUNNING, Map.of());
+        Guest question = new Guest("kvm", "3", "pro?", Guest.State.RUNNING, Map.of());
+        HypervisorAdapters providers = new HypervisorAdapters(() -> List.of(
+                new ContainersCommandTest.Provider("kvm", true, false, List.of(star, prod, question))));
+        HostContext context = new HostContext(tmp, () -> null, Ticker.SYSTEM, Map.of());
+        try (GuestTargets targets = GuestTargets.open(context, providers, List.of())) {
+            GuestFleetUpgrade fleet = new GuestFleetUpgrade(targets, new Feed(List.of(), new BlobCache(tmp)),
+                    GuestPatcher.standard());
+            RolloutOptions one = new RolloutOptions(0, 1, 0, Duration.ofMinutes(1), List.of(), List.of(), false);
+            for (Guest guest : List.of(star, question)) {
+                Plan plan = fleet.plan(one, guest);
+                assertEquals(1, plan.guestCount(), "only " + guest.name() + " is in its plan: " + plan);
+                assertEquals(guest, plan.settled().get(0).guest());
+            }
+        }
+    }
+
     @Test
     void theAgentRevertsInsideThePerGuestBudget() {
         assertEquals(Duration.ofSeconds(10), GuestFleetUpgrade.transitionTimeout(Duration.ofSeconds(20)));
