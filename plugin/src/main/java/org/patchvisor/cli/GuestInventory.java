@@ -13,6 +13,7 @@ import java.util.concurrent.Future;
 import org.patchvisor.guest.GuestChannel;
 import org.patchvisor.guest.GuestChannel.GuestTimeoutException;
 import org.patchvisor.guest.GuestPatcher;
+import org.patchvisor.guest.GuestText;
 import org.patchvisor.model.KernelId;
 import org.patchvisor.model.LivePatch;
 import org.patchvisor.spi.Guest;
@@ -27,6 +28,10 @@ final class GuestInventory {
 
     /** One guest's line. {@code agent} is "yes", "no" or "-" (not running); {@code note} says why not. */
     record Row(Guest guest, String agent, KernelId kernel, List<LivePatch> patches, String note) {
+        /** The note quotes the guest's errors; the guest's name and patch names are exact, printable when shown. */
+        Row {
+            note = GuestText.printable(note);
+        }
     }
 
     private GuestInventory() {
@@ -81,11 +86,11 @@ final class GuestInventory {
         out.printf("%-20s %-8s %-6s %-26s %s%n", "NAME", "STATE", "AGENT", "KERNEL", "PATCHES");
         for (Row row : rows) {
             String patches = row.patches().isEmpty() ? "-" : String.join(",", row.patches().stream()
-                    .map(p -> p.name() + (p.inTransition() ? "(transition)" : p.enabled() ? "" : "(disabled)"))
+                    .map(p -> GuestText.printable(p.name()) + (p.inTransition() ? "(transition)" : p.enabled() ? "" : "(disabled)"))
                     .toList());
-            out.printf("%-20s %-8s %-6s %-26s %s%s%n", row.guest().name(), row.guest().state().label(), row.agent(),
-                    row.kernel() == null ? "-" : row.kernel().release(), patches,
-                    row.note().isEmpty() ? "" : "  (" + row.note() + ")");
+            out.printf("%-20s %-8s %-6s %-26s %s%s%n", GuestText.printable(row.guest().name()),
+                    row.guest().state().label(), row.agent(), row.kernel() == null ? "-" : row.kernel().release(),
+                    patches, row.note().isEmpty() ? "" : "  (" + row.note() + ")");
         }
     }
 
@@ -93,7 +98,7 @@ final class GuestInventory {
         List<Map<String, Object>> list = new ArrayList<>();
         for (Row row : rows) {
             Map<String, Object> one = new LinkedHashMap<>();
-            one.put("name", row.guest().name());
+            one.put("name", GuestText.printable(row.guest().name()));
             one.put("adapter", row.guest().adapter());
             one.put("id", row.guest().id());
             one.put("state", row.guest().state().label());
@@ -112,7 +117,7 @@ final class GuestInventory {
             List<Map<String, Object>> patches = new ArrayList<>();
             for (LivePatch p : row.patches()) {
                 Map<String, Object> patch = new LinkedHashMap<>();
-                patch.put("name", p.name());
+                patch.put("name", GuestText.printable(p.name()));
                 patch.put("enabled", p.enabled());
                 patch.put("transition", p.inTransition());
                 patch.put("functions", p.functionsByObject());

@@ -17,6 +17,7 @@ import org.patchvisor.feed.Feed;
 import org.patchvisor.feed.FeedConfig;
 import org.patchvisor.feed.FetchLimits;
 import org.patchvisor.guest.GuestPatcher;
+import org.patchvisor.guest.GuestText;
 import org.patchvisor.hooks.EventSpool;
 import org.patchvisor.hooks.HookInstaller;
 import org.patchvisor.hooks.SpoolDrainer;
@@ -112,7 +113,7 @@ final class WorkerCommand implements Callable<Integer> {
             RunMetrics counters = new RunMetrics("worker");
             while (true) {
                 List<SpoolDrainer.Handled> handled = drainer.pass(h -> {
-                    err.println("patchvisor worker: guest " + h.guest() + ": " + h.result().state()
+                    err.println("patchvisor worker: guest " + GuestText.printable(h.guest()) + ": " + h.result().state()
                             + (h.result().isFinal() ? "" : " (kept for retry)")
                             + " [" + h.events() + " event(s)]"
                             + (h.result().reason().isBlank() ? "" : ": " + h.result().reason()));

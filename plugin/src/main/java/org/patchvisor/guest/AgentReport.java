@@ -47,7 +47,7 @@ public record AgentReport(Result result, String reason, long millis) {
 
     public AgentReport {
         Objects.requireNonNull(result, "result");
-        Objects.requireNonNull(reason, "reason");
+        reason = GuestText.printable(Objects.requireNonNull(reason, "reason"));   // printed inside the guest
         if (millis < 0) {
             throw new IllegalArgumentException("negative agent time " + millis);
         }
@@ -77,6 +77,6 @@ public record AgentReport(Result result, String reason, long millis) {
 
     private static String abbreviate(String text) {
         String oneLine = text.strip().replace('\n', ' ');
-        return oneLine.length() <= 200 ? oneLine : oneLine.substring(0, 200) + "...";
+        return GuestText.printable(oneLine.length() <= 200 ? oneLine : oneLine.substring(0, 200) + "...");
     }
 }

@@ -11,12 +11,13 @@ public final class GuestAgentException extends IOException {
     private final String errorClass;
     private final String description;
 
+    /** The class and description are the agent's words, made printable before they reach any message. */
     public GuestAgentException(String command, String errorClass, String description) {
-        super("guest agent refused " + command + ": " + description
-                + (errorClass == null || errorClass.isEmpty() ? "" : " (" + errorClass + ")"));
+        super("guest agent refused " + command + ": " + GuestText.printable(description)
+                + (errorClass == null || errorClass.isEmpty() ? "" : " (" + GuestText.printable(errorClass) + ")"));
         this.command = command;
-        this.errorClass = errorClass;
-        this.description = description;
+        this.errorClass = GuestText.printable(errorClass);
+        this.description = GuestText.printable(description);
     }
 
     public String command() {

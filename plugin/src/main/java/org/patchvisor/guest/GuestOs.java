@@ -7,9 +7,10 @@ import java.util.Objects;
  * agent gives it with {@code guest-get-osinfo}; other channels run uname.
  */
 public record GuestOs(String kernelRelease, String kernelVersion, String machine) {
+    /** All three are the guest's own words: made printable here, before they reach a kernel id or a report. */
     public GuestOs {
-        Objects.requireNonNull(kernelRelease, "kernelRelease");
-        Objects.requireNonNull(kernelVersion, "kernelVersion");
-        Objects.requireNonNull(machine, "machine");
+        kernelRelease = GuestText.printable(Objects.requireNonNull(kernelRelease, "kernelRelease"));
+        kernelVersion = GuestText.printable(Objects.requireNonNull(kernelVersion, "kernelVersion"));
+        machine = GuestText.printable(Objects.requireNonNull(machine, "machine"));
     }
 }

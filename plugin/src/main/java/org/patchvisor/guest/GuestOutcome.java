@@ -41,7 +41,8 @@ public record GuestOutcome(State state, String reason, String patch, Optional<Ke
 
     public GuestOutcome {
         Objects.requireNonNull(state, "state");
-        Objects.requireNonNull(reason, "reason");
+        // The reason quotes the guest (its agent's reply, its errors): printable before any report shows it.
+        reason = GuestText.printable(Objects.requireNonNull(reason, "reason"));
         Objects.requireNonNull(patch, "patch");
         Objects.requireNonNull(kernel, "kernel");
         Objects.requireNonNull(elapsed, "elapsed");

@@ -11,6 +11,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
+import org.patchvisor.guest.GuestText;
 
 /**
  * The worker's loop body: takes the queued events one guest at a time (however many starts a guest had, it is
@@ -35,6 +36,10 @@ public final class SpoolDrainer {
 
     /** How one guest's job ended: a rollout state word, whether that is final, and why. */
     public record Result(String state, boolean isFinal, String reason) {
+        /** The reason quotes the guest and its agent (and errors naming it): printable before the worker logs it. */
+        public Result {
+            reason = GuestText.printable(reason == null ? "" : reason);
+        }
     }
 
     /** One guest handled in a pass, with the number of spooled events its job covered. */

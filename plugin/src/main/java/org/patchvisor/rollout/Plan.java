@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import org.patchvisor.feed.BundleEntry;
+import org.patchvisor.guest.GuestText;
 import org.patchvisor.model.KernelId;
 import org.patchvisor.spi.Guest;
 
@@ -70,9 +71,12 @@ public record Plan(RolloutOptions options, List<KernelGroup> groups, List<Wave> 
 
     /** A guest whose end state was decided while planning. {@code kernel} and {@code bundle} may be null. */
     public record Settled(Guest guest, String kernel, String bundle, RolloutState state, String reason) {
+        /** The kernel and the reason may quote the guest: printable, as in a report row. */
         public Settled {
             Objects.requireNonNull(guest, "guest");
+            kernel = GuestText.printable(kernel);
             Objects.requireNonNull(state, "state");
+            reason = GuestText.printable(reason);
         }
     }
 }

@@ -1,8 +1,12 @@
 package org.patchvisor.rollout;
 
 import java.util.stream.Collectors;
+import org.patchvisor.guest.GuestText;
 
-/** The plan in words, as {@code --dry-run} prints it: kernels and their bundles, canary, waves, the rest. */
+/**
+ * The plan in words, as {@code --dry-run} prints it: kernels and their bundles, canary, waves, the rest. Guest
+ * names (and the rollout groups in their metadata) are exact in the plan, so they are made printable here.
+ */
 public final class PlanText {
     private PlanText() {
     }
@@ -23,11 +27,11 @@ public final class PlanText {
         for (Plan.Wave wave : plan.waves()) {
             n++;
             text.append(String.format("%s %d (%s, %d guest(s)): %s%n", wave.canary() ? "canary wave" : "wave", n,
-                    wave.name(), wave.targets().size(),
-                    wave.targets().stream().map(t -> t.guest().name()).collect(Collectors.joining(" "))));
+                    GuestText.printable(wave.name()), wave.targets().size(), wave.targets().stream()
+                            .map(t -> GuestText.printable(t.guest().name())).collect(Collectors.joining(" "))));
         }
         for (Plan.Settled s : plan.settled()) {
-            text.append(String.format("not patched: %s %s (%s)%n", s.guest().name(), s.state().label(), s.reason()));
+            text.append(String.format("not patched: %s %s (%s)%n", GuestText.printable(s.guest().name()), s.state().label(), s.reason()));
         }
         return text.toString();
     }

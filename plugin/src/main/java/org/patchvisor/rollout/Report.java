@@ -6,6 +6,7 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import org.patchvisor.guest.GuestText;
 
 /**
  * The outcome of a rollout: one row per guest the adapters listed (every guest exactly once), totals per state,
@@ -76,9 +77,12 @@ public record Report(
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Row(String name, String kernel, String bundle, RolloutState state, String reason, long ms) {
+        /** Rows exist to be shown (text, progress, JSON): the guest's name and words are printable from here on. */
         public Row {
-            Objects.requireNonNull(name, "name");
+            name = GuestText.printable(Objects.requireNonNull(name, "name"));
+            kernel = GuestText.printable(kernel);
             Objects.requireNonNull(state, "state");
+            reason = GuestText.printable(reason);
         }
     }
 }

@@ -43,6 +43,25 @@ class ReportOutputTest {
     }
 
     @Test
+    void aHostileGuestNameOrReasonCannotSteerTheTerminalOrForgeLines() throws Exception {
+        String name = "evil\u001b[2J\u001b[H\nguest prod: applied\u202e";
+        Report.Row row = new Report.Row(name, "6.1\r", null, RolloutState.FAILED, "agent: \u001b]0;x\u0007" + "z".repeat(900), 1);
+        StringWriter out = new StringWriter();
+        ProgressListener progress = new ProgressListener(new PrintWriter(out), false, System::nanoTime);
+        progress.guestFinished(row, 1, 1);
+        String line = out.toString();
+        assertEquals(1, line.lines().count(), line);
+        assertTrue(line.startsWith("guest evil\\x1b[2J\\x1b[H\\x0aguest prod: applied\\u202e: failed (agent: \\x1b]0;x\\x07zzz"),
+                line);
+        assertFalse(line.chars().anyMatch(c -> c < 0x20 && c != '\n'), line);
+        assertTrue(row.reason().length() <= org.patchvisor.guest.GuestText.MAX_CHARS && row.reason().endsWith("…"));
+        JsonNode json = new ObjectMapper().readTree(new ObjectMapper().writeValueAsString(row));
+        assertEquals("evil\\x1b[2J\\x1b[H\\x0aguest prod: applied\\u202e", json.get("name").asText(),
+                "JSON gets the same printable, capped value");
+        assertEquals("6.1\\x0d", json.get("kernel").asText());
+    }
+
+    @Test
     void plainProgressIsOneLinePerGuestAndPerWave() {
         StringWriter out = new StringWriter();
         ProgressListener progress = new ProgressListener(new PrintWriter(out), false, System::nanoTime);

@@ -188,6 +188,21 @@ class RolloutTest {
     }
 
     @Test
+    void thePlanTextShowsHostileGuestNamesAndGroupsEscaped() throws Exception {
+        fleet.offer(GENERIC, "pv-generic-1");
+        List<Guest> guests = new ArrayList<>();
+        guests.add(fleet.add(FakeFleet.guest("a\nwave 9 (x): forged", Map.of("group", "g\u001b[2J")), GENERIC));
+        guests.add(fleet.add(FakeFleet.guest("b\u202ekcilc", Map.of()), OLD));
+
+        Plan plan = fleet.rollout().plan(guests, SERIAL.withDryRun(true));
+        String text = PlanText.render(plan);
+
+        assertTrue(text.contains("wave 1 (g\\x1b[2J, 1 guest(s)): a\\x0awave 9 (x): forged\n"), text);
+        assertTrue(text.contains("not patched: b\\u202ekcilc no-patch"), text);
+        assertFalse(text.chars().anyMatch(c -> (c < 0x20 && c != '\n') || c == 0x202e), text);
+    }
+
+    @Test
     void dryRunPrintsThePlanAndTouchesNothing() throws Exception {
         fleet.offer(GENERIC, "pv-generic-1");
         List<Guest> guests = new ArrayList<>(fleet.add("gen", 4, GENERIC));
