@@ -107,7 +107,11 @@ final class WorkerCommand implements Callable<Integer> {
         GuestWorkerHandler handler = new GuestWorkerHandler(() -> parent.guestTargets(guestOptions.uris()),
                 () -> openFeed(settings, env), parent.context().ticker(), agentWait, poll, guestTimeout,
                 GuestPatcher.standard(), reports, RolloutOptions.defaults().withOnly(only).withExclude(exclude));
-        SpoolDrainer drainer = new SpoolDrainer(new EventSpool(spool), handler, Clock.systemUTC(), agentWait,
+        EventSpool events = new EventSpool(spool, warning -> {
+            err.println("patchvisor worker: warning: " + warning);
+            err.flush();
+        });
+        SpoolDrainer drainer = new SpoolDrainer(events, handler, Clock.systemUTC(), agentWait,
                 maxBackoff, giveUpAfter);
         try (RunLock lock = lock()) {
             RunMetrics counters = new RunMetrics("worker");
