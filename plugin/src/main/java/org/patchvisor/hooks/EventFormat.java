@@ -7,13 +7,24 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Set;
 
 /**
- * Reads the event files the hook script ({@code patchvisor-hook.sh}) writes: {@code key=value} lines. The one
- * place that knows the format, so the reader and the hook cannot drift apart without a test noticing.
+ * Reads the event files the hook script ({@code patchvisor-hook.sh}) writes: one {@code key=value} line per field.
+ * The one place that knows the format, so the reader and the hook cannot drift apart without a test noticing.
+ *
+ * <p>The hook writes the guest's name hex-encoded ({@code guest-hex=}), so that a name with a newline cannot add
+ * fields. Hooks installed by earlier versions wrote it as is ({@code guest=}); such events are still read, and
+ * there the strictness below is what catches an injected line: the hook always writes every field after the name,
+ * so an injected field repeats one, and anything else is an unknown field or a line without one.
  */
 final class EventFormat {
-    /** An event file that is regular and small but does not hold an event. */
+    static final String GUEST_HEX = "guest-hex";
+    /** How hooks before the hex encoding wrote the name. */
+    static final String GUEST_RAW = "guest";
+    private static final Set<String> FIELDS = Set.of(GUEST_HEX, GUEST_RAW, "operation", "time", "uuid");
+
+    /** An event file that is regular and small but does not hold exactly one well-formed event. */
     static final class MalformedEventException extends Exception {
         MalformedEventException(String message) {
             super(message);
@@ -24,24 +35,66 @@ final class EventFormat {
     }
 
     static GuestEvent parse(Path file, byte[] content) throws MalformedEventException {
-        String text;
-        try {
-            text = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(content)).toString();
-        } catch (CharacterCodingException e) {
-            throw new MalformedEventException("not UTF-8 text");
+        if (content.length == 0) {
+            throw new MalformedEventException("an empty file");
         }
         Map<String, String> fields = new HashMap<>();
-        for (String line : text.split("\n")) {
+        for (String line : utf8(content).split("\n")) {
             int eq = line.indexOf('=');
-            if (eq > 0) {
-                fields.putIfAbsent(line.substring(0, eq), line.substring(eq + 1));
+            if (eq <= 0) {
+                throw new MalformedEventException(line.isEmpty() ? "an empty line" : "a line that is not a field");
+            }
+            String key = line.substring(0, eq);
+            if (!FIELDS.contains(key)) {
+                throw new MalformedEventException("an unknown field '" + key + "'");
+            }
+            if (fields.putIfAbsent(key, line.substring(eq + 1)) != null) {
+                throw new MalformedEventException("the field '" + key + "' appears twice");
             }
         }
-        String guest = fields.get("guest");
+        if (fields.containsKey(GUEST_HEX) && fields.containsKey(GUEST_RAW)) {
+            throw new MalformedEventException("both " + GUEST_HEX + " and " + GUEST_RAW + " name a guest");
+        }
+        String guest = fields.containsKey(GUEST_HEX) ? utf8(hex(fields.get(GUEST_HEX))) : fields.get(GUEST_RAW);
         if (guest == null || guest.isEmpty()) {
             throw new MalformedEventException("no guest name");
         }
         return new GuestEvent(file, guest, fields.get("operation"), fields.get("time"), fields.get("uuid"));
+    }
+
+    private static byte[] hex(String text) throws MalformedEventException {
+        if (text.length() % 2 != 0) {
+            throw new MalformedEventException("an odd number of hex digits in " + GUEST_HEX);
+        }
+        byte[] bytes = new byte[text.length() / 2];
+        for (int i = 0; i < bytes.length; i++) {
+            int high = digit(text.charAt(2 * i));
+            int low = digit(text.charAt(2 * i + 1));
+            if (high < 0 || low < 0) {
+                throw new MalformedEventException("a character that is not a hex digit in " + GUEST_HEX);
+            }
+            bytes[i] = (byte) (high << 4 | low);
+        }
+        return bytes;
+    }
+
+    /** An ASCII hex digit's value, or -1 (Character.digit would also take other scripts' digits). */
+    private static int digit(char c) {
+        if (c >= '0' && c <= '9') {
+            return c - '0';
+        }
+        if (c >= 'a' && c <= 'f') {
+            return c - 'a' + 10;
+        }
+        return c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+    }
+
+    private static String utf8(byte[] bytes) throws MalformedEventException {
+        try {
+            return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes)).toString();
+        } catch (CharacterCodingException e) {
+            throw new MalformedEventException("not UTF-8 text");
+        }
     }
 }

@@ -16,11 +16,14 @@ while IFS= read -r line; do
         esac
     fi
 done
+# The name goes in as hex (guest-hex=): libvirt allows almost any character in a domain name, and a newline
+# in it written as is would add lines, that is fields such as operation=, to the event.
+name=$(printf '%s' "$1" | LC_ALL=C od -An -v -tx1 2>/dev/null | LC_ALL=C tr -dc '0-9a-f')
 now=$(date -u +%Y-%m-%dT%H:%M:%SZ 2>/dev/null)
 stamp=$(date +%s%N 2>/dev/null)
 mkdir -p "$spool" 2>/dev/null
 tmp="$spool/.$stamp.$$.tmp"
-if printf 'guest=%s\noperation=%s\ntime=%s\nuuid=%s\n' "$1" "$2" "$now" "$uuid" >"$tmp" 2>/dev/null; then
+if printf 'guest-hex=%s\noperation=%s\ntime=%s\nuuid=%s\n' "$name" "$2" "$now" "$uuid" >"$tmp" 2>/dev/null; then
     mv -f "$tmp" "$spool/$stamp.$$.event" 2>/dev/null || rm -f "$tmp" 2>/dev/null
 else
     rm -f "$tmp" 2>/dev/null

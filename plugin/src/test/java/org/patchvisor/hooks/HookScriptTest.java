@@ -56,6 +56,73 @@ class HookScriptTest {
     }
 
     @Test
+    void aHostileGuestNameIsSpooledExactlyAndAddsNoFields() throws Exception {
+        Path hooks = tmp.resolve("hooks");
+        Path spool = tmp.resolve("spool");
+        new HookInstaller(hooks).install(spool);
+        Path hook = hooks.resolve("qemu.d").resolve(HookInstaller.FILE_NAME);
+        List<String> names = List.of(
+                "vm\noperation=stopped",
+                "vm\nguest=prod\nguest-hex=70726f64",
+                "\u0001\u001b[2J\u001b[H\r\tguest prod: applied\u007f",
+                "vm\n",
+                "\n",
+                "-n",
+                "--",
+                "%s%n\\n'\"$(touch " + tmp.resolve("pwned") + ")`id` *?",
+                " leading and trailing ",
+                "日本語-\u202egnp.exe-\u00e9\ud83d\ude00",
+                "x".repeat(100_000) + "\nuuid=forged");
+        for (String name : names) {
+            Process run = new ProcessBuilder(hook.toString(), name, "started", "begin", "-")
+                    .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile())).start();
+            assertEquals(0, run.waitFor());
+        }
+        List<String> warnings = new ArrayList<>();
+        List<GuestEvent> events = new EventSpool(spool, warnings::add).events();
+
+        assertEquals(List.of(), warnings);
+        assertEquals(Set.copyOf(names), Set.copyOf(events.stream().map(GuestEvent::guest).toList()));
+        assertEquals(names.size(), events.size());
+        for (GuestEvent e : events) {
+            assertEquals("started", e.operation(), "the hook's own operation, not an injected one");
+            assertEquals("", e.uuid());
+            List<String> lines = Files.readAllLines(e.file());
+            assertEquals(4, lines.size(), "exactly the four fields the hook writes: " + lines.get(0).substring(0,
+                    Math.min(80, lines.get(0).length())));
+        }
+        assertTrue(Files.notExists(tmp.resolve("pwned")), "the name is data, never run");
+    }
+
+    @Test
+    void anEventWithARepeatedUnknownOrDoubleNamedFieldIsRefused() throws Exception {
+        Path spool = tmp.resolve("spool");
+        Files.createDirectories(spool);
+        // As a hook before the hex encoding wrote a guest named "vm\noperation=stopped": the line repeats a field.
+        Files.writeString(spool.resolve("1.1.event"), "guest=vm\noperation=stopped\noperation=started\ntime=\nuuid=\n");
+        Files.writeString(spool.resolve("2.1.event"), "guest=vm\nrm=-rf\noperation=started\n");
+        Files.writeString(spool.resolve("3.1.event"), "guest=vm\n\noperation=started\n");
+        Files.writeString(spool.resolve("4.1.event"), "guest=vm\nguest-hex=766d\noperation=started\n");
+        Files.writeString(spool.resolve("5.1.event"), "guest-hex=766\noperation=started\n");
+        Files.writeString(spool.resolve("6.1.event"), "guest-hex=76\u0663d\noperation=started\n");
+        Files.writeString(spool.resolve("7.1.event"), "guest-hex=ff\noperation=started\n");
+        Files.writeString(spool.resolve("8.1.event"), "");
+        Files.writeString(spool.resolve("9.1.event"), "guest-hex=766D0a6f703d78\noperation=started\n");
+        Files.writeString(spool.resolve("9.2.event"), "guest=vm\noperation=started\n");
+        List<String> warnings = new ArrayList<>();
+
+        List<GuestEvent> events = new EventSpool(spool, warnings::add).events();
+
+        assertEquals(List.of("vm\nop=x", "vm"), events.stream().map(GuestEvent::guest).toList(),
+                "upper-case hex and the earlier hooks' plain names still read");
+        List<String> reasons = warnings.stream().map(w -> w.substring(w.indexOf(" is not a well-formed event: ") + 29,
+                w.indexOf("; moved aside"))).toList();
+        assertEquals(List.of("the field 'operation' appears twice", "an unknown field 'rm'", "an empty line",
+                "both guest-hex and guest name a guest", "an odd number of hex digits in guest-hex",
+                "a character that is not a hex digit in guest-hex", "not UTF-8 text", "an empty file"), reasons);
+    }
+
+    @Test
     void otherOperationsAreIgnoredAndTheHookNeverFails() throws Exception {
         Path hooks = tmp.resolve("hooks");
         Path spool = tmp.resolve("spool");
