@@ -65,6 +65,15 @@ final class GuestFleetUpgrade {
     }
 
     /**
+     * One guest's line of the text report. A guest never asked for its kernel (unreachable, skipped) shows "-"
+     * there, and a row with nothing to add no reason, rather than "null".
+     */
+    static String line(Report.Row row) {
+        return String.format("%-24s %-22s %-16s %s", row.name(), row.kernel() == null ? "-" : row.kernel(),
+                row.state().label(), row.reason() == null ? "" : row.reason()).stripTrailing();
+    }
+
+    /**
      * The transition timeout the guest's agent gets out of what is left of the per-guest budget: the rest is room
      * to reverse, unload and verify (half the budget, at most {@link #REVERT_ROOM}). Giving the agent the whole
      * budget would let the rollout's timer give up on a stuck guest just before its agent reverses it, and report

@@ -175,7 +175,7 @@ final class UpgradeCommand implements Callable<Integer> {
                 Json.print(out, report);
             } else {
                 for (Report.Row row : report.guests()) {
-                    out.printf("%-24s %-22s %-16s %s%n", row.name(), row.kernel(), row.state().label(), row.reason());
+                    out.println(GuestFleetUpgrade.line(row));
                 }
                 out.println(report.summary());
                 out.flush();

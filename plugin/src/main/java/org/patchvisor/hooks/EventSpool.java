@@ -2,6 +2,8 @@ package org.patchvisor.hooks;
 
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -121,8 +123,10 @@ public final class EventSpool {
             // removed meanwhile: nothing left to set aside
         } catch (IOException e) {
             stuck.add(file);
-            warn(problem + "; it could not be moved aside (" + (e.getMessage() == null ? e.getClass().getSimpleName()
-                    : e.getMessage()) + ") and is skipped");
+            String why = e instanceof FileAlreadyExistsException ? target.getFileName() + " already exists"
+                    : e instanceof FileSystemException f && f.getReason() != null ? f.getReason()
+                    : e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+            warn(problem + "; it could not be moved aside (" + why + ") and is skipped");
         }
     }
 

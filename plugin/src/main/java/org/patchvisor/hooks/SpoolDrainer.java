@@ -108,7 +108,9 @@ public final class SpoolDrainer {
             try {
                 result = handler.handle(guest);
             } catch (IOException | RuntimeException e) {
-                result = new Result("error", false, String.valueOf(e.getMessage()));
+                String message = e.getMessage();
+                result = new Result("error", false, message == null || message.isBlank()
+                        ? e.getClass().getSimpleName() : message);
             }
             if (!result.isFinal() && UNREACHABLE.equals(result.state())) {
                 Instant since = written(entry.getValue(), false);

@@ -13,13 +13,15 @@ import org.patchvisor.feed.Feed;
 import org.patchvisor.guest.GuestPatcher;
 import org.patchvisor.kernel.Ticker;
 import org.patchvisor.rollout.Plan;
+import org.patchvisor.rollout.Report;
+import org.patchvisor.rollout.RolloutState;
 import org.patchvisor.rollout.RolloutOptions;
 import org.patchvisor.spi.Guest;
 import org.patchvisor.spi.HypervisorAdapters;
 
 /**
- * How the per-guest budget of {@code upgrade --guests} is split between the transition and the revert, and the
- * worker's plan for one guest.
+ * How the per-guest budget of {@code upgrade --guests} is split between the transition and the revert, its text
+ * lines, and the worker's plan for one guest.
  */
 class GuestFleetUpgradeTest {
     @TempDir
@@ -43,6 +45,15 @@ class GuestFleetUpgradeTest {
                 assertEquals(guest, plan.settled().get(0).guest());
             }
         }
+    }
+
+    @Test
+    void aGuestWithoutAKnownKernelOrReasonShowsADashNotNull() {
+        assertEquals("web-1                    -                      unreachable      web-1: the agent does not answer",
+                GuestFleetUpgrade.line(new Report.Row("web-1", null, null, RolloutState.UNREACHABLE,
+                        "web-1: the agent does not answer", 0)));
+        assertEquals("web-2                    6.1.0-18-amd64         applied",
+                GuestFleetUpgrade.line(new Report.Row("web-2", "6.1.0-18-amd64", "pv-1", RolloutState.APPLIED, null, 9)));
     }
 
     @Test

@@ -109,6 +109,17 @@ class SpoolDrainerTest {
     }
 
     @Test
+    void anErrorWithoutAMessageIsNamedNotNull() throws Exception {
+        Files.writeString(spool.resolve("1.1.event"), "guest=vm\noperation=started\n");
+        SpoolDrainer drainer = new SpoolDrainer(new EventSpool(spool), g -> {
+            throw new IllegalStateException();
+        }, Clock.systemUTC(), Duration.ofMinutes(1), Duration.ofMinutes(1), Duration.ofHours(1));
+        SpoolDrainer.Result result = drainer.pass().get(0).result();
+        assertEquals("error", result.state());
+        assertEquals("IllegalStateException", result.reason());
+    }
+
+    @Test
     void eachGuestIsReportedAsItEndsAndBeforeItsEventsLeaveTheSpool() throws Exception {
         Files.writeString(spool.resolve("1.1.event"), "guest=a\noperation=started\n");
         Files.writeString(spool.resolve("2.1.event"), "guest=b\noperation=started\n");
