@@ -209,7 +209,10 @@ class WorkerIT {
         return events().stream().map(Map.Entry::getValue).filter(g -> g.startsWith(prefix)).toList();
     }
 
-    /** (event file, guest) for every complete event in the spool, read the way an administrator would. */
+    /**
+     * (event file, guest) for every complete event in the spool, read the way an administrator would: the hook
+     * writes the name hex-encoded ({@code guest-hex=}, e.g. {@code xxd -r -p} turns it back).
+     */
     private static List<Map.Entry<Path, String>> events() throws IOException {
         if (!Files.isDirectory(spool)) {
             return List.of();
@@ -218,8 +221,9 @@ class WorkerIT {
         try (Stream<Path> files = Files.list(spool)) {
             for (Path f : files.filter(p -> p.getFileName().toString().endsWith(".event")).toList()) {
                 try {
-                    Files.readAllLines(f).stream().filter(l -> l.startsWith("guest=")).findFirst()
-                            .ifPresent(l -> events.add(Map.entry(f, l.substring("guest=".length()))));
+                    Files.readAllLines(f).stream().filter(l -> l.startsWith("guest-hex=")).findFirst()
+                            .ifPresent(l -> events.add(Map.entry(f, new String(java.util.HexFormat.of()
+                                    .parseHex(l.substring("guest-hex=".length())), StandardCharsets.UTF_8))));
                 } catch (java.nio.file.NoSuchFileException gone) {
                     // Removed by the worker while listing.
                 }
