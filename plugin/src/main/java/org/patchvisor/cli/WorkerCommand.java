@@ -117,12 +117,9 @@ final class WorkerCommand implements Callable<Integer> {
             RunMetrics counters = new RunMetrics("worker");
             while (true) {
                 List<SpoolDrainer.Handled> handled = drainer.pass(h -> {
-                    err.println("patchvisor worker: guest " + GuestText.printable(h.guest()) + ": " + h.result().state()
-                            + (h.result().isFinal() ? "" : " (kept for retry)")
-                            + " [" + h.events() + " event(s)]"
-                            + (h.result().reason().isBlank() ? "" : ": " + h.result().reason()));
+                    err.println(logLine(h));
                     err.flush();
-                    counters.guest(h.guest(), h.result().state());
+                    counters.guest(GuestText.printable(h.guest()), h.result().state());   // as upgrade --guests
                 });
                 if (!handled.isEmpty() && handled.stream().allMatch(h -> h.result().isFinal()
                         && !h.result().state().equals(SpoolDrainer.GAVE_UP))) {
@@ -140,6 +137,14 @@ final class WorkerCommand implements Callable<Integer> {
                 }
             }
         }
+    }
+
+    /** The journal's line for one guest. The name is exact in the spool (it addresses the guest): printable here. */
+    static String logLine(SpoolDrainer.Handled h) {
+        return "patchvisor worker: guest " + GuestText.printable(h.guest()) + ": " + h.result().state()
+                + (h.result().isFinal() ? "" : " (kept for retry)")
+                + " [" + h.events() + " event(s)]"
+                + (h.result().reason().isBlank() ? "" : ": " + h.result().reason());
     }
 
     private RunLock lock() throws IOException, PatchException {
