@@ -63,8 +63,9 @@ public record Plan(RolloutOptions options, List<KernelGroup> groups, List<Wave> 
      * @param canary true for the canary wave: any failure in it halts the rollout
      */
     public record Wave(String name, boolean canary, List<Target> targets) {
+        /** The name comes from the guests' metadata and is only shown: printable (progress, plan, reasons). */
         public Wave {
-            Objects.requireNonNull(name, "name");
+            name = GuestText.printable(Objects.requireNonNull(name, "name"));
             targets = List.copyOf(targets);
         }
     }

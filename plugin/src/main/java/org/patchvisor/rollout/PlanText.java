@@ -5,7 +5,7 @@ import org.patchvisor.guest.GuestText;
 
 /**
  * The plan in words, as {@code --dry-run} prints it: kernels and their bundles, canary, waves, the rest. Guest
- * names (and the rollout groups in their metadata) are exact in the plan, so they are made printable here.
+ * names are exact in the plan (they address the guests), so they are made printable here.
  */
 public final class PlanText {
     private PlanText() {
@@ -27,7 +27,7 @@ public final class PlanText {
         for (Plan.Wave wave : plan.waves()) {
             n++;
             text.append(String.format("%s %d (%s, %d guest(s)): %s%n", wave.canary() ? "canary wave" : "wave", n,
-                    GuestText.printable(wave.name()), wave.targets().size(), wave.targets().stream()
+                    wave.name(), wave.targets().size(), wave.targets().stream()
                             .map(t -> GuestText.printable(t.guest().name())).collect(Collectors.joining(" "))));
         }
         for (Plan.Settled s : plan.settled()) {

@@ -59,6 +59,11 @@ class ReportOutputTest {
         assertEquals("evil\\x1b[2J\\x1b[H\\x0aguest prod: applied\\u202e", json.get("name").asText(),
                 "JSON gets the same printable, capped value");
         assertEquals("6.1\\x0d", json.get("kernel").asText());
+        StringWriter waves = new StringWriter();
+        new ProgressListener(new PrintWriter(waves), false, System::nanoTime)
+                .waveStarted(new Plan.Wave("g\u001b[2J\nwave 9/9", false, List.of()), 0, 1);
+        assertEquals("wave 1/1 (g\\x1b[2J\\x0awave 9/9): 0 guest(s)\n", waves.toString(),
+                "a rollout group from the guests' metadata is printable too");
     }
 
     @Test
