@@ -26,12 +26,6 @@ final class FeedSettings {
     static final List<String> KNOWN_KEYS = Stream.concat(FeedConfig.KEYS.stream(), Stream.of(RunMetrics.CONFIG_KEY))
             .toList();
 
-    /** As below, warning on the process's stderr (for callers without a command's error stream). */
-    static FeedConfig read(Path configFile, Optional<Path> stateDirOption, Map<String, String> env)
-            throws FeedConfigException {
-        return read(configFile, stateDirOption, env, new PrintWriter(System.err, true));
-    }
-
     /** The settings; a key nobody reads (a typo) is warned about on {@code warnings}, naming it and its line. */
     static FeedConfig read(Path configFile, Optional<Path> stateDirOption, Map<String, String> env,
             PrintWriter warnings) throws FeedConfigException {

@@ -100,9 +100,9 @@ final class WorkerCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Map<String, String> env = parent.context().env();
-        FeedConfig settings = FeedSettings.read(config, Optional.empty(), env);
-        Optional<Path> metrics = RunMetrics.configured(metricsFile, config);
         PrintWriter err = spec.commandLine().getErr();
+        FeedConfig settings = FeedSettings.read(config, Optional.empty(), env, err);
+        Optional<Path> metrics = RunMetrics.configured(metricsFile, config);
         Map<String, Report> reports = new ConcurrentHashMap<>();
         GuestWorkerHandler handler = new GuestWorkerHandler(() -> parent.guestTargets(guestOptions.uris()),
                 () -> openFeed(settings, env), parent.context().ticker(), agentWait, poll, guestTimeout,
