@@ -39,8 +39,11 @@ public final class ExitCodes {
     public static final int FEED_FAILED = 14;
     /** upgrade: the feed has no live patch at all for the running kernel. Nothing to do; the timer treats it as success. */
     public static final int NO_PATCHES = 15;
-    /** hook install/uninstall: a file that is not patchvisor's sits where the hook goes; it was left untouched. */
-    public static final int HOOK_CONFLICT = 16;
+    /**
+     * A file that is not patchvisor's sits where patchvisor keeps its own, and was left untouched: for hook
+     * install/uninstall, where the hook goes; for any command, a symbolic link, directory or FIFO at a lock file.
+     */
+    public static final int FOREIGN_FILE = 16;
 
     /**
      * build: refused before compiling: bad manifest, a replaced function missing from the target kernel's symbol

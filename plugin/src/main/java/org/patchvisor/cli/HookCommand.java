@@ -15,7 +15,7 @@ import picocli.CommandLine.Spec;
 /**
  * {@code patchvisor hook install|uninstall}: puts the libvirt hook that spools guest starts for the worker into
  * libvirt's per-daemon hook directories, or takes it out. Idempotent; other hooks are never touched. Exit codes:
- * 0, or {@link ExitCodes#HOOK_CONFLICT} when a file that is not ours sits where our hook goes (left as it is).
+ * 0, or {@link ExitCodes#FOREIGN_FILE} when a file that is not ours sits where our hook goes (left as it is).
  */
 @Command(name = "hook", mixinStandardHelpOptions = true,
         description = "Install or remove the libvirt hook that queues starting guests for 'patchvisor worker'.")
@@ -56,6 +56,6 @@ final class HookCommand implements Callable<Integer> {
         }
         out.flush();
         err.flush();
-        return conflict ? ExitCodes.HOOK_CONFLICT : ExitCodes.OK;
+        return conflict ? ExitCodes.FOREIGN_FILE : ExitCodes.OK;
     }
 }

@@ -3,6 +3,7 @@ package org.patchvisor.cli;
 import java.io.PrintWriter;
 import org.patchvisor.elf.ElfFormatException;
 import org.patchvisor.kernel.PatchException;
+import org.patchvisor.state.LockFileException;
 import picocli.CommandLine;
 import picocli.CommandLine.IExecutionExceptionHandler;
 import picocli.CommandLine.ParseResult;
@@ -37,6 +38,9 @@ final class ShortErrorHandler implements IExecutionExceptionHandler {
                 case LOCKED -> ExitCodes.LOCKED;
                 case IN_CONTAINER -> ExitCodes.IN_CONTAINER;
             };
+        }
+        if (ex instanceof LockFileException) {
+            return ExitCodes.FOREIGN_FILE;
         }
         if (ex instanceof ElfFormatException) {
             return ExitCodes.REFUSED;

@@ -9,7 +9,6 @@ import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -17,6 +16,8 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.Objects;
 import java.util.Optional;
+import org.patchvisor.files.RegularFiles;
+import org.patchvisor.files.UnsafeFileException;
 
 /**
  * Guarantees that two patchvisor runs never interleave on one machine: an exclusive lock on
@@ -24,11 +25,16 @@ import java.util.Optional;
  * kill -9, and no stale-lock heuristics are needed. While held, the file names the holder (pid, operation,
  * start time) so that a run which gives up can say who is in the way.
  *
- * <p>The file itself is never deleted: unlinking a lock file lets a waiter lock a stale inode.
+ * <p>The file itself is never deleted: unlinking a lock file lets a waiter lock a stale inode. Nor is it ever
+ * opened through a symbolic link, or when it is not a regular file: the directory (a spool, a source cache) may be
+ * writable by others, and a link planted there would have the holder record written over, and truncated, whatever
+ * file the link names ({@link LockFileException}).
  */
 public final class RunLock implements AutoCloseable {
 
     static final String FILE_NAME = "lock";
+    /** A holder record is one short JSON line; anything longer was not written by patchvisor. */
+    private static final long HOLDER_MAX_BYTES = 4096;
     private static final Duration POLL = Duration.ofMillis(100);
     private static final DateTimeFormatter SINCE_TODAY = DateTimeFormatter.ofPattern("HH:mm:ssX").withZone(ZoneOffset.UTC);
     private static final DateTimeFormatter SINCE_EARLIER =
@@ -62,8 +68,7 @@ public final class RunLock implements AutoCloseable {
         Path file = stateDir.resolve(FILE_NAME);
         long deadline = System.nanoTime() + maxWait.toNanos();
         while (true) {
-            FileChannel channel = FileChannel.open(file,
-                    StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
+            FileChannel channel = open(file);
             FileLock lock = null;
             try {
                 lock = tryLock(channel);
@@ -110,6 +115,14 @@ public final class RunLock implements AutoCloseable {
         }
     }
 
+    private static FileChannel open(Path file) throws IOException {
+        try {
+            return RegularFiles.openOwned(file);
+        } catch (UnsafeFileException e) {
+            throw new LockFileException(e.getMessage() + "; refusing to lock through it (remove it if it is not yours)");
+        }
+    }
+
     private static FileLock tryLock(FileChannel channel) throws IOException {
         try {
             return channel.tryLock();
@@ -131,7 +144,8 @@ public final class RunLock implements AutoCloseable {
 
     static Optional<Holder> readHolder(Path file) {
         try {
-            String text = Files.readString(file, StandardCharsets.UTF_8).strip();
+            String text = new String(RegularFiles.read(file, HOLDER_MAX_BYTES, RegularFiles.Links.REFUSE),
+                    StandardCharsets.UTF_8).strip();
             return text.isEmpty() ? Optional.empty() : Optional.of(StateJson.MAPPER.readValue(text, Holder.class));
         } catch (JsonProcessingException e) {
             return Optional.empty(); // the holder may be writing it right now

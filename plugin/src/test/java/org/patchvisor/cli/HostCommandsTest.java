@@ -139,4 +139,17 @@ class HostCommandsTest {
         FakeRoot.Run run = host.run("apply", SAMPLE.toString(), "--timeout", "soon");
         assertEquals(ExitCodes.USAGE, run.exit());
     }
+
+    @Test
+    void aLinkAtTheStateLockIsRefusedWithItsOwnExitCode() throws Exception {
+        Path outside = tmp.resolve("victim.txt");
+        Files.writeString(outside, "fifteen bytes!\n");
+        Files.createDirectories(Path.of(stateDir));
+        Files.createSymbolicLink(Path.of(stateDir).resolve("lock"), outside);
+        FakeRoot.Run run = host.run("load", "--all", "--state-dir", stateDir);
+        assertEquals(ExitCodes.FOREIGN_FILE, run.exit(), run.err());
+        assertEquals("patchvisor: " + Path.of(stateDir).resolve("lock") + " is a symbolic link, not a regular file;"
+                + " refusing to lock through it (remove it if it is not yours)\n", run.err());
+        assertEquals("fifteen bytes!\n", Files.readString(outside));
+    }
 }

@@ -205,4 +205,45 @@ class RunLockTest {
         });
         return Long.parseLong(line.get(60, TimeUnit.SECONDS).substring("LOCKED ".length()).trim());
     }
+
+    @Test
+    void aLinkPlantedAtTheLockIsRefusedAndItsTargetLeftAlone() throws IOException {
+        Path outside = Files.createTempFile(stateDir.getParent(), "victim", ".txt");
+        Files.writeString(outside, "fifteen bytes!\n");
+        Files.createSymbolicLink(stateDir.resolve("lock"), outside);
+        LockFileException e = assertThrows(LockFileException.class,
+                () -> RunLock.acquire(stateDir, "worker", Duration.ZERO, NOON));
+        assertEquals(stateDir.resolve("lock") + " is a symbolic link, not a regular file; refusing to lock through it"
+                + " (remove it if it is not yours)", e.getMessage());
+        assertEquals("fifteen bytes!\n", Files.readString(outside));
+        Files.delete(outside);
+    }
+
+    @Test
+    void aDanglingLinkIsNotFollowedToCreateItsTarget() throws IOException {
+        Path target = stateDir.resolveSibling(stateDir.getFileName() + "-created-through-link");
+        Files.createSymbolicLink(stateDir.resolve("lock"), target);
+        assertThrows(LockFileException.class, () -> RunLock.acquire(stateDir, "apply", Duration.ZERO, NOON));
+        assertTrue(Files.notExists(target, java.nio.file.LinkOption.NOFOLLOW_LINKS));
+    }
+
+    @Test
+    void aDirectoryAtTheLockIsRefusedWithoutWaiting() throws IOException {
+        Files.createDirectory(stateDir.resolve("lock"));
+        long start = System.nanoTime();
+        LockFileException e = assertThrows(LockFileException.class,
+                () -> RunLock.acquire(stateDir, "apply", Duration.ofSeconds(30), NOON));
+        assertTrue(e.getMessage().startsWith(stateDir.resolve("lock") + " is a directory"), e.getMessage());
+        assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(5), "waiting cannot help");
+    }
+
+    @Test
+    void theHolderIsNotReadThroughALink() throws IOException {
+        Path secret = Files.createTempFile(stateDir.getParent(), "secret", ".json");
+        Files.writeString(secret, "{\"pid\":1,\"operation\":\"secret\",\"since\":\"2024-05-01T12:00:00Z\"}");
+        Path link = stateDir.resolve("lock");
+        Files.createSymbolicLink(link, secret);
+        assertEquals(Optional.empty(), RunLock.readHolder(link));
+        Files.delete(secret);
+    }
 }
