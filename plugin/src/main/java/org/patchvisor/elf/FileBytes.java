@@ -1,10 +1,16 @@
 package org.patchvisor.elf;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import org.patchvisor.files.HeapShare;
+import org.patchvisor.files.RegularFiles;
+import org.patchvisor.files.UnsafeFileException;
 
-/** Reads a whole object or module file, refusing sizes no kernel module or object file reaches. */
+/**
+ * Reads a whole object or module file, refusing what is not a regular file (a directory, {@code /dev/zero}) and
+ * sizes that no object file reaches or that do not fit the heap, before a byte is read.
+ */
 final class FileBytes {
     /** Far above any real module (the largest Debian 6.1 module with debug info is well under this). */
     static final long MAX_SIZE = 1L << 30;
@@ -13,11 +19,20 @@ final class FileBytes {
     }
 
     static byte[] read(Path file) throws IOException {
-        long size = Files.size(file);
+        return read(file, HeapShare.ofThisJvm());
+    }
+
+    /** The path is one an administrator named (or a build wrote): a link is followed, its target must be regular. */
+    static byte[] read(Path file, HeapShare heap) throws IOException {
+        BasicFileAttributes attributes = RegularFiles.regularAttributes(file, RegularFiles.Links.FOLLOW);
+        long size = attributes.size();
         if (size > MAX_SIZE) {
-            throw new ElfFormatException(file + ": " + size + " bytes is too large for an object file (limit "
-                    + MAX_SIZE + ")");
+            throw new UnsafeFileException(file, "has " + size + " bytes, more than any object file ("
+                    + RegularFiles.describeSize(MAX_SIZE) + ")");
         }
-        return Files.readAllBytes(file);
+        if (size > heap.perFile()) {
+            throw heap.tooLarge(file, size);
+        }
+        return RegularFiles.read(file, Math.min(MAX_SIZE, heap.perFile()), RegularFiles.Links.FOLLOW);
     }
 }

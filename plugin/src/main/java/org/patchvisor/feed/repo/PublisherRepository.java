@@ -3,6 +3,7 @@ package org.patchvisor.feed.repo;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -20,10 +21,13 @@ import org.patchvisor.feed.BundleEntry;
 import org.patchvisor.feed.CanonicalJson;
 import org.patchvisor.feed.Ed25519Keys;
 import org.patchvisor.feed.FeedIndex;
+import org.patchvisor.feed.FetchLimits;
 import org.patchvisor.feed.IndexSignature;
 import org.patchvisor.feed.KernelTarget;
 import org.patchvisor.feed.MalformedIndexException;
 import org.patchvisor.feed.SignatureFile;
+import org.patchvisor.files.HeapShare;
+import org.patchvisor.files.RegularFiles;
 import org.patchvisor.model.ModuleInfo;
 
 /**
@@ -58,9 +62,28 @@ public final class PublisherRepository {
     }
 
     public BundleEntry add(Path module, BundleSpec spec) throws IOException {
+        return add(module, spec, HeapShare.ofThisJvm());
+    }
+
+    /**
+     * As {@link #add(Path, BundleSpec)} within {@code heap}. A module larger than hosts download (the blob cap
+     * of {@link FetchLimits}) is refused before it is read: it would be published and then fetched by no one.
+     */
+    BundleEntry add(Path module, BundleSpec spec, HeapShare heap) throws IOException {
         requireRepository();
-        if (!Files.isRegularFile(module)) {
+        long size;
+        try {
+            size = RegularFiles.regularAttributes(module, RegularFiles.Links.FOLLOW).size();
+        } catch (NoSuchFileException e) {
             throw new PublishException("module file " + module + " does not exist");
+        }
+        long hostsTake = FetchLimits.defaults().blobMaxBytes();
+        if (size > hostsTake) {
+            throw new PublishException(module + " has " + size + " bytes, more than the "
+                    + RegularFiles.describeSize(hostsTake) + " a host downloads; no host could fetch it");
+        }
+        if (size > heap.perFile()) {
+            throw heap.tooLarge(module, size);
         }
         ModuleInfo info = inspector.inspect(module);
         if (!info.livepatch()) {
@@ -71,7 +94,7 @@ public final class PublisherRepository {
                 throw new PublishException("'" + cve + "' is not a CVE id like CVE-2024-12345");
             }
         }
-        byte[] data = Files.readAllBytes(module);
+        byte[] data = RegularFiles.read(module, Math.min(hostsTake, heap.perFile()), RegularFiles.Links.FOLLOW);
         String sha256 = Sha256.of(data);
         List<KernelTarget> targets = targets(info, spec.kernels());
         BundleEntry entry;
