@@ -64,6 +64,7 @@ public final class PatchvisorCli {
     public static CommandLine commandLine(HostContext context, HypervisorAdapters adapters, ProcessRunner processes) {
         CommandLine cmd = new CommandLine(new PatchvisorCli(context, adapters, processes));
         cmd.setExecutionExceptionHandler(new ShortErrorHandler());
+        cmd.setExecutionStrategy(new UnknownCommands(new CommandLine.RunLast()));
         cmd.setCaseInsensitiveEnumValuesAllowed(true);
         return cmd;
     }

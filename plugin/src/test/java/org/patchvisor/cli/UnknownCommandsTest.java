@@ -1,0 +1,43 @@
+package org.patchvisor.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A word the command line does not know is a usage error, also beside --help. */
+class UnknownCommandsTest {
+    @TempDir
+    Path tmp;
+    FakeRoot host;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        host = new FakeRoot(tmp.resolve("root"), "6.1.0-56-amd64");
+    }
+
+    @Test
+    void anUnknownCommandWithHelpIsAUsageError() {
+        FakeRoot.Run revoke = host.run("repo", "revoke", "--help");
+        assertEquals(ExitCodes.USAGE, revoke.exit());
+        assertTrue(revoke.err().startsWith("unknown command 'revoke' for 'patchvisor repo'"), revoke.err());
+        assertEquals("", revoke.out());
+        FakeRoot.Run cves = host.run("cves", "--help");
+        assertEquals(ExitCodes.USAGE, cves.exit());
+        assertTrue(cves.err().startsWith("unknown command 'cves' for 'patchvisor'"), cves.err());
+        FakeRoot.Run stray = host.run("repo", "add", "--help", "--frobnicate");
+        assertEquals(ExitCodes.USAGE, stray.exit(), stray.out());
+    }
+
+    @Test
+    void helpForCommandsThatExistStillWorks() {
+        for (String[] args : new String[][] {{"--help"}, {"repo", "--help"}, {"repo", "add", "--help"}, {"help", "repo"}}) {
+            FakeRoot.Run run = host.run(args);
+            assertEquals(ExitCodes.OK, run.exit(), String.join(" ", args) + ": " + run.err());
+            assertTrue(run.out().startsWith("Usage: patchvisor"), run.out());
+        }
+    }
+}
