@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.TreeSet;
 import java.util.stream.Stream;
+import org.patchvisor.files.RegularFiles;
 
 /**
  * Compares two builds: two object files, or two directories of {@code .o} files matched by relative path. An
@@ -40,10 +41,9 @@ public final class BuildComparison {
         return report;
     }
 
+    /** Missing is "no such file"; a device such as /dev/zero, a FIFO or a socket is named for what it is. */
     private static void requireFile(Path file) throws IOException {
-        if (!Files.isRegularFile(file)) {
-            throw new java.nio.file.NoSuchFileException(file.toString());
-        }
+        RegularFiles.regularAttributes(file, RegularFiles.Links.FOLLOW);
     }
 
     private static TreeSet<String> objects(Path dir) throws IOException {

@@ -31,9 +31,11 @@ public final class ObjectImage {
         this.data = Collections.unmodifiableMap(data);
     }
 
+    /** Reads and parses {@code file}; an error names the file once (ElfFile.read names it for the ELF layer). */
     public static ObjectImage read(Path file) throws IOException {
+        ElfFile elf = ElfFile.read(file);
         try {
-            return of(ElfFile.read(file));
+            return of(elf);
         } catch (ElfFormatException e) {
             throw new ElfFormatException(file + ": " + e.getMessage());
         }

@@ -64,7 +64,7 @@ public final class RepoAddCommand implements Callable<Integer> {
                     + "; run 'patchvisor repo sign' to publish");
             return ExitCodes.OK;
         } catch (IOException | IllegalArgumentException e) {
-            spec.commandLine().getErr().println("patchvisor repo add: " + e.getMessage());
+            spec.commandLine().getErr().println("patchvisor repo add: " + ShortErrorHandler.message(e));
             return ExitCodes.ERROR;
         }
     }

@@ -52,15 +52,12 @@ final class ShortErrorHandler implements IExecutionExceptionHandler {
         return ExitCodes.ERROR;
     }
 
-    private static String message(Throwable ex) {
+    static String message(Throwable ex) {
         if (ex instanceof PatchException) {
             return ex.getMessage();
         }
-        if (ex instanceof java.nio.file.NoSuchFileException) {
-            return "no such file: " + ex.getMessage();
-        }
-        if (ex instanceof java.nio.file.AccessDeniedException) {
-            return "permission denied: " + ex.getMessage();
+        if (ex instanceof java.nio.file.FileSystemException f) {
+            return FileErrors.describe(f);
         }
         String text = ex.getMessage();
         return text == null || text.isBlank() ? ex.getClass().getSimpleName() : text;
