@@ -75,7 +75,7 @@ class SshChannelIT {
             ssh.writeFile(path, module, TIMEOUT);
             assertArrayEquals(module, Files.readAllBytes(Path.of(path)));
             ExecResult sum = ssh.exec(List.of("sha256sum", path), TIMEOUT);
-            assertTrue(sum.stdout().startsWith(org.patchvisor.state.Sha256.of(module)), sum.stdout());
+            assertTrue(sum.stdout().startsWith(org.patchvisor.io.Sha256.of(module)), sum.stdout());
             assertArrayEquals(module, ssh.readFile(path, module.length, TIMEOUT));
             IOException tooBig = assertThrows(IOException.class, () -> ssh.readFile(path, 1000, TIMEOUT));
             assertTrue(tooBig.getMessage().contains("more than the 1000"), tooBig.getMessage());

@@ -2,8 +2,8 @@ package org.patchvisor.cli;
 
 import java.util.ArrayList;
 import java.util.Arrays;
-import org.patchvisor.build.KlpBuild;
-import org.patchvisor.build.KpatchBuild;
+import org.patchvisor.publish.KlpBuild;
+import org.patchvisor.publish.KpatchBuild;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.TypeConversionException;
 

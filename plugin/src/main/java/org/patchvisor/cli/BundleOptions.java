@@ -3,7 +3,7 @@ package org.patchvisor.cli;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import org.patchvisor.feed.repo.BundleSpec;
+import org.patchvisor.publish.BundleSpec;
 import picocli.CommandLine.Option;
 
 /** What a publisher says about a bundle beyond the module itself: shared by {@code repo add} and {@code build}. */

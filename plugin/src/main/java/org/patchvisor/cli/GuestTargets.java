@@ -9,7 +9,7 @@ import org.patchvisor.spi.Guest;
 import org.patchvisor.spi.HypervisorAdapter;
 import org.patchvisor.spi.HypervisorAdapterProvider;
 import org.patchvisor.spi.HypervisorAdapters;
-import org.patchvisor.spi.SystemProcessRunner;
+import org.patchvisor.io.SystemProcessRunner;
 
 /**
  * The open adapters of one command run and the guests they see: opens every installed adapter that applies

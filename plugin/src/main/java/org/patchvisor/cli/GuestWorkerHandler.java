@@ -11,7 +11,7 @@ import org.patchvisor.guest.GuestChannel;
 import org.patchvisor.guest.GuestPatcher;
 import org.patchvisor.hooks.SpoolDrainer;
 import org.patchvisor.kernel.PatchException;
-import org.patchvisor.kernel.Ticker;
+import org.patchvisor.time.Ticker;
 import org.patchvisor.rollout.Plan;
 import org.patchvisor.rollout.Report;
 import org.patchvisor.rollout.RolloutListener;

@@ -7,7 +7,7 @@ import org.patchvisor.kernel.JnaModuleSyscalls;
 import org.patchvisor.kernel.KernelPort;
 import org.patchvisor.kernel.LocalKernel;
 import org.patchvisor.kernel.ModuleSyscalls;
-import org.patchvisor.kernel.Ticker;
+import org.patchvisor.time.Ticker;
 
 /**
  * The seams every command runs against: the filesystem root its /proc and /sys live under, the module

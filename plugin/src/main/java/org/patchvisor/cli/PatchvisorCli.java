@@ -13,8 +13,8 @@ import org.patchvisor.kernel.PatchException;
 import org.patchvisor.kernel.Privileges;
 import org.patchvisor.spi.AdapterContext;
 import org.patchvisor.spi.HypervisorAdapters;
-import org.patchvisor.spi.ProcessRunner;
-import org.patchvisor.spi.SystemProcessRunner;
+import org.patchvisor.io.ProcessRunner;
+import org.patchvisor.io.SystemProcessRunner;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 

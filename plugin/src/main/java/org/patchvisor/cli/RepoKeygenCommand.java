@@ -5,7 +5,7 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import org.patchvisor.feed.Ed25519Keys;
-import org.patchvisor.feed.repo.SigningKey;
+import org.patchvisor.publish.SigningKey;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;

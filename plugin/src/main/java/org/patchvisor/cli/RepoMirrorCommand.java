@@ -18,7 +18,7 @@ import org.patchvisor.feed.FetchLimits;
 import org.patchvisor.feed.IndexVerifier;
 import org.patchvisor.feed.SerialStore;
 import org.patchvisor.feed.TrustedKeys;
-import org.patchvisor.feed.repo.RepositoryMirror;
+import org.patchvisor.publish.RepositoryMirror;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;

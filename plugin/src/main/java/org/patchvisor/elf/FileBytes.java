@@ -3,9 +3,9 @@ package org.patchvisor.elf;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
-import org.patchvisor.files.HeapShare;
-import org.patchvisor.files.RegularFiles;
-import org.patchvisor.files.UnsafeFileException;
+import org.patchvisor.io.HeapShare;
+import org.patchvisor.io.RegularFiles;
+import org.patchvisor.io.UnsafeFileException;
 
 /**
  * Reads a whole object or module file, refusing what is not a regular file (a directory, {@code /dev/zero}) and

@@ -5,9 +5,9 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.Optional;
-import org.patchvisor.files.RegularFiles;
-import org.patchvisor.state.AtomicFiles;
-import org.patchvisor.state.Sha256;
+import org.patchvisor.io.RegularFiles;
+import org.patchvisor.io.AtomicFiles;
+import org.patchvisor.io.Sha256;
 
 /**
  * Verified module files under {@code <state-dir>/cache/sha256/<hex>}: content-addressed, so each bundle is

@@ -11,9 +11,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Pattern;
-import org.patchvisor.files.RegularFiles;
-import org.patchvisor.files.UnsafeFileException;
-import org.patchvisor.files.Utf8Text;
+import org.patchvisor.io.RegularFiles;
+import org.patchvisor.io.UnsafeFileException;
+import org.patchvisor.io.Utf8Text;
 
 /**
  * {@code /etc/patchvisor/patchvisor.conf}: one {@code key = value} per line, blank lines and lines starting with

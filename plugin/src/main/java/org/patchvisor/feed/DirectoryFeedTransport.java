@@ -4,8 +4,8 @@ import java.io.IOException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
-import org.patchvisor.files.RegularFiles;
-import org.patchvisor.files.UnsafeFileException;
+import org.patchvisor.io.RegularFiles;
+import org.patchvisor.io.UnsafeFileException;
 
 /**
  * Reads a repository from a local directory (a mounted offline mirror, a {@code file:} URL). Its files obey the

@@ -12,7 +12,7 @@ import java.security.Signature;
 import java.security.spec.PKCS8EncodedKeySpec;
 import java.security.spec.X509EncodedKeySpec;
 import java.util.Base64;
-import org.patchvisor.state.Sha256;
+import org.patchvisor.io.Sha256;
 
 /**
  * Ed25519 keys as the feed uses them, all through the JDK: private keys PKCS#8, public keys X.509

@@ -2,7 +2,7 @@ package org.patchvisor.feed;
 
 import java.io.IOException;
 import java.util.Optional;
-import org.patchvisor.state.Sha256;
+import org.patchvisor.io.Sha256;
 
 /**
  * One repository seen from a host: fetches {@code index.json} and its signature, has them verified, records the

@@ -5,9 +5,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Optional;
 import java.util.OptionalLong;
-import org.patchvisor.files.RegularFiles;
-import org.patchvisor.state.AtomicFiles;
-import org.patchvisor.state.Sha256;
+import org.patchvisor.io.RegularFiles;
+import org.patchvisor.io.AtomicFiles;
+import org.patchvisor.io.Sha256;
 import org.patchvisor.state.StateCorruptException;
 
 /**

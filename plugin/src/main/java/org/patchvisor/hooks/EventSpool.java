@@ -15,7 +15,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Consumer;
-import org.patchvisor.files.RegularFiles;
+import org.patchvisor.io.RegularFiles;
 import org.patchvisor.guest.GuestText;
 
 /**

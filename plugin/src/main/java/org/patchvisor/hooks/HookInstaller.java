@@ -9,7 +9,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
-import org.patchvisor.state.AtomicFiles;
+import org.patchvisor.io.AtomicFiles;
 
 /**
  * Puts patchvisor's libvirt hook into the per-daemon hook directories ({@code qemu.d/} always, {@code lxc.d/} and

@@ -15,7 +15,7 @@ import org.patchvisor.kernel.PatchEngine;
 import org.patchvisor.kernel.PatchException;
 import org.patchvisor.kernel.PatchException.Reason;
 import org.patchvisor.kernel.Preflight;
-import org.patchvisor.kernel.Ticker;
+import org.patchvisor.time.Ticker;
 import org.patchvisor.kernel.TransitionWaiter;
 import org.patchvisor.model.KernelId;
 import org.patchvisor.model.LivePatch;
@@ -28,7 +28,7 @@ import org.patchvisor.state.Phase;
 import org.patchvisor.state.ReconcileDecision;
 import org.patchvisor.state.Reconciler;
 import org.patchvisor.state.RunLock;
-import org.patchvisor.state.Sha256;
+import org.patchvisor.io.Sha256;
 import org.patchvisor.state.StateLockedException;
 import org.patchvisor.state.StateStore;
 

@@ -12,6 +12,7 @@ import org.patchvisor.kernel.PatchException.Reason;
 import org.patchvisor.model.Blocker;
 import org.patchvisor.model.LivePatch;
 import org.patchvisor.model.TaintFlags;
+import org.patchvisor.time.Ticker;
 
 /**
  * Puts a live patch into a kernel and takes it out again, leaving the kernel as it was when anything fails:

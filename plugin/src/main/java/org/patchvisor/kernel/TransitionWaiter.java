@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Optional;
 import org.patchvisor.model.Blocker;
 import org.patchvisor.model.LivePatch;
+import org.patchvisor.time.Ticker;
 
 /**
  * Waits for a live-patch transition to reach its target, polling sysfs every {@link #POLL} (kpatch polls once

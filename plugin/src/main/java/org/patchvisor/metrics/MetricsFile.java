@@ -5,7 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import org.patchvisor.state.AtomicFiles;
+import org.patchvisor.io.AtomicFiles;
 
 /**
  * Writes a metrics file for the textfile collector. The collector may read at any moment, so the file is

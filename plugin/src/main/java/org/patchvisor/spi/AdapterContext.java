@@ -3,6 +3,7 @@ package org.patchvisor.spi;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import org.patchvisor.io.ProcessRunner;
 
 /**
  * What an adapter may use, injected so adapters can be tested against fixture trees and fake tools.

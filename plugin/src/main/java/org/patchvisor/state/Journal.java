@@ -19,8 +19,9 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
-import org.patchvisor.files.RegularFiles;
-import org.patchvisor.files.Utf8Text;
+import org.patchvisor.io.AtomicFiles;
+import org.patchvisor.io.RegularFiles;
+import org.patchvisor.io.Utf8Text;
 import org.patchvisor.model.KernelId;
 
 /**

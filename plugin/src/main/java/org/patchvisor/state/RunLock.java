@@ -16,8 +16,8 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.Objects;
 import java.util.Optional;
-import org.patchvisor.files.RegularFiles;
-import org.patchvisor.files.UnsafeFileException;
+import org.patchvisor.io.RegularFiles;
+import org.patchvisor.io.UnsafeFileException;
 
 /**
  * Guarantees that two patchvisor runs never interleave on one machine: an exclusive lock on

@@ -13,8 +13,10 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import org.patchvisor.files.RegularFiles;
-import org.patchvisor.files.UnsafeFileException;
+import org.patchvisor.io.AtomicFiles;
+import org.patchvisor.io.RegularFiles;
+import org.patchvisor.io.Sha256;
+import org.patchvisor.io.UnsafeFileException;
 import org.patchvisor.model.KernelId;
 
 /**

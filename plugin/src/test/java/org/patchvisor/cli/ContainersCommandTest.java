@@ -113,10 +113,10 @@ class ContainersCommandTest {
     private void recordInstalled(String patch, String effectiveVersion) throws Exception {
         java.nio.file.Path module = tmp.resolve(patch + ".ko");
         java.nio.file.Files.writeString(module, "module bytes");
-        org.patchvisor.model.KernelId id = new HostContext(host.root, () -> host, org.patchvisor.kernel.Ticker.SYSTEM,
+        org.patchvisor.model.KernelId id = new HostContext(host.root, () -> host, org.patchvisor.time.Ticker.SYSTEM,
                 Map.of()).kernel().identify();
         new StateStore(Path.of(stateDir)).recordInstalled(id, new org.patchvisor.state.InstalledPatch(patch, patch,
-                org.patchvisor.state.Sha256.of(module), 12, java.time.Instant.parse("2026-01-01T00:00:00Z"), "test",
+                org.patchvisor.io.Sha256.of(module), 12, java.time.Instant.parse("2026-01-01T00:00:00Z"), "test",
                 List.of(), true, effectiveVersion), module);
     }
 

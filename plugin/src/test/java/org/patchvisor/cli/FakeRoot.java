@@ -8,9 +8,9 @@ import java.nio.file.Path;
 import java.util.Map;
 import org.patchvisor.kernel.KernelCallException;
 import org.patchvisor.kernel.ModuleSyscalls;
-import org.patchvisor.kernel.Ticker;
+import org.patchvisor.time.Ticker;
 import org.patchvisor.spi.HypervisorAdapters;
-import org.patchvisor.spi.SystemProcessRunner;
+import org.patchvisor.io.SystemProcessRunner;
 import picocli.CommandLine;
 
 /**

@@ -11,7 +11,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.patchvisor.feed.BlobCache;
 import org.patchvisor.feed.Feed;
 import org.patchvisor.guest.GuestPatcher;
-import org.patchvisor.kernel.Ticker;
+import org.patchvisor.time.Ticker;
 import org.patchvisor.rollout.Plan;
 import org.patchvisor.rollout.Report;
 import org.patchvisor.rollout.RolloutState;

@@ -22,11 +22,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.patchvisor.elf.ModuleFiles;
 import org.patchvisor.feed.Ed25519Keys;
-import org.patchvisor.feed.repo.BundleSpec;
-import org.patchvisor.feed.repo.PublisherRepository;
-import org.patchvisor.feed.repo.SigningKey;
+import org.patchvisor.publish.BundleSpec;
+import org.patchvisor.publish.PublisherRepository;
+import org.patchvisor.publish.SigningKey;
 import org.patchvisor.kernel.ModuleSyscalls;
-import org.patchvisor.kernel.Ticker;
+import org.patchvisor.time.Ticker;
 import org.patchvisor.model.ModuleInfo;
 import picocli.CommandLine;
 
@@ -309,7 +309,7 @@ class UpgradeCommandTest {
             for (Path p : files.sorted().toList()) {
                 out.append(dir.relativize(p));
                 if (Files.isRegularFile(p)) {
-                    out.append(' ').append(org.patchvisor.state.Sha256.of(Files.readAllBytes(p)));
+                    out.append(' ').append(org.patchvisor.io.Sha256.of(Files.readAllBytes(p)));
                 }
                 out.append('\n');
             }

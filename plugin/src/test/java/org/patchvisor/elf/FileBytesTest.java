@@ -10,8 +10,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.patchvisor.files.HeapShare;
-import org.patchvisor.files.UnsafeFileException;
+import org.patchvisor.io.HeapShare;
+import org.patchvisor.io.UnsafeFileException;
 
 /** Files are refused by size and kind before they are read: sparse files stand in for huge objects. */
 class FileBytesTest {

@@ -12,9 +12,9 @@ import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import org.patchvisor.feed.repo.BundleSpec;
-import org.patchvisor.feed.repo.PublisherRepository;
-import org.patchvisor.feed.repo.SigningKey;
+import org.patchvisor.publish.BundleSpec;
+import org.patchvisor.publish.PublisherRepository;
+import org.patchvisor.publish.SigningKey;
 import org.patchvisor.model.KernelId;
 import org.patchvisor.model.ModuleInfo;
 

@@ -22,8 +22,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.patchvisor.state.Sha256;
-import org.patchvisor.feed.repo.StaticFileServer;
+import org.patchvisor.io.Sha256;
+import org.patchvisor.publish.StaticFileServer;
 
 /** The host side against real HTTP servers on 127.0.0.1: the repository server, and servers that misbehave. */
 class FeedHttpTest {

@@ -19,7 +19,7 @@ import java.util.Optional;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.patchvisor.feed.repo.SigningKey;
+import org.patchvisor.publish.SigningKey;
 import org.patchvisor.model.KernelId;
 
 /** The verification chain on a directory repository made with the real add/sign code, tampered in each way. */

@@ -14,7 +14,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
-import org.patchvisor.files.UnsafeFileException;
+import org.patchvisor.io.UnsafeFileException;
 
 /**
  * A directory feed and the host's blob cache hold only regular files: a link to {@code /dev/zero} used to end in
@@ -104,6 +104,6 @@ class LocalFeedFilesTest {
         Files.delete(cached);
         Files.write(cached, new byte[(int) entry.size()]);
         assertEquals(cached, feed().fetch(entry), "a damaged regular copy is fetched again");
-        assertEquals(entry.sha256(), org.patchvisor.state.Sha256.of(cached));
+        assertEquals(entry.sha256(), org.patchvisor.io.Sha256.of(cached));
     }
 }

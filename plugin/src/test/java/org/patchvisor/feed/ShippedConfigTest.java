@@ -10,7 +10,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
-import org.patchvisor.feed.repo.SigningKey;
+import org.patchvisor.publish.SigningKey;
 
 /**
  * The default config shipped in integration/config parses, documents every key {@link FeedConfig} reads, and

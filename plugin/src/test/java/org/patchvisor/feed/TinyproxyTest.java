@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.patchvisor.feed.repo.StaticFileServer;
+import org.patchvisor.publish.StaticFileServer;
 
 /**
  * The feed through a real forward proxy (tinyproxy) on loopback: configured with {@code proxy =}, and taken from

@@ -1,6 +1,7 @@
 package org.patchvisor.kernel;
 
 import java.time.Duration;
+import org.patchvisor.time.Ticker;
 
 /** Time that moves only when someone sleeps: waits in tests take no real time. */
 final class FakeTicker implements Ticker {

@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.patchvisor.feed.FileSerialStore;
-import org.patchvisor.files.UnsafeFileException;
+import org.patchvisor.io.UnsafeFileException;
 import org.patchvisor.model.KernelId;
 
 /**

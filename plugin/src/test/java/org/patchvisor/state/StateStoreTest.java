@@ -16,6 +16,7 @@ import java.util.Optional;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.patchvisor.io.Sha256;
 import org.patchvisor.model.KernelId;
 
 class StateStoreTest {

@@ -24,7 +24,7 @@ import org.patchvisor.spi.GuestUnreachableException;
 import org.patchvisor.spi.HypervisorAdapter;
 import org.patchvisor.spi.HypervisorAdapterProvider;
 import org.patchvisor.spi.HypervisorAdapters;
-import org.patchvisor.spi.SystemProcessRunner;
+import org.patchvisor.io.SystemProcessRunner;
 
 /**
  * The adapter against libvirt's own test driver ({@code test:///PATH.xml}): the real client library and

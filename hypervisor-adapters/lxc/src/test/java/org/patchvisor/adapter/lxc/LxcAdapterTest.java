@@ -17,7 +17,7 @@ import org.patchvisor.spi.AdapterContext;
 import org.patchvisor.spi.Guest;
 import org.patchvisor.spi.HypervisorAdapter;
 import org.patchvisor.spi.HypervisorAdapters;
-import org.patchvisor.spi.ProcessRunner;
+import org.patchvisor.io.ProcessRunner;
 
 /**
  * The LXC adapter over a /proc tree written in the kernel's formats (proc(5): NSpid in status, NUL-separated

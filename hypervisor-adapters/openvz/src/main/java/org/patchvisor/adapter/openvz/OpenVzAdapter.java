@@ -11,7 +11,7 @@ import java.util.Set;
 import org.patchvisor.kernel.KernelFiles;
 import org.patchvisor.spi.Guest;
 import org.patchvisor.spi.HypervisorAdapter;
-import org.patchvisor.spi.ProcessRunner;
+import org.patchvisor.io.ProcessRunner;
 
 /**
  * The containers of one OpenVZ/Virtuozzo hardware node. They all run on the node's kernel, so patchvisor never

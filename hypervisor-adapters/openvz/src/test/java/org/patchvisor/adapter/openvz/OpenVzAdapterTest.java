@@ -19,7 +19,7 @@ import org.patchvisor.spi.Guest;
 import org.patchvisor.spi.HypervisorAdapter;
 import org.patchvisor.spi.HypervisorAdapterProvider;
 import org.patchvisor.spi.HypervisorAdapters;
-import org.patchvisor.spi.ProcessRunner;
+import org.patchvisor.io.ProcessRunner;
 
 /** The OpenVZ/Virtuozzo adapter over documented tool output (fakes: no OpenVZ runs here) and a fake /proc. */
 class OpenVzAdapterTest {

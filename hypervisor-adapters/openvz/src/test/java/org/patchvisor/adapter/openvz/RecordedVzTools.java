@@ -8,7 +8,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.patchvisor.spi.ProcessRunner;
+import org.patchvisor.io.ProcessRunner;
 
 /**
  * A fake of the OpenVZ/Virtuozzo tools, which cannot run on this machine: it answers an exact argv with a

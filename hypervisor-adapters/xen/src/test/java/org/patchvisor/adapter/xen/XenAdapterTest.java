@@ -21,7 +21,7 @@ import org.patchvisor.guest.GuestChannel;
 import org.patchvisor.spi.AdapterContext;
 import org.patchvisor.spi.Guest;
 import org.patchvisor.spi.GuestUnreachableException;
-import org.patchvisor.spi.ProcessRunner;
+import org.patchvisor.io.ProcessRunner;
 
 /**
  * The Xen adapter against libvirt's real test driver loaded with a node file of Xen domains (a documented fake:

@@ -1,0 +1,74 @@
+package org.patchvisor.publish;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Compares the functions and data of two builds of one object file. Functions are matched by normalised name,
+ * so gcc renaming a clone ({@code foo.isra.0} to {@code foo.isra.1}) or renumbering a local static is not a
+ * change; bytes are compared with relocated fields masked and relocations compared by target, so code that
+ * only moved is not a change either.
+ */
+public final class ObjectDiff {
+
+    private ObjectDiff() {
+    }
+
+    public static DiffReport compare(String file, ObjectImage pre, ObjectImage post) {
+        List<FunctionDelta> changed = new ArrayList<>();
+        List<FunctionDelta> added = new ArrayList<>();
+        List<FunctionDelta> removed = new ArrayList<>();
+        List<Uncarriable> uncarriable = new ArrayList<>();
+        for (Map.Entry<String, CodeItem> e : pre.functions().entrySet()) {
+            CodeItem before = e.getValue();
+            CodeItem after = post.functions().get(e.getKey());
+            if (after == null) {
+                if (!before.init()) {
+                    removed.add(new FunctionDelta(file, e.getKey(), before.name(), "", before.local()));
+                }
+            } else if (!before.sameContents(after)) {
+                if (before.init() || after.init()) {
+                    uncarriable.add(new Uncarriable(file, e.getKey(), Uncarriable.Kind.INIT_CODE,
+                            "init function " + after.name() + " in " + after.section() + " changed"));
+                } else {
+                    changed.add(new FunctionDelta(file, e.getKey(), before.name(), after.name(), after.local()));
+                }
+            }
+        }
+        for (Map.Entry<String, CodeItem> e : post.functions().entrySet()) {
+            if (!pre.functions().containsKey(e.getKey())) {
+                CodeItem after = e.getValue();
+                if (after.init()) {
+                    uncarriable.add(new Uncarriable(file, e.getKey(), Uncarriable.Kind.INIT_CODE,
+                            "init function " + after.name() + " in " + after.section() + " added"));
+                } else {
+                    added.add(new FunctionDelta(file, e.getKey(), "", after.name(), after.local()));
+                }
+            }
+        }
+        List<String> addedData = new ArrayList<>();
+        List<String> removedData = new ArrayList<>();
+        for (Map.Entry<String, CodeItem> e : pre.data().entrySet()) {
+            CodeItem before = e.getValue();
+            CodeItem after = post.data().get(e.getKey());
+            if (after == null) {
+                removedData.add(file + ":" + e.getKey());
+            } else if (before.size() != after.size()) {
+                uncarriable.add(new Uncarriable(file, e.getKey(), before.init() ? Uncarriable.Kind.INIT_CODE
+                        : Uncarriable.Kind.DATA_LAYOUT, after.name() + " in " + after.section() + " changed size "
+                        + before.size() + " -> " + after.size() + " bytes"));
+            } else if (!before.sameContents(after)) {
+                uncarriable.add(new Uncarriable(file, e.getKey(), before.init() ? Uncarriable.Kind.INIT_CODE
+                        : Uncarriable.Kind.STATIC_DATA, after.name() + " in " + after.section()
+                        + " changed its initial contents"));
+            }
+        }
+        for (String key : post.data().keySet()) {
+            if (!pre.data().containsKey(key)) {
+                addedData.add(file + ":" + key);
+            }
+        }
+        return new DiffReport(changed, added, removed, addedData, removedData, uncarriable);
+    }
+}

@@ -1,0 +1,213 @@
+package org.patchvisor.publish;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.patchvisor.elf.ElfFile;
+import org.patchvisor.elf.ElfFormatException;
+import org.patchvisor.elf.ElfRelocation;
+import org.patchvisor.elf.ElfSection;
+import org.patchvisor.elf.ElfSymbol;
+
+/**
+ * The functions and data objects of one relocatable object file, each reduced to a {@link CodeItem}: bytes with
+ * relocated fields zeroed and relocations named symbolically. This is the unit the build comparison works on;
+ * it reads only {@link ElfFile}, never the source.
+ */
+public final class ObjectImage {
+    private static final long SHF_MERGE = 0x10;
+    private static final long SHF_STRINGS = 0x20;
+
+    private final Map<String, CodeItem> functions;
+    private final Map<String, CodeItem> data;
+
+    private ObjectImage(Map<String, CodeItem> functions, Map<String, CodeItem> data) {
+        this.functions = Collections.unmodifiableMap(functions);
+        this.data = Collections.unmodifiableMap(data);
+    }
+
+    /** Reads and parses {@code file}; an error names the file once (ElfFile.read names it for the ELF layer). */
+    public static ObjectImage read(Path file) throws IOException {
+        ElfFile elf = ElfFile.read(file);
+        try {
+            return of(elf);
+        } catch (ElfFormatException e) {
+            throw new ElfFormatException(file + ": " + e.getMessage());
+        }
+    }
+
+    public static ObjectImage of(ElfFile file) throws ElfFormatException {
+        if (file.type() != ElfFile.ET_REL) {
+            throw new ElfFormatException("not a relocatable object file (e_type " + file.type() + ")");
+        }
+        return new Reader(file).read();
+    }
+
+    /** An object file with nothing in it: the other side of a file that exists in one build only. */
+    public static ObjectImage empty() {
+        return new ObjectImage(new LinkedHashMap<>(), new LinkedHashMap<>());
+    }
+
+    /** Functions (STT_FUNC) by normalised key, in symbol-table order. */
+    public Map<String, CodeItem> functions() {
+        return functions;
+    }
+
+    /** Data objects (STT_OBJECT in allocated sections) by normalised key, in symbol-table order. */
+    public Map<String, CodeItem> data() {
+        return data;
+    }
+
+    /** Builds the items of one file; holds the per-section caches while it does. */
+    private static final class Reader {
+        private final ElfFile file;
+        private final List<ElfSymbol> symbols;
+        private final Map<Integer, byte[]> contents = new HashMap<>();
+        private final Map<Integer, List<ElfRelocation>> relocations = new HashMap<>();
+        private final Map<Integer, List<ElfSymbol>> named = new HashMap<>();
+
+        Reader(ElfFile file) throws ElfFormatException {
+            this.file = file;
+            this.symbols = file.symbols();
+            for (ElfSymbol s : symbols) {
+                if ((s.type() == ElfSymbol.STT_FUNC || s.type() == ElfSymbol.STT_OBJECT) && inSection(s)) {
+                    named.computeIfAbsent(s.sectionIndex(), k -> new ArrayList<>()).add(s);
+                }
+            }
+        }
+
+        ObjectImage read() throws ElfFormatException {
+            Map<String, CodeItem> functions = new LinkedHashMap<>();
+            Map<String, CodeItem> data = new LinkedHashMap<>();
+            for (ElfSymbol s : symbols) {
+                if (!inSection(s) || s.name().isEmpty()) {
+                    continue;
+                }
+                ElfSection section = file.section(s.sectionIndex());
+                if ((section.flags() & ElfSection.SHF_ALLOC) == 0) {
+                    continue;
+                }
+                if (s.type() == ElfSymbol.STT_FUNC) {
+                    put(functions, item(s, section));
+                } else if (s.type() == ElfSymbol.STT_OBJECT) {
+                    put(data, item(s, section));
+                }
+            }
+            return new ObjectImage(functions, data);
+        }
+
+        private boolean inSection(ElfSymbol s) {
+            return s.sectionIndex() != ElfSymbol.SHN_UNDEF && s.sectionIndex() < 0xff00
+                    && s.sectionIndex() < file.sections().size();
+        }
+
+        private static void put(Map<String, CodeItem> items, CodeItem item) {
+            String key = item.key();
+            for (int n = 2; items.containsKey(key); n++) {
+                key = item.key() + "#" + n;
+            }
+            items.put(key, key.equals(item.key()) ? item : new CodeItem(key, item.name(), item.section(),
+                    item.local(), item.init(), item.size(), item.maskedBytes(), item.relocations()));
+        }
+
+        private CodeItem item(ElfSymbol s, ElfSection section) throws ElfFormatException {
+            byte[] all = contents(section);
+            long start = s.value();
+            long end = start + s.size();
+            if (start < 0 || end > section.size() || end < start) {
+                throw new ElfFormatException(String.format("symbol %s [0x%x, 0x%x) outside section %s (0x%x bytes)",
+                        s.name(), start, end, section.name(), section.size()));
+            }
+            byte[] bytes = new byte[(int) s.size()];
+            if (section.hasFileBytes()) {
+                System.arraycopy(all, (int) start, bytes, 0, bytes.length);
+            }
+            List<SymbolicRelocation> symbolic = new ArrayList<>();
+            for (ElfRelocation r : relocations(section)) {
+                if (r.offset() < start || r.offset() >= end) {
+                    continue;
+                }
+                int at = (int) (r.offset() - start);
+                int width = Math.min(RelocationTypes.width(file.machine(), r.type()), bytes.length - at);
+                long addend = r.explicitAddend() ? r.addend() : implicitAddend(bytes, at, width);
+                for (int i = 0; i < width; i++) {
+                    bytes[at + i] = 0;
+                }
+                symbolic.add(symbolic(r, at, addend));
+            }
+            return new CodeItem(SymbolNames.normalise(s.name()), s.name(), section.name(),
+                    s.bind() == ElfSymbol.STB_LOCAL, isInit(section.name()), s.size(), bytes, symbolic);
+        }
+
+        private long implicitAddend(byte[] bytes, int at, int width) {
+            long value = 0;
+            boolean little = file.byteOrder() == java.nio.ByteOrder.LITTLE_ENDIAN;
+            for (int i = 0; i < width; i++) {
+                int b = bytes[at + (little ? width - 1 - i : i)] & 0xff;
+                value = (value << 8) | b;
+            }
+            return width == 4 ? (int) value : value;
+        }
+
+        private SymbolicRelocation symbolic(ElfRelocation r, int at, long addend) throws ElfFormatException {
+            if (r.symbolIndex() <= 0 || r.symbolIndex() >= symbols.size()) {
+                return new SymbolicRelocation(at, r.type(), "*none*", addend);
+            }
+            ElfSymbol target = symbols.get(r.symbolIndex());
+            boolean sectionRelative = target.type() == ElfSymbol.STT_SECTION
+                    || (target.type() == ElfSymbol.STT_NOTYPE && target.bind() == ElfSymbol.STB_LOCAL);
+            if (!sectionRelative || !inSection(target)) {
+                return new SymbolicRelocation(at, r.type(), SymbolNames.normalise(target.name()), addend);
+            }
+            ElfSection section = file.section(target.sectionIndex());
+            long bias = RelocationTypes.pcRelativeBias(file.machine(), r.type());
+            long base = target.value() + addend;
+            long effective = base + bias;
+            if ((section.flags() & SHF_MERGE) != 0 && (section.flags() & SHF_STRINGS) != 0
+                    && section.hasFileBytes() && effective >= 0 && effective < section.size()) {
+                return new SymbolicRelocation(at, r.type(), "str:" + string(contents(section), (int) effective), addend);
+            }
+            for (ElfSymbol candidate : named.getOrDefault(section.index(), List.of())) {
+                long size = Math.max(candidate.size(), 1);
+                if (effective >= candidate.value() && effective < candidate.value() + size) {
+                    return new SymbolicRelocation(at, r.type(), SymbolNames.normalise(candidate.name()),
+                            base - candidate.value());
+                }
+            }
+            return new SymbolicRelocation(at, r.type(), SymbolNames.normalise(section.name()), base);
+        }
+
+        private static String string(byte[] bytes, int from) {
+            int end = from;
+            while (end < bytes.length && bytes[end] != 0) {
+                end++;
+            }
+            return new String(bytes, from, end - from, java.nio.charset.StandardCharsets.ISO_8859_1);
+        }
+
+        private byte[] contents(ElfSection section) {
+            return contents.computeIfAbsent(section.index(), i -> section.contents());
+        }
+
+        private List<ElfRelocation> relocations(ElfSection section) throws ElfFormatException {
+            List<ElfRelocation> cached = relocations.get(section.index());
+            if (cached == null) {
+                var rel = file.relocationSectionFor(section);
+                cached = rel.isPresent() ? file.relocations(rel.get()) : List.of();
+                relocations.put(section.index(), cached);
+            }
+            return cached;
+        }
+    }
+
+    /** True for sections whose code or data is used only while booting or loading, then freed. */
+    static boolean isInit(String section) {
+        return section.startsWith(".init.") || section.startsWith(".meminit.") || section.equals(".init")
+                || section.startsWith(".head.text") || section.startsWith(".exit.");
+    }
+}

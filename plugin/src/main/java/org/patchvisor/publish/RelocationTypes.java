@@ -1,0 +1,46 @@
+package org.patchvisor.publish;
+
+import org.patchvisor.elf.ElfFile;
+
+/**
+ * What the comparison needs to know about a relocation type: how many bytes of the code it overwrites (to mask
+ * them) and, for PC-relative types, the distance from the relocated field to the end of the instruction, so a
+ * section-relative target can be resolved to the symbol it actually points at.
+ */
+final class RelocationTypes {
+    private static final int EM_386 = 3;
+
+    private RelocationTypes() {
+    }
+
+    static int width(int machine, int type) {
+        if (machine == ElfFile.EM_X86_64) {
+            return switch (type) {
+                case 1, 24, 25, 26 -> 8; // R_X86_64_64, PC64, GOTOFF64, GOTPC64
+                case 12, 13 -> 2;        // R_X86_64_16, PC16
+                case 14, 15 -> 1;        // R_X86_64_8, PC8
+                default -> 4;
+            };
+        }
+        if (machine == ElfFile.EM_AARCH64) {
+            return type == 257 || type == 260 ? 8 : 4; // R_AARCH64_ABS64, PREL64
+        }
+        if (machine == EM_386) {
+            return type == 20 || type == 21 ? 2 : 4;
+        }
+        return 4;
+    }
+
+    static long pcRelativeBias(int machine, int type) {
+        if (machine == ElfFile.EM_X86_64) {
+            return switch (type) {
+                case 2, 4, 9, 41, 42 -> 4; // PC32, PLT32, GOTPCREL, GOTPCRELX, REX_GOTPCRELX
+                default -> 0;
+            };
+        }
+        if (machine == EM_386) {
+            return type == 2 || type == 4 ? 4 : 0;
+        }
+        return 0;
+    }
+}

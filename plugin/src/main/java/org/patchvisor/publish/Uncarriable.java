@@ -1,0 +1,17 @@
+package org.patchvisor.publish;
+
+/**
+ * A difference a live patch cannot carry by replacing functions: the kernel keeps running on its existing data
+ * and has already run its init code, so new function bodies alone would not apply such a change.
+ */
+public record Uncarriable(String file, String symbol, Kind kind, String detail) {
+
+    public enum Kind {
+        /** An existing data object changed size: every user of its layout would disagree. */
+        DATA_LAYOUT,
+        /** An existing data object changed its initial bytes: the running kernel keeps the old values. */
+        STATIC_DATA,
+        /** Init code or data changed: it ran at boot or load time and is gone. */
+        INIT_CODE
+    }
+}

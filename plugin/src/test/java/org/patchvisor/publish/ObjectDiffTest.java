@@ -1,0 +1,166 @@
+package org.patchvisor.publish;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Compiles small C files twice with gcc and checks what the comparison reports. */
+class ObjectDiffTest {
+    @TempDir
+    Path tmp;
+
+    private DiffReport diff(String before, String after) throws Exception {
+        Path pre = Gcc.compile(tmp.resolve("pre"), "unit", before);
+        Path post = Gcc.compile(tmp.resolve("post"), "unit", after);
+        return BuildComparison.compare(pre, post);
+    }
+
+    private static Set<String> names(List<FunctionDelta> deltas) {
+        return deltas.stream().map(FunctionDelta::function).collect(java.util.stream.Collectors.toSet());
+    }
+
+    @Test
+    void identicalBuildsHaveNoChanges() throws Exception {
+        String src = "int f(int x) { return x + 1; }\nint g(int x) { return f(x) * 2; }\n";
+        DiffReport report = diff(src, src);
+        assertTrue(!report.hasChanges(), report.toString());
+    }
+
+    @Test
+    void bodyChangeIsReported() throws Exception {
+        DiffReport report = diff(
+                "int f(int x) { return x + 1; }\nint g(int x) { return x * 7; }\n",
+                "int f(int x) { return x + 2; }\nint g(int x) { return x * 7; }\n");
+        assertEquals(Set.of("f"), names(report.changed()));
+        assertTrue(report.added().isEmpty() && report.removed().isEmpty());
+    }
+
+    @Test
+    void moveOnlyBecauseAnotherFunctionGrewIsNoChange() throws Exception {
+        // Without -ffunction-sections the callee moves inside .text when 'big' grows; the call in 'user' then
+        // differs only in its relocation's resolved address, which must not count.
+        String before = "int big(int x) { return x + 1; }\n"
+                + "__attribute__((noinline)) int callee(int x) { return x * 5; }\n"
+                + "int user(int x) { return callee(x) + 3; }\n"
+                + "static int counter;\nint bump(void) { return ++counter; }\n";
+        String after = "int big(int x) { int s = 0; for (int i = 0; i < x; i++) s += i * x ^ (s >> 3); return s; }\n"
+                + "__attribute__((noinline)) int callee(int x) { return x * 5; }\n"
+                + "int user(int x) { return callee(x) + 3; }\n"
+                + "static int counter;\nint bump(void) { return ++counter; }\n";
+        DiffReport sectioned = diff(before, after);
+        assertEquals(Set.of("big"), names(sectioned.changed()));
+
+        Path pre = compileOneSection(tmp.resolve("pre1"), before);
+        Path post = compileOneSection(tmp.resolve("post1"), after);
+        DiffReport oneSection = BuildComparison.compare(pre, post);
+        assertEquals(Set.of("big"), names(oneSection.changed()), oneSection.toString());
+    }
+
+    private static Path compileOneSection(Path dir, String source) throws Exception {
+        Files.createDirectories(dir);
+        Path c = dir.resolve("unit.c");
+        Path o = dir.resolve("unit.o");
+        Files.writeString(c, source);
+        Process p = new ProcessBuilder("gcc", "-O2", "-fno-asynchronous-unwind-tables", "-c", c.toString(),
+                "-o", o.toString()).inheritIO().start();
+        assertEquals(0, p.waitFor());
+        return o;
+    }
+
+    @Test
+    void addedAndRemovedFunctions() throws Exception {
+        DiffReport report = diff(
+                "int keep(int x) { return x; }\nint old_one(int x) { return x * 3; }\n",
+                "int keep(int x) { return x; }\nint new_one(int x) { return x * 4; }\n");
+        assertEquals(Set.of("new_one"), names(report.added()));
+        assertEquals(Set.of("old_one"), names(report.removed()));
+        assertTrue(report.changed().isEmpty(), report.toString());
+    }
+
+    @Test
+    void changedStaticDataAndLayoutAreUncarriable() throws Exception {
+        DiffReport report = diff(
+                "static int table[4] = {1, 2, 3, 4};\nint limits[2] = {10, 20};\n"
+                        + "int get(int i) { return table[i & 3] + limits[i & 1]; }\n",
+                "static int table[4] = {1, 2, 3, 5};\nint limits[3] = {10, 20, 30};\n"
+                        + "int get(int i) { return table[i & 3] + limits[i & 1]; }\n");
+        assertEquals(Set.of(), names(report.changed()), "only data changed: " + report);
+        assertTrue(report.uncarriable().stream().anyMatch(u -> u.symbol().equals("table")
+                && u.kind() == Uncarriable.Kind.STATIC_DATA), report.toString());
+        assertTrue(report.uncarriable().stream().anyMatch(u -> u.symbol().equals("limits")
+                && u.kind() == Uncarriable.Kind.DATA_LAYOUT), report.toString());
+    }
+
+    @Test
+    void changedStringLiteralChangesTheFunction() throws Exception {
+        DiffReport report = diff("const char *msg(void) { return \"hello\"; }\n",
+                "const char *msg(void) { return \"hullo\"; }\n");
+        assertEquals(Set.of("msg"), names(report.changed()));
+    }
+
+    @Test
+    void initCodeChangeIsUncarriable() throws Exception {
+        DiffReport report = diff(
+                "__attribute__((section(\".init.text\"))) int setup(void) { return 1; }\n",
+                "__attribute__((section(\".init.text\"))) int setup(void) { return 2; }\n");
+        assertTrue(report.changed().isEmpty());
+        assertEquals(Uncarriable.Kind.INIT_CODE, report.uncarriable().get(0).kind());
+    }
+
+    @Test
+    void renamedStaticsAreMatchedByNormalisedName() throws Exception {
+        // gcc specialises 'scale' for the constant argument: scale.constprop.0; a second static makes the
+        // numbering of the local 'hits.N' counters differ between the builds.
+        String before = "static __attribute__((noinline)) int scale(int a, int b) { return a * b + 1; }\n"
+                + "int use(int x) { static int hits; hits++; return scale(x, 7) + scale(x + 1, 7) + hits; }\n";
+        String after = "static __attribute__((noinline)) int other(void) { static int hits; return ++hits; }\n"
+                + "int side(void) { return other(); }\n"
+                + "static __attribute__((noinline)) int scale(int a, int b) { return a * b + 1; }\n"
+                + "int use(int x) { static int hits; hits++; return scale(x, 7) + scale(x + 1, 7) + hits; }\n";
+        ObjectImage pre = ObjectImage.read(Gcc.compile(tmp.resolve("pre"), "unit", before));
+        assertTrue(pre.functions().values().stream().anyMatch(f -> f.name().startsWith("scale.")),
+                "gcc should have cloned scale: " + pre.functions().keySet());
+        DiffReport report = diff(before, after);
+        assertEquals(Set.of(), names(report.changed()), report.toString());
+        assertEquals(Set.of("side", "other"), names(report.added()));
+    }
+
+    @Test
+    void changedCloneIsReportedUnderItsBaseName() throws Exception {
+        DiffReport report = diff(
+                "static __attribute__((noinline)) int scale(int a, int b) { return a * b + 1; }\n"
+                        + "int use(int x) { return scale(x, 7) + scale(x + 1, 7); }\n",
+                "static __attribute__((noinline)) int scale(int a, int b) { return a * b + 2; }\n"
+                        + "int use(int x) { return scale(x, 7) + scale(x + 1, 7); }\n");
+        assertEquals(Set.of("scale"), names(report.changed()), report.toString());
+        assertTrue(report.changed().get(0).preName().startsWith("scale."));
+    }
+
+    @Test
+    void callerThatInlinedAChangedCalleeIsChanged() throws Exception {
+        DiffReport report = diff(
+                "static inline int helper(int x) { return x * 3; }\n"
+                        + "int caller(int x) { return helper(x) + 1; }\nint bystander(int x) { return x - 1; }\n",
+                "static inline int helper(int x) { return x * 5; }\n"
+                        + "int caller(int x) { return helper(x) + 1; }\nint bystander(int x) { return x - 1; }\n");
+        assertEquals(Set.of("caller"), names(report.changed()), report.toString());
+    }
+
+    @Test
+    void directoriesAreMatchedByRelativePath() throws Exception {
+        Gcc.compile(tmp.resolve("a/fs/proc"), "one", "int one(int x) { return x; }\n");
+        Gcc.compile(tmp.resolve("b/fs/proc"), "one", "int one(int x) { return x + 1; }\n");
+        Gcc.compile(tmp.resolve("a/kernel"), "gone", "int gone(void) { return 1; }\n");
+        Gcc.compile(tmp.resolve("b/kernel"), "fresh", "int fresh(void) { return 2; }\n");
+        DiffReport report = BuildComparison.compare(tmp.resolve("a"), tmp.resolve("b"));
+        assertEquals(List.of(new FunctionDelta("fs/proc/one.o", "one", "one", "one", false)), report.changed());
+        assertEquals(Set.of("fresh"), names(report.added()));
+        assertEquals(Set.of("gone"), names(report.removed()));
+    }
+}
