@@ -108,6 +108,8 @@ say() { echo "pv-init: $*"; }
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev
+# securityfs shows the lockdown mode (/sys/kernel/security/lockdown), a fact the preflight reads.
+mount -t securityfs securityfs /sys/kernel/security 2>/dev/null || say "no securityfs"
 for m in $(cat /modules/order); do
     insmod "/modules/$m.ko" || say "insmod $m failed"
 done
@@ -128,6 +130,7 @@ if [ "$(cat /mode)" = hostroot ]; then
         ROOT=/newroot
         mount -t proc proc /newroot/proc
         mount -t sysfs sysfs /newroot/sys
+        mount -t securityfs securityfs /newroot/sys/kernel/security 2>/dev/null || say "no securityfs"
         mount -t devtmpfs devtmpfs /newroot/dev
         mkdir -p /newroot/dev/pts /newroot/dev/shm
         mount -t devpts devpts /newroot/dev/pts

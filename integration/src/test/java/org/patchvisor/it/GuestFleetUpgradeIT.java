@@ -221,7 +221,7 @@ class GuestFleetUpgradeIT {
         assertEquals(5, run.exit(), run.err() + run.out());
         JsonNode row = rows(run).get(cloud1);
         assertEquals("refused", row.path("state").asText(), run.out());
-        assertTrue(row.path("reason").asText().contains("built for " + lane.generic() + ", the guest runs "
+        assertTrue(row.path("reason").asText().contains("built for kernel " + lane.generic() + ", but the guest's kernel is "
                 + lane.cloud()), run.out());
         assertEquals("", guests.exec(cloud1, "find", "/sys/module", "-maxdepth", "1", "-name", "pv_version"));
         assertFalse(guests.exec(cloud1, "cat", "/proc/version").contains(VERSION_MARK));

@@ -51,17 +51,30 @@ final class LibvirtGuests implements AutoCloseable {
 
     /** Starts a transient guest running {@code release} with the initramfs, with or without an agent channel. */
     void start(String name, String release, Path initramfs, boolean agentChannel) throws IOException {
+        start(name, release, initramfs, agentChannel, "");
+    }
+
+    /** As {@link #start(String, String, Path, boolean)}, with more on the kernel command line (e.g. lockdown=). */
+    void start(String name, String release, Path initramfs, boolean agentChannel, String extraCmdline)
+            throws IOException {
         Path xml = dir.resolve(name + ".xml");
-        Files.writeString(xml, domainXml(name, release, initramfs, agentChannel, dir.resolve(name + ".serial.log")));
+        Files.writeString(xml, domainXml(name, release, initramfs, agentChannel, dir.resolve(name + ".serial.log"),
+                extraCmdline));
         names.add(name);
         virsh(60, "create", xml.toString());
     }
 
     static String domainXml(String name, String release, Path initramfs, boolean agentChannel, Path serial) {
+        return domainXml(name, release, initramfs, agentChannel, serial, "");
+    }
+
+    static String domainXml(String name, String release, Path initramfs, boolean agentChannel, Path serial,
+            String extraCmdline) {
         String os = release == null
                 ? "<os><type arch='x86_64' machine='pc'>hvm</type><boot dev='hd'/></os>"
                 : "<os><type arch='x86_64' machine='pc'>hvm</type><kernel>/boot/vmlinuz-" + release + "</kernel>"
-                        + "<initrd>" + initramfs + "</initrd><cmdline>console=ttyS0 panic=-1 loglevel=4</cmdline></os>";
+                        + "<initrd>" + initramfs + "</initrd><cmdline>console=ttyS0 panic=-1 loglevel=4"
+                        + (extraCmdline.isEmpty() ? "" : " " + extraCmdline) + "</cmdline></os>";
         String share = release == null ? "" : "<filesystem type='mount' accessmode='squash' multidevs='remap'>"
                 + "<source dir='/'/><target dir='hostroot'/><readonly/></filesystem>";
         String channel = agentChannel

@@ -42,6 +42,7 @@ class LibvirtGuestsIT {
     private static String gen2;
     private static String cloud1;
     private static String noAgent;
+    private static String locked;
 
     @BeforeAll
     static void bootGuests() throws Exception {
@@ -57,17 +58,20 @@ class LibvirtGuestsIT {
         gen2 = prefix + "gen2";
         cloud1 = prefix + "cloud1";
         noAgent = prefix + "noagent";
-        releaseOf = Map.of(gen1, generic, gen2, generic, cloud1, cloud);
+        locked = prefix + "locked";
+        releaseOf = Map.of(gen1, generic, gen2, generic, cloud1, cloud, locked, generic);
         guests = new LibvirtGuests(Files.createTempDirectory(HostScripts.targetDir("libvirt"), prefix));
         guests.start(gen1, generic, initGeneric, true);
         guests.start(gen2, generic, initGeneric, true);
         guests.start(cloud1, cloud, initCloud, true);
         guests.start(noAgent, null, null, false);
+        // The kernel's lockdown LSM in integrity mode refuses unsigned modules (EPERM): the preflight must see it.
+        guests.start(locked, generic, initGeneric, true, "lockdown=integrity");
         // Build the modules while the guests boot.
         patchesGeneric = HostScripts.samplePatches(generic);
         patchesCloud = HostScripts.samplePatches(cloud);
-        guests.awaitAgents(List.of(gen1, gen2, cloud1), 240);
-        System.out.printf("libvirt lane: 4 guests booted and agents answering in %d ms%n",
+        guests.awaitAgents(List.of(gen1, gen2, cloud1, locked), 240);
+        System.out.printf("libvirt lane: 5 guests booted and agents answering in %d ms%n",
                 TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
     }
 
@@ -131,10 +135,24 @@ class LibvirtGuestsIT {
 
     @Test
     @Order(4)
+    void anUnsignedModuleIsRefusedUpFrontInALockedDownGuest() throws Exception {
+        assertTrue(guests.exec(locked, "cat", "/sys/kernel/security/lockdown").contains("[integrity]"),
+                "the guest really is locked down");
+        HostCli.Result run = HostCli.run(60, "apply", module(locked, "pv_version").toString(), "--guest", locked);
+        assertEquals(5, run.exit(), run.err());
+        assertTrue(run.err().contains("pv_version.ko is unsigned and the guest's kernel is in lockdown (integrity mode)"),
+                run.err());
+        assertEquals("", guests.exec(locked, "/bin/sh", "-c", "ls /run/patchvisor 2>/dev/null; true"),
+                "neither the agent nor the module was copied in");
+        assertEquals("", guests.exec(locked, "find", "/sys/module", "-maxdepth", "1", "-name", "pv_version"));
+    }
+
+    @Test
+    @Order(4)
     void wrongKernelModuleIsRefusedAndNeverLoaded() throws Exception {
         HostCli.Result run = HostCli.run(60, "apply", patchesCloud.resolve("pv_version.ko").toString(), "--guest", gen2);
         assertEquals(5, run.exit(), run.err());
-        assertTrue(run.err().contains("built for " + cloud + ", the guest runs " + generic), run.err());
+        assertTrue(run.err().contains("built for kernel " + cloud + ", but the guest's kernel is " + generic), run.err());
         assertEquals("", guests.exec(gen2, "find", "/sys/module", "-maxdepth", "1", "-name", "pv_version"));
     }
 

@@ -20,7 +20,11 @@ import org.patchvisor.elf.ElfNotes;
 import org.patchvisor.guest.GuestChannel.ExecResult;
 import org.patchvisor.guest.GuestChannel.GuestTimeoutException;
 import org.patchvisor.guest.GuestOutcome.State;
+import org.patchvisor.kernel.KernelFacts;
+import org.patchvisor.kernel.KernelSupport;
+import org.patchvisor.kernel.LivePatchSysfs;
 import org.patchvisor.kernel.PatchException;
+import org.patchvisor.kernel.Preflight;
 import org.patchvisor.model.KernelId;
 import org.patchvisor.model.LivePatch;
 import org.patchvisor.model.ModuleInfo;
@@ -33,7 +37,7 @@ import org.patchvisor.model.ModuleInfo;
  */
 public final class GuestPatcher {
     static final String AGENT_RESOURCE = "pv-guest-agent.sh";
-    static final String LIVEPATCH = "/sys/kernel/livepatch";
+    static final String LIVEPATCH = KernelFacts.LIVEPATCH;
     private static final List<String> WORK_DIRS = List.of("/run/patchvisor", "/tmp");
     /** What the agent may spend beyond the caller's timeout: reverse transition (30 s), unload, slack. */
     private static final Duration REVERT_ALLOWANCE = Duration.ofSeconds(60);
@@ -87,6 +91,59 @@ public final class GuestPatcher {
         return new KernelId(os.kernelRelease(), os.kernelVersion(), os.machine(), buildId);
     }
 
+    /** The guest kernel's live-patch facts (support, sig_enforce, lockdown, taint), read through the channel. */
+    public KernelSupport support(GuestChannel channel) throws IOException, GuestTimeoutException {
+        try {
+            return KernelFacts.read(new KernelFacts.Source() {
+                @Override
+                public boolean isDirectory(String path) throws IOException {
+                    return exec(channel, List.of("test", "-d", path)).ok();
+                }
+
+                @Override
+                public Optional<String> firstLine(String path) throws IOException {
+                    try {
+                        byte[] text = read(channel, path, ATTRIBUTE_MAX_BYTES);
+                        return Optional.of(new String(text, StandardCharsets.US_ASCII).lines().findFirst().orElse("")
+                                .strip());
+                    } catch (GuestAgentException | java.nio.file.NoSuchFileException e) {
+                        return Optional.empty(); // absent, or unreadable to the agent: not known
+                    }
+                }
+            });
+        } catch (UncheckedGuestTimeout e) {
+            throw e.getCause();
+        }
+    }
+
+    private ExecResult exec(GuestChannel channel, List<String> argv) throws IOException {
+        try {
+            return channel.exec(argv, step);
+        } catch (GuestTimeoutException e) {
+            throw new UncheckedGuestTimeout(e);
+        }
+    }
+
+    private byte[] read(GuestChannel channel, String path, long max) throws IOException {
+        try {
+            return channel.readFile(path, max, step);
+        } catch (GuestTimeoutException e) {
+            throw new UncheckedGuestTimeout(e);
+        }
+    }
+
+    /** Carries a channel timeout through {@link KernelFacts.Source}, whose methods only throw I/O errors. */
+    private static final class UncheckedGuestTimeout extends RuntimeException {
+        UncheckedGuestTimeout(GuestTimeoutException cause) {
+            super(cause);
+        }
+
+        @Override
+        public synchronized GuestTimeoutException getCause() {
+            return (GuestTimeoutException) super.getCause();
+        }
+    }
+
     /**
      * Applies {@code module} (described by {@code info}) to the guest, giving its transition {@code timeout}.
      * Never throws for what happens in or to the guest: every end is one {@link GuestOutcome}.
@@ -103,18 +160,27 @@ public final class GuestPatcher {
         }
         byte[] bytes = Files.readAllBytes(module);
         KernelId kernel;
+        KernelSupport support;
         Optional<LivePatch> before;
         try {
             kernel = identify(channel);
+            support = support(channel);
             before = patch(channel, name);
         } catch (IOException | GuestTimeoutException e) {
             return outcome(State.UNREACHABLE, "guest agent does not answer: " + e.getMessage(), name, Optional.empty(),
                     start);
+        } catch (KernelFacts.KernelFactsException e) {
+            return outcome(State.REFUSED, "the guest's kernel facts make no sense: " + e.getMessage(), name,
+                    Optional.empty(), start);
         }
         Optional<KernelId> known = Optional.of(kernel);
-        if (!info.targetRelease().equals(kernel.release())) {
-            return outcome(State.REFUSED, name + " is built for " + info.targetRelease() + ", the guest runs "
-                    + kernel.release(), name, known, start);
+        try {
+            // The host's own preflight rules, judged on the guest kernel's facts: nothing the guest's kernel would
+            // refuse (another release, unsigned under sig_enforce or lockdown, no live-patch support) is sent in.
+            Preflight.checkSupport(support, "the guest's kernel");
+            Preflight.checkModule(module.getFileName().toString(), info, kernel, support, "the guest's kernel");
+        } catch (PatchException e) {
+            return outcome(State.REFUSED, e.getMessage(), name, known, start);
         }
         if (before.isPresent() && before.get().enabled() && !before.get().inTransition()) {
             return outcome(State.ALREADY_PATCHED, name + " is already applied", name, known, start);
@@ -141,8 +207,8 @@ public final class GuestPatcher {
 
         AgentReport report;
         try {
-            ExecResult run = channel.exec(List.of("/bin/sh", agent, target, name, seconds(timeout),
-                    info.targetRelease()), timeout.multipliedBy(2).plus(REVERT_ALLOWANCE));
+            ExecResult run = channel.exec(List.of("/bin/sh", agent, target, name, seconds(timeout)),
+                    timeout.multipliedBy(2).plus(REVERT_ALLOWANCE));
             report = AgentReport.parse(run.stdout() + "\n" + run.stderr());
         } catch (IOException | GuestTimeoutException e) {
             // The agent keeps going in the guest and finishes or reverses by itself; see where it stands now.
@@ -240,27 +306,15 @@ public final class GuestPatcher {
             }
             throw new IOException("listing " + LIVEPATCH + " in the guest failed: " + found.stderr().strip());
         }
-        Map<String, Map<String, List<String>>> tree = new LinkedHashMap<>();
-        for (String line : found.stdout().lines().sorted().toList()) {
-            if (!line.startsWith(LIVEPATCH + "/")) {
-                continue;
-            }
-            String[] parts = line.substring(LIVEPATCH.length() + 1).split("/");
-            Map<String, List<String>> objects = tree.computeIfAbsent(parts[0], k -> new LinkedHashMap<>());
-            if (parts.length >= 2) {
-                List<String> functions = objects.computeIfAbsent(parts[1], k -> new ArrayList<>());
-                if (parts.length == 3) {
-                    functions.add(parts[2]);
-                }
-            }
-        }
+        List<String> dirs = found.stdout().lines().filter(line -> line.startsWith(LIVEPATCH + "/"))
+                .map(line -> line.substring(LIVEPATCH.length() + 1)).toList();
+        Map<String, Map<String, List<String>>> tree = LivePatchSysfs.tree(dirs);
         List<LivePatch> patches = new ArrayList<>();
         for (Map.Entry<String, Map<String, List<String>>> entry : tree.entrySet()) {
             Optional<String> enabled = attribute(channel, entry.getKey(), "enabled");
             Optional<String> transition = attribute(channel, entry.getKey(), "transition");
             if (enabled.isPresent() && transition.isPresent()) {
-                patches.add(new LivePatch(entry.getKey(), "1".equals(enabled.get()), "1".equals(transition.get()),
-                        entry.getValue()));
+                patches.add(LivePatchSysfs.patch(entry.getKey(), enabled.get(), transition.get(), entry.getValue()));
             }
         }
         return List.copyOf(patches);
@@ -273,7 +327,7 @@ public final class GuestPatcher {
             return Optional.empty();
         }
         Optional<String> transition = attribute(channel, name, "transition");
-        return Optional.of(new LivePatch(name, "1".equals(enabled.get()), "1".equals(transition.orElse("0")), Map.of()));
+        return Optional.of(LivePatchSysfs.patch(name, enabled.get(), transition.orElse("0"), Map.of()));
     }
 
     /** A sysfs attribute of a patch; empty when the agent says the file cannot be opened (patch gone). */

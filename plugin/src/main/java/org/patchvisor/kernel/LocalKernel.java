@@ -65,18 +65,17 @@ public final class LocalKernel implements KernelPort {
 
     @Override
     public KernelSupport support() throws IOException {
-        boolean livepatch = Files.isDirectory(root.resolve(LIVEPATCH));
-        boolean sigEnforce = readOptional("sys/module/module/parameters/sig_enforce").map("Y"::equals).orElse(false);
-        Optional<String> lockdown = readOptional("sys/kernel/security/lockdown").map(LocalKernel::activeLockdown);
-        long taint = Long.parseLong(read("proc/sys/kernel/tainted"));
-        return new KernelSupport(livepatch, sigEnforce, lockdown, taint);
-    }
+        return KernelFacts.read(new KernelFacts.Source() {
+            @Override
+            public boolean isDirectory(String path) {
+                return Files.isDirectory(root.resolve(path.substring(1)));
+            }
 
-    /** "none [integrity] confidentiality" → "integrity". */
-    static String activeLockdown(String line) {
-        int open = line.indexOf('[');
-        int close = line.indexOf(']', open + 1);
-        return open >= 0 && close > open ? line.substring(open + 1, close) : line.trim();
+            @Override
+            public Optional<String> firstLine(String path) throws IOException {
+                return readOptional(path.substring(1)).map(text -> text.lines().findFirst().orElse("").strip());
+            }
+        });
     }
 
     @Override
@@ -109,9 +108,9 @@ public final class LocalKernel implements KernelPort {
     /** A patch directory may vanish between listing and reading (it is freed asynchronously): that is "absent". */
     private Optional<LivePatch> readPatch(Path dir) throws IOException {
         try {
-            boolean enabled = "1".equals(KernelFiles.read(dir.resolve("enabled")));
-            boolean transition = "1".equals(KernelFiles.read(dir.resolve("transition")));
-            return Optional.of(new LivePatch(dir.getFileName().toString(), enabled, transition, functions(dir)));
+            return Optional.of(LivePatchSysfs.patch(dir.getFileName().toString(),
+                    KernelFiles.read(dir.resolve("enabled")), KernelFiles.read(dir.resolve("transition")),
+                    functions(dir)));
         } catch (DirectoryIteratorException e) {
             if (gone(e.getCause())) {
                 return Optional.empty();

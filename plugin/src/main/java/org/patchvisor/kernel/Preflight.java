@@ -23,14 +23,29 @@ public final class Preflight {
 
     /** The kernel can take live patches at all; what a read-only plan checks too, without needing root. */
     public static void checkSupport(KernelSupport support) throws PatchException {
+        checkSupport(support, "this kernel");
+    }
+
+    /** As {@link #checkSupport(KernelSupport)} for the kernel named {@code whose} in the message. */
+    public static void checkSupport(KernelSupport support, String whose) throws PatchException {
         if (!support.livepatch()) {
-            throw new PatchException(Reason.UNSUPPORTED,
-                    "this kernel has no live-patch support (/sys/kernel/livepatch is missing: CONFIG_LIVEPATCH is off)");
+            throw new PatchException(Reason.UNSUPPORTED, whose + " has no live-patch support ("
+                    + KernelFacts.LIVEPATCH + " is missing: CONFIG_LIVEPATCH is off)");
         }
     }
 
     /** Checks that {@code module} is a live patch built for {@code kernel} and that the kernel will accept it. */
     public static void checkModule(String file, ModuleInfo module, KernelId kernel, KernelSupport support)
+            throws PatchException {
+        checkModule(file, module, kernel, support, "this kernel");
+    }
+
+    /**
+     * As {@link #checkModule(String, ModuleInfo, KernelId, KernelSupport)} for a kernel named {@code whose} in the
+     * messages ("this kernel" on the host, "the guest's kernel" for a guest): the same rules, wherever the facts
+     * were read.
+     */
+    public static void checkModule(String file, ModuleInfo module, KernelId kernel, KernelSupport support, String whose)
             throws PatchException {
         if (!module.livepatch()) {
             throw new PatchException(Reason.REFUSED,
@@ -38,14 +53,14 @@ public final class Preflight {
         }
         if (!module.targetRelease().equals(kernel.release())) {
             throw new PatchException(Reason.REFUSED, file + " was built for kernel " + module.targetRelease()
-                    + ", but this kernel is " + kernel.release());
+                    + ", but " + whose + " is " + kernel.release());
         }
         if (!module.signed() && support.sigEnforce()) {
             throw new PatchException(Reason.REFUSED,
-                    file + " is unsigned and this kernel enforces module signatures (sig_enforce=Y)");
+                    file + " is unsigned and " + whose + " enforces module signatures (sig_enforce=Y)");
         }
         if (!module.signed() && support.lockedDown()) {
-            throw new PatchException(Reason.REFUSED, file + " is unsigned and the kernel is in lockdown ("
+            throw new PatchException(Reason.REFUSED, file + " is unsigned and " + whose + " is in lockdown ("
                     + support.lockdown().orElse("") + " mode), which refuses unsigned modules");
         }
     }

@@ -2,14 +2,15 @@
 # patchvisor's per-guest agent. The host copies it into the guest with a live-patch module and runs it through
 # the guest agent; from then on the guest finishes (or reverses) the operation on its own, even if the host
 # tool dies mid-way. POSIX sh only: it must run on busybox ash as well as dash and bash.
+# It holds only the mechanics that must run inside the guest (load, wait, reverse, unload, report): whether the
+# module may go in at all (its release, signatures under sig_enforce or lockdown, live-patch support) is decided
+# on the host, by the same preflight rules as the host's own kernel, before the module is sent.
 #
-# Usage: pv-guest-agent.sh MODULE.ko PATCH TIMEOUT_SECONDS [EXPECTED_RELEASE]
+# Usage: pv-guest-agent.sh MODULE.ko PATCH TIMEOUT_SECONDS
 #        pv-guest-agent.sh --remove PATCH TIMEOUT_SECONDS
 # Prints exactly one JSON line: {"result":"...","reason":"...","ms":N}
-#   apply:  applied | already | refused | reverted | failed
+#   apply:  applied | already | reverted | failed
 #   remove: removed | absent | failed
-# EXPECTED_RELEASE is the kernel release the host read from the module's vermagic; it is used when the guest
-# has no modinfo able to read the file itself.
 set -u
 LP=/sys/kernel/livepatch
 REVERT_SECONDS=30
@@ -100,8 +101,6 @@ apply() {
     MOD=$1
     NAME=$2
     TIMEOUT=$3
-    EXPECTED=${4:-}
-    [ -d "$LP" ] || finish refused "no $LP: this kernel cannot take live patches"
     [ -f "$MOD" ] || finish failed "module file $MOD is missing"
     if [ -d "$LP/$NAME" ]; then
         if [ "$(read_attr "$NAME" enabled)" = 1 ]; then
@@ -109,17 +108,6 @@ apply() {
             finish already "$NAME is already applied"
         fi
         finish failed "$NAME is loaded but disabled; remove it first"
-    fi
-    release=$(uname -r)
-    vermagic=$(modinfo -F vermagic "$MOD" 2>/dev/null | head -n 1)
-    target=${vermagic%% *}
-    [ -n "$target" ] || target=$EXPECTED
-    [ -n "$target" ] || finish refused "cannot read the vermagic of $MOD"
-    [ "$target" = "$release" ] || finish refused "module built for $target, guest runs $release"
-    if [ "$(cat /sys/module/module/parameters/sig_enforce 2>/dev/null)" = Y ]; then
-        marker=$(tail -c 28 "$MOD" | tr -d '\n')
-        [ "$marker" = "~Module signature appended~" ] \
-            || finish refused "the guest enforces module signatures and $MOD is unsigned"
     fi
     wait_idle "$TIMEOUT" || finish failed "another live patch is still in transition"
     out=$(insmod "$MOD" 2>&1) || finish failed "insmod: $out"
@@ -142,7 +130,7 @@ if [ "${1:-}" = --remove ]; then
     valid_seconds "$3" || finish failed "bad timeout"
     remove "$2" "$3"
 fi
-[ $# -eq 3 ] || [ $# -eq 4 ] || finish failed "usage: $0 MODULE.ko PATCH TIMEOUT_SECONDS [EXPECTED_RELEASE]"
+[ $# -eq 3 ] || finish failed "usage: $0 MODULE.ko PATCH TIMEOUT_SECONDS"
 valid_name "$2" || finish failed "bad patch name"
 valid_seconds "$3" || finish failed "bad timeout"
 apply "$@"

@@ -68,7 +68,7 @@ class GuestCommandsTest {
         FakeRoot.Run run = host.run("apply", HostCommandsTest.SAMPLE.toString(), "--guest", "cloud1", "--json");
         assertEquals(ExitCodes.REFUSED, run.exit(), run.err());
         assertTrue(run.out().contains("\"result\" : \"refused\""), run.out());
-        assertTrue(run.out().contains("the guest runs 6.1.0-56-cloud-amd64"), run.out());
+        assertTrue(run.out().contains("but the guest's kernel is 6.1.0-56-cloud-amd64"), run.out());
         assertEquals(List.of(), guestWrites);
     }
 
@@ -150,7 +150,7 @@ class GuestCommandsTest {
         }
     }
 
-    /** A guest on the cloud kernel with no live patches and no readable notes. */
+    /** A guest on the cloud kernel (CONFIG_LIVEPATCH on) with no live patches and no readable notes. */
     final class CloudGuest implements GuestChannel {
         @Override
         public boolean ping(Duration timeout) {
@@ -164,6 +164,11 @@ class GuestCommandsTest {
 
         @Override
         public ExecResult exec(List<String> argv, Duration timeout) {
+            boolean livepatchDir = argv.equals(List.of("test", "-d", "/sys/kernel/livepatch"))
+                    || (argv.get(0).equals("find") && argv.get(1).equals("/sys/kernel/livepatch"));
+            if (livepatchDir) {
+                return new ExecResult(0, "", ""); // there, and empty
+            }
             return new ExecResult(1, "", "No such file or directory");
         }
 

@@ -19,8 +19,8 @@ class LivePatchFactsTest {
 
     @Test
     void activeLockdownModeIsTheBracketedOne() {
-        assertEquals("none", LivePatchFacts.activeLockdown("[none] integrity confidentiality"));
-        assertEquals("confidentiality", LivePatchFacts.activeLockdown("none integrity [confidentiality]"));
+        assertEquals("none", org.patchvisor.kernel.KernelFacts.activeLockdown("[none] integrity confidentiality"));
+        assertEquals("confidentiality", org.patchvisor.kernel.KernelFacts.activeLockdown("none integrity [confidentiality]"));
     }
 
     @Test

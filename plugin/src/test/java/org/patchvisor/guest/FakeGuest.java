@@ -18,6 +18,8 @@ final class FakeGuest implements GuestChannel {
     final List<String> writes = new ArrayList<>();
     GuestOs os = new GuestOs("6.1.0-56-amd64", "#1 SMP PREEMPT_DYNAMIC Debian 6.1.140-1", "x86_64");
     boolean silent;
+    /** Whether /sys/kernel/livepatch exists (CONFIG_LIVEPATCH), with or without patches in it. */
+    boolean livepatch = true;
     String failWritesTo;
     /** Runs in place of "/bin/sh pv-guest-agent.sh ...": gets the argv after the script, returns its stdout. */
     Function<List<String>, String> agent = args -> "{\"result\":\"failed\",\"reason\":\"no script\",\"ms\":0}";
@@ -56,7 +58,9 @@ final class FakeGuest implements GuestChannel {
         execs.add(List.copyOf(argv));
         switch (argv.get(0)) {
             case "mkdir", "test" -> {
-                boolean any = files.keySet().stream().anyMatch(k -> k.startsWith(argv.get(argv.size() - 1) + "/"));
+                String path = argv.get(argv.size() - 1);
+                boolean any = files.keySet().stream().anyMatch(k -> k.startsWith(path + "/"))
+                        || (livepatch && path.equals(GuestPatcher.LIVEPATCH));
                 return new ExecResult(argv.get(0).equals("mkdir") || any ? 0 : 1, "", "");
             }
             case "rm" -> {
@@ -78,7 +82,8 @@ final class FakeGuest implements GuestChannel {
                         }
                     }
                 }
-                return dirs.isEmpty() ? new ExecResult(1, "", "find: " + root + ": No such file or directory")
+                boolean exists = !dirs.isEmpty() || (livepatch && root.equals(GuestPatcher.LIVEPATCH));
+                return !exists ? new ExecResult(1, "", "find: " + root + ": No such file or directory")
                         : new ExecResult(0, String.join("\n", dirs) + "\n", "");
             }
             case "/bin/sh" -> {

@@ -71,7 +71,7 @@ class LocalKernelTest {
 
     @Test
     void lockdownModeIsTheBracketedWord() {
-        assertEquals("integrity", LocalKernel.activeLockdown("none [integrity] confidentiality"));
-        assertEquals("none", LocalKernel.activeLockdown("[none] integrity confidentiality"));
+        assertEquals("integrity", KernelFacts.activeLockdown("none [integrity] confidentiality"));
+        assertEquals("none", KernelFacts.activeLockdown("[none] integrity confidentiality"));
     }
 }
