@@ -100,7 +100,7 @@ public final class CheckCommand implements Callable<Integer> {
             return finish(result, UP_TO_DATE, "up-to-date", "kernel " + describe(kernel) + " is up to date ("
                     + (installed.isEmpty() ? "no patch loaded" : String.join(", ", installed)) + ")");
         } catch (IOException | IllegalArgumentException e) {
-            return finish(result, FAILED, "error", e.getMessage());
+            return finish(result, FAILED, "error", ShortErrorHandler.message(e));
         }
     }
 

@@ -6,10 +6,10 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.patchvisor.feed.BundleEntry;
 import org.patchvisor.feed.Feed;
 import org.patchvisor.host.UpgradePlan;
-import org.patchvisor.kernel.KernelSupport;
 import org.patchvisor.model.KernelId;
 
 /**
@@ -21,8 +21,8 @@ final class HostPlanText {
     private HostPlanText() {
     }
 
-    static int print(UpgradePlan plan, Feed feed, KernelSupport support, boolean root, boolean json, PrintWriter out)
-            throws IOException {
+    static int print(UpgradePlan plan, Feed feed, Optional<String> refusal, boolean root, boolean json,
+            PrintWriter out) throws IOException {
         List<String> lines = new ArrayList<>();
         lines.add("dry run: nothing is downloaded, loaded or recorded");
         KernelId kernel = plan.kernel();
@@ -64,7 +64,7 @@ final class HostPlanText {
         for (UpgradePlan.HeldBack held : plan.heldBack()) {
             lines.add("held back: " + held.id() + " (level " + held.cumulativeLevel() + "): " + held.reason());
         }
-        List<String> notes = notes(plan, support, root);
+        List<String> notes = notes(plan, refusal, root);
         notes.forEach(note -> lines.add("note: " + note));
         if (json) {
             Map<String, Object> view = new LinkedHashMap<>();
@@ -86,8 +86,8 @@ final class HostPlanText {
         return code;
     }
 
-    /** What the real run would need that this one did not check, said now rather than discovered then. */
-    private static List<String> notes(UpgradePlan plan, KernelSupport support, boolean root) {
+    /** What the real run would need or meet that this one did not do, said now rather than discovered then. */
+    private static List<String> notes(UpgradePlan plan, Optional<String> refusal, boolean root) {
         List<String> notes = new ArrayList<>();
         if (plan.update().isEmpty()) {
             return notes;
@@ -95,10 +95,9 @@ final class HostPlanText {
         if (!root) {
             notes.add("applying needs root; this run is not root");
         }
-        if (support.sigEnforce() || support.lockedDown()) {
-            notes.add("this kernel refuses unsigned modules ("
-                    + (support.sigEnforce() ? "sig_enforce=Y" : "lockdown " + support.lockdown().orElse(""))
-                    + "): the bundle's module must be signed with a key the kernel trusts");
+        refusal.ifPresent(reason -> notes.add("the real run would refuse it: " + reason));
+        if (!plan.cached()) {
+            notes.add("the module's release and signature are checked against this kernel once it is downloaded");
         }
         return notes;
     }

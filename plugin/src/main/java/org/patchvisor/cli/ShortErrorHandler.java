@@ -2,6 +2,7 @@ package org.patchvisor.cli;
 
 import java.io.PrintWriter;
 import org.patchvisor.elf.ElfFormatException;
+import org.patchvisor.guest.GuestText;
 import org.patchvisor.kernel.PatchException;
 import org.patchvisor.state.LockFileException;
 import picocli.CommandLine;
@@ -52,7 +53,15 @@ final class ShortErrorHandler implements IExecutionExceptionHandler {
         return ExitCodes.ERROR;
     }
 
+    /**
+     * The failure as one printable line. A message may quote what a guest's agent, a file or a server said, so
+     * control characters and line breaks are escaped here, once for every command, whatever the exception.
+     */
     static String message(Throwable ex) {
+        return GuestText.oneLine(rawMessage(ex));
+    }
+
+    private static String rawMessage(Throwable ex) {
         if (ex instanceof PatchException) {
             return ex.getMessage();
         }

@@ -23,6 +23,7 @@ import org.patchvisor.kernel.ApplyReport;
 import org.patchvisor.kernel.PatchException;
 import org.patchvisor.model.KernelId;
 import org.patchvisor.guest.GuestPatcher;
+import org.patchvisor.guest.GuestText;
 import org.patchvisor.rollout.Plan;
 import org.patchvisor.rollout.PlanText;
 import org.patchvisor.rollout.ProgressListener;
@@ -114,9 +115,10 @@ final class UpgradeCommand implements Callable<Integer> {
             if (dryRun) {
                 Feed feed = Feed.openReadOnly(settings, env, Clock.systemUTC(), FetchLimits.defaults());
                 HostPatcher patcher = parent.hostPatcher(settings.stateDir(), state.lockWait());
-                UpgradePlan plan = new HostUpgrade(parent.context().kernel(), patcher, feed).plan();
-                return HostPlanText.print(plan, feed, parent.context().kernel().support(), parent.runningAsRoot(),
-                        json, spec.commandLine().getOut());
+                HostUpgrade upgrade = new HostUpgrade(parent.context().kernel(), patcher, feed);
+                UpgradePlan plan = upgrade.plan();
+                return HostPlanText.print(plan, feed, upgrade.wouldRefuse(plan), parent.runningAsRoot(), json,
+                        spec.commandLine().getOut());
             }
             Feed feed = Feed.open(settings, env, Clock.systemUTC(), FetchLimits.defaults());
             HostPatcher patcher = parent.hostPatcher(settings.stateDir(), state.lockWait());
@@ -243,7 +245,7 @@ final class UpgradeCommand implements Callable<Integer> {
 
     private int fail(Map<String, Object> view, int code, String message, Exception cause) {
         PrintWriter err = spec.commandLine().getErr();
-        err.println("patchvisor upgrade: " + message);
+        err.println("patchvisor upgrade: " + GuestText.oneLine(message));
         if (state.debug && cause != null) {
             cause.printStackTrace(err);
         }

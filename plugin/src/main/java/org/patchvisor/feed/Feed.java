@@ -118,7 +118,12 @@ public final class Feed {
 
     /** Whether a verified copy of the bundle's module is in the download cache already (read only). */
     public boolean isCached(BundleEntry entry) throws IOException {
-        return cache.lookup(entry).isPresent();
+        return cachedFile(entry).isPresent();
+    }
+
+    /** The verified cached copy of the bundle's module, if it was downloaded before (read only). */
+    public Optional<Path> cachedFile(BundleEntry entry) throws IOException {
+        return cache.lookup(entry);
     }
 
     /** The first repository (in config order) whose verified index lists this bundle. */

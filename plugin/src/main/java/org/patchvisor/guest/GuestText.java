@@ -24,18 +24,30 @@ public final class GuestText {
 
     /** {@code text} with every unsafe character escaped and at most {@link #MAX_CHARS} long; null stays null. */
     public static String printable(String text) {
+        return escaped(text, MAX_CHARS);
+    }
+
+    /**
+     * {@code text} with every unsafe character escaped, however long: for one error line, which may quote what a
+     * guest, a file or a server said and must stay one line.
+     */
+    public static String oneLine(String text) {
+        return escaped(text, Integer.MAX_VALUE);
+    }
+
+    private static String escaped(String text, int max) {
         if (text == null) {
             return null;
         }
-        StringBuilder out = new StringBuilder(Math.min(text.length(), MAX_CHARS) + 8);
+        StringBuilder out = new StringBuilder(Math.min(text.length(), max) + 8);
         int i = 0;
         while (i < text.length()) {
             int cp = text.codePointAt(i);
             int width = Character.charCount(cp);
             String unit = unsafe(cp) ? escape(cp) : text.substring(i, i + width);
-            if (out.length() + unit.length() > MAX_CHARS - ELLIPSIS.length()
-                    && (out.length() + unit.length() > MAX_CHARS || i + width < text.length())) {
-                // Too long: cut at a whole character or escape, so the result is at most MAX_CHARS with the "…".
+            if (out.length() + unit.length() > max - ELLIPSIS.length()
+                    && (out.length() + unit.length() > max || i + width < text.length())) {
+                // Too long: cut at a whole character or escape, so the result is at most max with the "…".
                 return out.append(ELLIPSIS).toString();
             }
             out.append(unit);

@@ -66,6 +66,28 @@ public final class HostUpgrade {
         return UpgradePlan.of(id, loaded, available, update, cached);
     }
 
+    /**
+     * For a dry run: the preflight refusal the real run would meet, judged now by the same rules when the update's
+     * module is already in the cache (its signature and release can be read without a download); empty when it
+     * would be accepted, or when that cannot be known before the download.
+     */
+    public Optional<String> wouldRefuse(UpgradePlan plan) throws IOException {
+        if (plan.update().isEmpty() || !plan.cached()) {
+            return Optional.empty();
+        }
+        Optional<Path> module = feed.cachedFile(plan.update().get());
+        if (module.isEmpty()) {
+            return Optional.empty();
+        }
+        try {
+            Preflight.checkModule(plan.update().get().id(), ModuleFiles.read(module.get()), plan.kernel(),
+                    kernel.support());
+            return Optional.empty();
+        } catch (PatchException e) {
+            return Optional.of(e.getMessage());
+        }
+    }
+
     public Outcome run(Duration timeout, TransitionWaiter.Listener listener)
             throws PatchException, IOException, InterruptedException {
         // Refuse a host that cannot take a patch before anything is downloaded.

@@ -10,8 +10,9 @@ import org.patchvisor.model.KernelId;
 /**
  * What {@code upgrade} decides for this host's kernel before anything is downloaded: the bundle it would apply,
  * whether that needs a download, which loaded patches it would supersede, and which other bundles for this
- * kernel it holds back and why. The dry run prints this; the real run carries out the same decision, so the two
- * cannot disagree.
+ * kernel it holds back and why. The dry run prints this; the real run carries out the same choice of bundle.
+ * What it supersedes is the feed's account (lower levels, {@code replaces}); an atomic-replace patch also disables
+ * any other live patch the kernel carries, which the real run reports as superseded too.
  *
  * @param loaded     live-patch modules loaded now
  * @param available  every bundle the verified feed lists for this kernel

@@ -139,8 +139,8 @@ public final class RegularFiles {
 
     /** A link swapped in after the check answers ELOOP on open; name it for what it is. */
     private static IOException translate(Path file, FileSystemException e) {
-        if (e instanceof NoSuchFileException) {
-            return e;
+        if (e instanceof NoSuchFileException || e instanceof java.nio.file.AccessDeniedException) {
+            return e; // described where every file-system error is ("<path>: permission denied")
         }
         String reason = e.getReason() == null ? "" : e.getReason();
         if (reason.contains("symbolic links")) {

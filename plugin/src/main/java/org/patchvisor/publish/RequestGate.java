@@ -96,38 +96,63 @@ final class RequestGate implements AutoCloseable {
     private void loop() {
         try {
             while (open) {
-                selector.select(TICK_MILLIS);
-                List<Arriving> complete = new ArrayList<>();
-                Iterator<SelectionKey> keys = selector.selectedKeys().iterator();
-                while (keys.hasNext()) {
-                    SelectionKey key = keys.next();
-                    keys.remove();
-                    if (!key.isValid()) {
-                        continue;
+                try {
+                    step();
+                } catch (IOException | RuntimeException e) {
+                    if (e instanceof ClosedSelectorException || !open) {
+                        return;
                     }
-                    if (key.isAcceptable()) {
-                        accept();
-                    } else if (key.isReadable()) {
-                        read(key, complete);
-                    }
-                }
-                expire();
-                if (!complete.isEmpty()) {
-                    selector.selectNow(); // deregisters the cancelled keys, so their channels may block again
-                    complete.forEach(this::handOn);
+                    // One bad connection or a passing shortage (EMFILE, ENOBUFS) must not end the gate while the
+                    // port stays bound: clients would queue in the backlog of a server that looks alive.
+                    pause();
                 }
             }
-        } catch (IOException | ClosedSelectorException e) {
-            // the server is closing
         } finally {
             closeAll();
+        }
+    }
+
+    private void step() throws IOException {
+        selector.select(TICK_MILLIS);
+        List<Arriving> complete = new ArrayList<>();
+        Iterator<SelectionKey> keys = selector.selectedKeys().iterator();
+        while (keys.hasNext()) {
+            SelectionKey key = keys.next();
+            keys.remove();
+            if (!key.isValid()) {
+                continue;
+            }
+            if (key.isAcceptable()) {
+                accept();
+            } else if (key.isReadable()) {
+                read(key, complete);
+            }
+        }
+        expire();
+        if (!complete.isEmpty()) {
+            selector.selectNow(); // deregisters the cancelled keys, so their channels may block again
+            complete.forEach(this::handOn);
+        }
+    }
+
+    private static void pause() {
+        try {
+            Thread.sleep(TICK_MILLIS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
     private void accept() throws IOException {
         SocketChannel channel;
         while ((channel = server.accept()) != null) {
-            InetAddress address = ((InetSocketAddress) channel.getRemoteAddress()).getAddress();
+            InetAddress address;
+            try {
+                address = ((InetSocketAddress) channel.getRemoteAddress()).getAddress();
+            } catch (IOException e) {
+                channel.close(); // gone again before it could be counted
+                continue;
+            }
             if (!counts.tryOpen(address)) {
                 channel.close();
                 continue;

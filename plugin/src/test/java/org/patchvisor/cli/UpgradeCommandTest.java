@@ -277,6 +277,19 @@ class UpgradeCommandTest {
     }
 
     @Test
+    void aDryRunJudgesACachedModuleByThePreflightRules() throws Exception {
+        assertEquals(ExitCodes.OK, upgrade().exit());
+        deleteTree(host.root.resolve("sys/kernel/livepatch/livepatch_sample"));
+        deleteTree(host.root.resolve("sys/module/livepatch_sample"));
+        host.write("sys/module/module/parameters/sig_enforce", "Y\n");
+        FakeRoot.Run run = upgrade("--dry-run");
+        assertEquals(ExitCodes.OK, run.exit(), run.err());
+        assertTrue(run.out().contains("from the download cache"), run.out());
+        assertTrue(run.out().contains("note: the real run would refuse it: livepatch_sample-"), run.out());
+        assertTrue(run.out().contains("is unsigned and this kernel enforces module signatures"), run.out());
+    }
+
+    @Test
     void aDryRunOfAnUpToDateHostSaysSo() throws Exception {
         assertEquals(ExitCodes.OK, upgrade().exit());
         FakeRoot.Run run = upgrade("--dry-run");
