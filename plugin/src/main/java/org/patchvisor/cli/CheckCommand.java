@@ -1,7 +1,5 @@
 package org.patchvisor.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -114,12 +112,7 @@ public final class CheckCommand implements Callable<Integer> {
             result.put("status", status);
             result.put("exitCode", code);
             result.put("message", message);
-            try {
-                out.println(new ObjectMapper().disable(SerializationFeature.FAIL_ON_EMPTY_BEANS).writeValueAsString(result));
-            } catch (IOException e) {
-                spec.commandLine().getErr().println("patchvisor check: cannot write JSON: " + e.getMessage());
-                return FAILED;
-            }
+            Json.print(out, result);
         } else if (code == FAILED) {
             spec.commandLine().getErr().println("patchvisor check: " + message);
         } else {

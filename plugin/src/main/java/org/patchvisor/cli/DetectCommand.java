@@ -1,7 +1,5 @@
 package org.patchvisor.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -46,8 +44,7 @@ public final class DetectCommand implements Callable<Integer> {
             return ExitCodes.ERROR;
         }
         if (json) {
-            ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-            spec.commandLine().getOut().println(mapper.writeValueAsString(DetectionReport.json(detection, mapper)));
+            Json.print(spec.commandLine().getOut(), DetectionReport.json(detection));
         } else {
             spec.commandLine().getOut().print(DetectionReport.text(detection));
         }

@@ -1,7 +1,7 @@
 package org.patchvisor.detect;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.List;
 import org.patchvisor.kernel.KernelSupport;
@@ -41,14 +41,14 @@ public final class DetectionReport {
                 + ", taint=" + support.taint();
     }
 
-    public static ObjectNode json(Detection detection, ObjectMapper mapper) {
-        ObjectNode root = mapper.createObjectNode();
+    public static ObjectNode json(Detection detection) {
+        ObjectNode root = JsonNodeFactory.instance.objectNode();
         ArrayNode roles = root.putArray("roles");
         detection.roles().forEach(role -> roles.add(role.displayName()));
         detection.vmGuestOf().ifPresent(h -> root.put("vmGuestOf", h));
         detection.containerKind().ifPresent(k -> root.put("container", k));
         ObjectNode evidence = root.putObject("evidence");
-        detection.evidence().forEach((role, list) -> evidence.set(role.displayName(), evidenceArray(list, mapper)));
+        detection.evidence().forEach((role, list) -> evidence.set(role.displayName(), evidenceArray(list)));
         ObjectNode members = root.putObject("members");
         detection.members().forEach((role, n) -> members.put(role.displayName(), n));
         ArrayNode attempts = root.putArray("attempts");
@@ -59,7 +59,7 @@ public final class DetectionReport {
             node.put("priority", attempt.priority());
             node.put("outcome", attempt.outcome().displayName());
             node.put("reason", attempt.reason());
-            node.set("evidence", evidenceArray(attempt.evidence(), mapper));
+            node.set("evidence", evidenceArray(attempt.evidence()));
         }
         KernelSupport support = detection.support();
         ObjectNode livepatch = root.putObject("livepatch");
@@ -77,8 +77,8 @@ public final class DetectionReport {
         return root;
     }
 
-    private static ArrayNode evidenceArray(List<Evidence> list, ObjectMapper mapper) {
-        ArrayNode array = mapper.createArrayNode();
+    private static ArrayNode evidenceArray(List<Evidence> list) {
+        ArrayNode array = JsonNodeFactory.instance.arrayNode();
         for (Evidence e : list) {
             array.addObject().put("path", e.path()).put("seen", e.seen());
         }

@@ -86,10 +86,20 @@ class CheckCommandTest {
         assertEquals(CheckCommand.UPDATES_AVAILABLE, check(NOW));
         assertTrue(out.toString().contains("lp_one-") && out.toString().contains("CVE-2024-1086"), out.toString());
         installed.add("lp_one");
+        out.getBuffer().setLength(0);
         assertEquals(CheckCommand.UP_TO_DATE, check(NOW, "--json"));
-        JsonNode json = new ObjectMapper().readTree(out.toString().lines().reduce((a, b) -> b).orElseThrow());
+        JsonNode json = new ObjectMapper().readTree(out.toString());
         assertEquals("up-to-date", json.get("status").asText());
         assertEquals("lp_one", json.get("installed").get(0).asText());
+    }
+
+    @Test
+    void jsonIsTheIndentedFormOfEveryOtherCommand() throws IOException {
+        assertEquals(CheckCommand.UPDATES_AVAILABLE, check(NOW, "--json"));
+        StringWriter same = new StringWriter();
+        Json.print(new PrintWriter(same), new ObjectMapper().readTree(out.toString()));
+        assertEquals(same.toString(), out.toString());
+        assertTrue(out.toString().startsWith("{" + System.lineSeparator() + "  \"kernel\" : {"), out.toString());
     }
 
     @Test
@@ -106,7 +116,7 @@ class CheckCommandTest {
         assertEquals(1, err.toString().lines().count(), "one line");
         Files.writeString(config, "repository = /nowhere\n");
         assertEquals(CheckCommand.FAILED, check(NOW, "--json"));
-        assertTrue(out.toString().contains("\"status\":\"error\"") && out.toString().contains("trusted-key"), out.toString());
+        assertTrue(out.toString().contains("\"status\" : \"error\"") && out.toString().contains("trusted-key"), out.toString());
     }
 
     @Test

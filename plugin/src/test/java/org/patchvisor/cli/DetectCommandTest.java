@@ -63,6 +63,9 @@ class DetectCommandTest {
         assertEquals("none", json.get("livepatch").get("lockdown").asText());
         assertTrue(json.get("sharedKernelHost").asBoolean());
         assertEquals("patch this kernel once; 3 containers share it", json.get("plan").asText());
+        StringWriter same = new StringWriter();
+        Json.print(new PrintWriter(same), json);
+        assertEquals(same.toString(), out.toString(), "the one JSON writer's form");
     }
 
     @Test
