@@ -209,7 +209,18 @@ class GuestPatcherTest {
             return "{\"result\":\"removed\",\"reason\":\"pv_cmdline disabled and unloaded\",\"ms\":1200}";
         };
         patcher.remove(guest, "pv_cmdline", TIMEOUT);
-        assertTrue(patcher.patch(guest, "pv_cmdline").isEmpty());
+        assertTrue(guest.execs.contains(List.of("/bin/sh", AGENT, "--remove", "pv_cmdline", "20")), "the agent ran");
+        assertFalse(guest.files.containsKey(AGENT), "the agent is removed afterwards");
+    }
+
+    @Test
+    void agentClaimingRemovalIsNotBelievedWhileSysfsStillShowsThePatch() {
+        guest.loadPatch("pv_cmdline", true, false);
+        guest.agent = args -> "{\"result\":\"removed\",\"reason\":\"pv_cmdline disabled and unloaded\",\"ms\":1}";
+        PatchException e = assertThrows(PatchException.class, () -> patcher.remove(guest, "pv_cmdline", TIMEOUT));
+        assertEquals(PatchException.Reason.KERNEL_REFUSED, e.reason());
+        assertTrue(e.getMessage().contains("reported pv_cmdline removed but"), e.getMessage());
+        assertFalse(guest.files.containsKey(AGENT), "the agent is removed afterwards");
     }
 
     @Test
