@@ -7,14 +7,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.patchvisor.guest.GuestAgentException;
+import org.patchvisor.guest.FakeGuest;
 import org.patchvisor.guest.GuestChannel;
 import org.patchvisor.guest.GuestOs;
 import org.patchvisor.spi.AdapterContext;
@@ -29,7 +28,9 @@ class GuestCommandsTest {
     Path tmp;
     FakeRoot host;
     final List<String> uris = new ArrayList<>();
-    final List<String> guestWrites = new ArrayList<>();
+    /** The one guest whose agent answers: on the cloud kernel, no live patches, no readable notes. */
+    final FakeGuest cloud1 = new FakeGuest(new GuestOs("6.1.0-56-cloud-amd64", "#1 SMP PREEMPT_DYNAMIC Debian",
+            "x86_64"));
 
     @BeforeEach
     void setUp() throws Exception {
@@ -69,7 +70,7 @@ class GuestCommandsTest {
         assertEquals(ExitCodes.REFUSED, run.exit(), run.err());
         assertTrue(run.out().contains("\"result\" : \"refused\""), run.out());
         assertTrue(run.out().contains("but the guest's kernel is 6.1.0-56-cloud-amd64"), run.out());
-        assertEquals(List.of(), guestWrites);
+        assertEquals(List.of(), cloud1.writes);
     }
 
     @Test
@@ -140,50 +141,13 @@ class GuestCommandsTest {
                         throw new org.patchvisor.spi.GuestUnreachableException(guest.name()
                                 + " has no QEMU guest agent channel");
                     }
-                    return new CloudGuest();
+                    return cloud1;
                 }
 
                 @Override
                 public void close() {
                 }
             };
-        }
-    }
-
-    /** A guest on the cloud kernel (CONFIG_LIVEPATCH on) with no live patches and no readable notes. */
-    final class CloudGuest implements GuestChannel {
-        @Override
-        public boolean ping(Duration timeout) {
-            return true;
-        }
-
-        @Override
-        public GuestOs os(Duration timeout) {
-            return new GuestOs("6.1.0-56-cloud-amd64", "#1 SMP PREEMPT_DYNAMIC Debian", "x86_64");
-        }
-
-        @Override
-        public ExecResult exec(List<String> argv, Duration timeout) {
-            boolean livepatchDir = argv.equals(List.of("test", "-d", "/sys/kernel/livepatch"))
-                    || (argv.get(0).equals("find") && argv.get(1).equals("/sys/kernel/livepatch"));
-            if (livepatchDir) {
-                return new ExecResult(0, "", ""); // there, and empty
-            }
-            return new ExecResult(1, "", "No such file or directory");
-        }
-
-        @Override
-        public void writeFile(String path, byte[] content, Duration timeout) {
-            guestWrites.add(path);
-        }
-
-        @Override
-        public byte[] readFile(String path, long maxBytes, Duration timeout) throws IOException {
-            throw new GuestAgentException("guest-file-open", "GenericError", "No such file or directory");
-        }
-
-        @Override
-        public void close() {
         }
     }
 }

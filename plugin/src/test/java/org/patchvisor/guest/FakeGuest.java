@@ -11,18 +11,30 @@ import java.util.function.Function;
 /**
  * A fake {@link GuestChannel}: a guest as a map of files (its sysfs included), a few programs (mkdir, rm, find,
  * test) and a scripted stand-in for the per-guest agent. Records every call so tests can say what was never done.
+ * Public for the CLI's tests, which hand it out from a fake hypervisor adapter.
  */
-final class FakeGuest implements GuestChannel {
+public final class FakeGuest implements GuestChannel {
     final Map<String, byte[]> files = new LinkedHashMap<>();
     final List<List<String>> execs = new ArrayList<>();
-    final List<String> writes = new ArrayList<>();
-    GuestOs os = new GuestOs("6.1.0-56-amd64", "#1 SMP PREEMPT_DYNAMIC Debian 6.1.140-1", "x86_64");
+    /** The paths written, in order. */
+    public final List<String> writes = new ArrayList<>();
+    GuestOs os;
     boolean silent;
     /** Whether /sys/kernel/livepatch exists (CONFIG_LIVEPATCH), with or without patches in it. */
     boolean livepatch = true;
     String failWritesTo;
     /** Runs in place of "/bin/sh pv-guest-agent.sh ...": gets the argv after the script, returns its stdout. */
     Function<List<String>, String> agent = args -> "{\"result\":\"failed\",\"reason\":\"no script\",\"ms\":0}";
+
+    /** A guest on the Debian generic kernel. */
+    FakeGuest() {
+        this(new GuestOs("6.1.0-56-amd64", "#1 SMP PREEMPT_DYNAMIC Debian 6.1.140-1", "x86_64"));
+    }
+
+    /** A guest running {@code os}, with no files, no live patches and an agent that fails. */
+    public FakeGuest(GuestOs os) {
+        this.os = os;
+    }
 
     void loadPatch(String name, boolean enabled, boolean transition) {
         String dir = GuestPatcher.LIVEPATCH + "/" + name;
