@@ -63,7 +63,7 @@ class BuildLivePatchIT {
         Path key = work.resolve("feed.key");
         HostScripts.deleteTree(repo);
         Files.deleteIfExists(key);
-        host("repo", "keygen", "--out", key.toString());
+        TestFeed.keygen(key);
         long started = System.nanoTime();
         String built = host("build", "--source", HostScripts.projectRoot().resolve("examples/build/proc_version")
                 .toString(), "--kernel", release, "--symbol-map", map.toString(), "--out", ko.toString(),

@@ -77,9 +77,7 @@ class CheckFixIT {
         Path key = work.resolve("feed.key");
         HostScripts.deleteTree(repo);
         Files.deleteIfExists(key);
-        String trustedKey = HostCli.ok(60, "repo", "keygen", "--out", key.toString()).lines()
-                .filter(l -> l.startsWith("trusted-key = ")).findFirst().orElseThrow()
-                .substring("trusted-key = ".length()).strip();
+        String trustedKey = TestFeed.keygen(key);
         Path ko = work.resolve("pv_version_banner.ko");
         Files.deleteIfExists(ko);
 
@@ -101,9 +99,8 @@ class CheckFixIT {
 
         try (RepoServer server = RepoServer.start(repo)) {
             String config = "/tmp/check-fix-it.conf";
-            vm.writeFile(config, ("repository = http://" + KernelVm.HOST_ADDRESS + ":" + server.port()
-                    + "/\ntrusted-key = " + trustedKey + "\nstate-dir = /var/lib/patchvisor/check-fix-it\n")
-                    .getBytes(StandardCharsets.UTF_8));
+            vm.writeFile(config, TestFeed.clientConfig("http://" + KernelVm.HOST_ADDRESS + ":" + server.port() + "/",
+                    trustedKey, "/var/lib/patchvisor/check-fix-it").getBytes(StandardCharsets.UTF_8));
             ExecResult upgrade = vm.patchvisor("upgrade", "--config", config);
             assertEquals(0, upgrade.exitCode(), upgrade.stdout() + upgrade.stderr());
             assertTrue(upgrade.stdout().contains("applied: pv_version_banner"), upgrade.stdout());
@@ -161,7 +158,7 @@ class CheckFixIT {
         HostScripts.deleteTree(repo);
         Path key = work.resolve("uncovered.key");
         Files.deleteIfExists(key);
-        HostCli.ok(60, "repo", "keygen", "--out", key.toString());
+        TestFeed.keygen(key);
         HostCli.Result r = build(fixture("version-and-cmdline.patch"), "--out", ko.toString(),
                 "--repo", repo.toString(), "--key", key.toString());
         assertEquals(19, r.exit(), r.out() + r.err());

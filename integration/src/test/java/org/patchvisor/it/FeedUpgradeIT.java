@@ -36,10 +36,8 @@ class FeedUpgradeIT {
 
     private static KernelVm vm;
     private static Path work;
-    private static Path repo;
+    private static TestFeed feed;
     private static Path mirror;
-    private static Path key;
-    private static String trustedKey;
     private static String genericSha;
     private static String effectiveVersion;
     private static RepoServer server;
@@ -63,20 +61,17 @@ class FeedUpgradeIT {
         effectiveVersion = nextAbi(release);
 
         work = Files.createTempDirectory(HostScripts.targetDir("feed-it"), "run-");
-        repo = work.resolve("repo");
-        key = work.resolve("publisher.key");
-        pv("repo", "init", repo.toString());
-        trustedKey = trustedKeyLine(pv("repo", "keygen", "--out", key.toString()));
-        genericSha = sha(pv("repo", "add", repo.toString(), patches.resolve("pv_cmdline.ko").toString(),
-                "--effective-version", effectiveVersion, "--cve", "CVE-2024-1086", "--description", "sample"));
-        sha(pv("repo", "add", repo.toString(), cloudPatches.resolve("pv_cmdline.ko").toString(),
-                "--effective-version", nextAbi(cloud), "--cumulative-level", "3"));
-        pv("repo", "sign", repo.toString(), "--key", key.toString());
-        server = RepoServer.start(repo);
+        feed = TestFeed.create(work);
+        genericSha = feed.add(patches.resolve("pv_cmdline.ko"), "--effective-version", effectiveVersion,
+                "--cve", "CVE-2024-1086", "--description", "sample");
+        feed.add(cloudPatches.resolve("pv_cmdline.ko"), "--effective-version", nextAbi(cloud),
+                "--cumulative-level", "3");
+        feed.sign();
+        server = RepoServer.start(feed.repo);
         feedUrl = server.url();
         // Made before the VM boots, so the guest's overlay sees it as it sees any other host file.
         mirror = work.resolve("mirror");
-        pv("repo", "mirror", feedUrl, mirror.toString(), "--trusted-key", trustedKey);
+        pv("repo", "mirror", feedUrl, mirror.toString(), "--trusted-key", feed.trustedKey);
 
         vm = KernelVm.boot(release, KernelVm.Options.defaults().withUserNetwork());
         pristineCmdline = vm.shOk("cat /proc/cmdline");
@@ -108,7 +103,7 @@ class FeedUpgradeIT {
 
     @Test
     void upgradeFromTheServedFeedPatchesTheRunningKernel() throws IOException {
-        writeConfig("http://" + KernelVm.HOST_ADDRESS + ":" + port() + "/", trustedKey);
+        writeConfig("http://" + KernelVm.HOST_ADDRESS + ":" + port() + "/");
         ExecResult before = guest("check");
         assertEquals(1, before.exitCode(), before.stdout() + before.stderr());
         assertTrue(before.stdout().contains("update available for " + vm.release()), before.stdout());
@@ -132,7 +127,7 @@ class FeedUpgradeIT {
 
     @Test
     void aDryRunOnTheRealKernelPrintsThePlanAndLoadsNothing() throws IOException {
-        writeConfig("http://" + KernelVm.HOST_ADDRESS + ":" + port() + "/", trustedKey);
+        writeConfig("http://" + KernelVm.HOST_ADDRESS + ":" + port() + "/");
         vm.shOk("chmod 644 " + config);
         ExecResult dry = guest("upgrade", "--dry-run");
         assertEquals(0, dry.exitCode(), dry.stdout() + dry.stderr());
@@ -153,13 +148,13 @@ class FeedUpgradeIT {
 
     @Test
     void aTamperedBlobIsRefusedAndNothingIsApplied() throws IOException {
-        Path blob = repo.resolve("blobs/sha256/" + genericSha);
+        Path blob = feed.repo.resolve("blobs/sha256/" + genericSha);
         byte[] good = Files.readAllBytes(blob);
         byte[] bad = good.clone();
         bad[bad.length / 2] ^= 0x01;
         Files.write(blob, bad);
         try {
-            writeConfig("http://" + KernelVm.HOST_ADDRESS + ":" + port() + "/", trustedKey);
+            writeConfig("http://" + KernelVm.HOST_ADDRESS + ":" + port() + "/");
             ExecResult upgrade = guest("upgrade");
             assertEquals(14, upgrade.exitCode(), upgrade.stdout() + upgrade.stderr());
             assertEquals(1, upgrade.stderr().lines().count(), upgrade.stderr());
@@ -174,23 +169,23 @@ class FeedUpgradeIT {
     @Test
     void anIndexSignedByAnUnknownKeyIsRefused() throws IOException {
         Path otherKey = work.resolve("intruder.key");
-        pv("repo", "keygen", "--out", otherKey.toString());
-        pv("repo", "sign", repo.toString(), "--key", otherKey.toString());
+        TestFeed.keygen(otherKey);
+        feed.signWith(otherKey);
         try {
-            writeConfig("http://" + KernelVm.HOST_ADDRESS + ":" + port() + "/", trustedKey);
+            writeConfig("http://" + KernelVm.HOST_ADDRESS + ":" + port() + "/");
             ExecResult upgrade = guest("upgrade");
             assertEquals(14, upgrade.exitCode(), upgrade.stdout() + upgrade.stderr());
             assertEquals(1, upgrade.stderr().lines().count(), upgrade.stderr());
             assertTrue(upgrade.stderr().contains("signed only by untrusted key"), upgrade.stderr());
             assertNothingRecorded();
         } finally {
-            pv("repo", "sign", repo.toString(), "--key", key.toString());
+            feed.sign();
         }
     }
 
     @Test
     void upgradeFromAnOfflineMirror() throws IOException {
-        writeConfig("file:" + mirror, trustedKey);
+        writeConfig("file:" + mirror);
         ExecResult upgrade = guest("upgrade");
         assertEquals(0, upgrade.exitCode(), upgrade.stdout() + upgrade.stderr());
         assertTrue(upgrade.stdout().contains("applied: pv_cmdline") && upgrade.stdout().contains(effectiveVersion),
@@ -202,9 +197,9 @@ class FeedUpgradeIT {
     // --- helpers -------------------------------------------------------------------------------------------
 
     /** The feed's state lives where the config says; the command line names only the config. */
-    private void writeConfig(String repository, String trusted) throws IOException {
-        vm.writeFile(config, ("# written by " + getClass().getSimpleName() + "\nrepository = " + repository
-                + "\ntrusted-key = " + trusted + "\nstate-dir = " + stateDir + "\n").getBytes(StandardCharsets.UTF_8));
+    private void writeConfig(String repository) throws IOException {
+        String text = "# written by " + getClass().getSimpleName() + "\n" + feed.clientConfig(repository, stateDir);
+        vm.writeFile(config, text.getBytes(StandardCharsets.UTF_8));
     }
 
     /**
@@ -245,20 +240,6 @@ class FeedUpgradeIT {
 
     private static String port() {
         return Integer.toString(server.port());
-    }
-
-    private static String trustedKeyLine(String keygenOutput) {
-        return keygenOutput.lines().filter(l -> l.startsWith("trusted-key = ")).findFirst()
-                .map(l -> l.substring("trusted-key = ".length()).strip())
-                .orElseThrow(() -> new AssertionError("repo keygen printed no trusted-key line: " + keygenOutput));
-    }
-
-    private static String sha(String addOutput) {
-        Matcher m = Pattern.compile("sha256 ([0-9a-f]{64})").matcher(addOutput);
-        if (!m.find()) {
-            throw new AssertionError("repo add printed no sha256: " + addOutput);
-        }
-        return m.group(1);
     }
 
     /** "6.1.0-56-amd64" → "6.1.0-57-amd64": the release a patched kernel is said to be equivalent to. */

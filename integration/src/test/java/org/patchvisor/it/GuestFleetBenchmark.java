@@ -138,17 +138,13 @@ class GuestFleetBenchmark {
         }
     }
 
-    private static Path publish(Path work, Path generic, Path cloud) throws IOException, InterruptedException {
-        Path repo = work.resolve("repo");
-        Path key = work.resolve("publisher.key");
-        HostCli.ok(60, "repo", "init", repo.toString());
-        String trusted = HostCli.ok(60, "repo", "keygen", "--out", key.toString()).lines()
-                .filter(l -> l.startsWith("trusted-key = ")).findFirst().orElseThrow();
-        HostCli.ok(60, "repo", "add", repo.toString(), generic.toString());
-        HostCli.ok(60, "repo", "add", repo.toString(), cloud.toString());
-        HostCli.ok(60, "repo", "sign", repo.toString(), "--key", key.toString());
+    private static Path publish(Path work, Path generic, Path cloud) throws IOException {
+        TestFeed feed = TestFeed.create(work);
+        feed.add(generic);
+        feed.add(cloud);
+        feed.sign();
         Path config = work.resolve("patchvisor.conf");
-        Files.writeString(config, "repository = @URL@\n" + trusted + "\nstate-dir = " + work.resolve("state") + "\n");
+        Files.writeString(config, feed.clientConfig("@URL@", work.resolve("state")));
         return config;
     }
 

@@ -15,7 +15,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -41,8 +40,7 @@ class GuestFleetUpgradeIT {
     private static LibvirtGuests guests;
     private static RepoServer server;
     private static Path work;
-    private static Path repo;
-    private static Path key;
+    private static TestFeed feed;
     private static Path config;
     private static Path patchesGeneric;
     private static Path patchesCloud;
@@ -75,17 +73,13 @@ class GuestFleetUpgradeIT {
         // Publish while the guests boot.
         patchesGeneric = HostScripts.samplePatches(lane.generic());
         patchesCloud = HostScripts.samplePatches(lane.cloud());
-        repo = work.resolve("repo");
-        key = work.resolve("publisher.key");
-        HostCli.ok(60, "repo", "init", repo.toString());
-        String trusted = trustedKeyLine(HostCli.ok(60, "repo", "keygen", "--out", key.toString()));
+        feed = TestFeed.create(work);
         shaGeneric = publish(patchesGeneric.resolve("pv_cmdline.ko"), 1);
         shaCloud = publish(patchesCloud.resolve("pv_cmdline.ko"), 1);
-        sign();
-        server = RepoServer.start(repo);
+        feed.sign();
+        server = RepoServer.start(feed.repo);
         config = work.resolve("patchvisor.conf");
-        Files.writeString(config, "repository = " + server.url() + "\ntrusted-key = " + trusted + "\nstate-dir = "
-                + work.resolve("state") + "\n");
+        Files.writeString(config, feed.clientConfig(server.url(), work.resolve("state")));
 
         guests.awaitAgents(List.of(gen1, gen2, cloud1), 240);
         for (String g : List.of(gen1, gen2, cloud1)) {
@@ -167,7 +161,7 @@ class GuestFleetUpgradeIT {
         // Level 2: pv_stuck (never finishes its transition) for the cloud kernel, pv_version for the generic one.
         publish(patchesCloud.resolve("pv_stuck.ko"), 2);
         shaVersion = publish(patchesGeneric.resolve("pv_version.ko"), 2);
-        sign();
+        feed.sign();
         long start = System.nanoTime();
         // One at a time, by name: the cloud guest goes first, fails, and halts the rest.
         HostCli.Result run = upgrade("--json", "--exclude", "*noagent", "--canary", "0", "--max-parallel", "1",
@@ -210,13 +204,13 @@ class GuestFleetUpgradeIT {
     void aModuleListedForTheWrongKernelIsRefusedAndNeverLoaded() throws Exception {
         // A publisher's mistake the signature cannot catch: the generic kernel's pv_version bundle edited to say it
         // is the cloud kernel's level 3, then signed.
-        Path bundle = repo.resolve("bundles/pv_version-" + shaVersion.substring(0, 12) + ".json");
+        Path bundle = feed.repo.resolve("bundles/pv_version-" + shaVersion.substring(0, 12) + ".json");
         String json = Files.readString(bundle);
         String edited = json.replace("\"release\":\"" + lane.generic() + "\"", "\"release\":\"" + lane.cloud() + "\"")
                 .replace("\"cumulativeLevel\":2", "\"cumulativeLevel\":3");
         assertFalse(edited.equals(json), json);
         Files.writeString(bundle, edited);
-        sign();
+        feed.sign();
         HostCli.Result run = upgrade("--json", "--only", cloud1);
         assertEquals(5, run.exit(), run.err() + run.out());
         JsonNode row = rows(run).get(cloud1);
@@ -251,23 +245,7 @@ class GuestFleetUpgradeIT {
         }
     }
 
-    private static String publish(Path module, int level) throws IOException, InterruptedException {
-        String out = HostCli.ok(60, "repo", "add", repo.toString(), module.toString(), "--cumulative-level",
-                Integer.toString(level));
-        Matcher m = Pattern.compile("sha256 ([0-9a-f]{64})").matcher(out);
-        if (!m.find()) {
-            throw new AssertionError("repo add printed no sha256: " + out);
-        }
-        return m.group(1);
-    }
-
-    private static void sign() throws IOException, InterruptedException {
-        HostCli.ok(60, "repo", "sign", repo.toString(), "--key", key.toString());
-    }
-
-    private static String trustedKeyLine(String keygenOutput) {
-        return keygenOutput.lines().filter(l -> l.startsWith("trusted-key = ")).findFirst()
-                .map(l -> l.substring("trusted-key = ".length()).strip())
-                .orElseThrow(() -> new AssertionError("repo keygen printed no trusted-key line: " + keygenOutput));
+    private static String publish(Path module, int level) throws IOException {
+        return feed.add(module, "--cumulative-level", Integer.toString(level));
     }
 }

@@ -63,16 +63,11 @@ class WorkerIT {
         restartLibvirtd();
 
         Path patches = HostScripts.samplePatches(lane.generic());
-        Path repo = work.resolve("repo");
-        Path key = work.resolve("publisher.key");
-        HostCli.ok(60, "repo", "init", repo.toString());
-        String trusted = trustedKeyLine(HostCli.ok(60, "repo", "keygen", "--out", key.toString()));
-        HostCli.ok(60, "repo", "add", repo.toString(), patches.resolve("pv_cmdline.ko").toString(),
-                "--cumulative-level", "1");
-        HostCli.ok(60, "repo", "sign", repo.toString(), "--key", key.toString());
+        TestFeed feed = TestFeed.create(work);
+        feed.add(patches.resolve("pv_cmdline.ko"), "--cumulative-level", "1");
+        feed.sign();
         config = work.resolve("patchvisor.conf");
-        Files.writeString(config, "repository = " + repo + "\ntrusted-key = " + trusted + "\nstate-dir = "
-                + work.resolve("state") + "\n");
+        Files.writeString(config, feed.clientConfig(feed.repo.toString(), work.resolve("state")));
         System.out.printf("worker lane: hook installed, libvirtd restarted, feed published in %d ms%n",
                 TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
     }
@@ -269,11 +264,5 @@ class WorkerIT {
             n++;
         }
         return n;
-    }
-
-    private static String trustedKeyLine(String keygenOutput) {
-        return keygenOutput.lines().filter(l -> l.startsWith("trusted-key = ")).findFirst()
-                .map(l -> l.substring("trusted-key = ".length()).strip())
-                .orElseThrow(() -> new AssertionError("repo keygen printed no trusted-key line: " + keygenOutput));
     }
 }
