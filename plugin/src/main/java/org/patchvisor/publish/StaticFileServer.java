@@ -22,10 +22,17 @@ import java.util.function.Consumer;
  * Serves a repository directory read-only over HTTP/1.1: GET and HEAD of regular files only, no listings, nothing
  * outside the directory (dot-dot, symlinks out, encoded tricks all end in 404), one request per connection. An
  * optional access log gets one line per request ({@code METHOD PATH STATUS BYTES}), so an operator can see what was
- * fetched. Requests arrive through a {@link RequestGate}, so slow or silent clients never hold the workers that send
- * files, and each response has a deadline ({@link ServeLimits}).
+ * fetched. Requests arrive through a {@link RequestGate}, so slow or silent senders never hold the workers that send
+ * files; a client that stops reading its answer is cut off once a piece of it has not got out within the request
+ * deadline, and each response has an overall deadline ({@link ServeLimits}).
  */
 public final class StaticFileServer implements AutoCloseable {
+    /**
+     * The most written at once: a client must take a piece this size within the request deadline, so the slowest
+     * reader served is about 6 KiB/s with the 10 s default (any host fetching a module manages far more).
+     */
+    private static final int PIECE = 64 * 1024;
+    private static final long WATCH_MILLIS = 500;
     private final RequestGate gate;
     private final ExecutorService workers;
     private final ScheduledExecutorService deadlines;
@@ -86,8 +93,17 @@ public final class StaticFileServer implements AutoCloseable {
     }
 
     private void answer(ClientConnection connection, RequestHead head) {
-        ScheduledFuture<?> deadline = deadlines.schedule(connection::close, limits.responseDeadline().toMillis(),
-                TimeUnit.MILLISECONDS);
+        Progress progress = new Progress(System.nanoTime());
+        // A client that stops reading (a zero receive window) would hold this worker inside a blocking write: a
+        // watchdog closes the connection when no piece of the answer got out for the request deadline, or when the
+        // whole answer took longer than the response deadline. Closing the channel ends the blocked write.
+        ScheduledFuture<?> watchdog = deadlines.scheduleWithFixedDelay(() -> {
+            long now = System.nanoTime();
+            if (now - progress.last > limits.requestDeadline().toNanos()
+                    || now - progress.started > limits.responseDeadline().toNanos()) {
+                connection.close();
+            }
+        }, WATCH_MILLIS, WATCH_MILLIS, TimeUnit.MILLISECONDS);
         int status = 0;
         String bytes = "-";
         try (connection) {
@@ -95,14 +111,29 @@ public final class StaticFileServer implements AutoCloseable {
                 Response response = respond(head);
                 status = response.status();
                 bytes = Long.toString(response.length());
-                response.send(connection.channel());
+                response.send(connection.channel(), progress::advance);
             } finally {
-                deadline.cancel(false);
+                watchdog.cancel(false);
                 // before the connection closes: a client that saw the end of its answer finds the line logged
                 accessLog.accept(head.method() + " " + head.rawPath() + " " + status + " " + bytes);
             }
         } catch (IOException e) {
-            // the client hung up, or its deadline closed the connection
+            // the client hung up, or the watchdog closed the connection
+        }
+    }
+
+    /** When the answer started, and when the last piece of it was written (both System.nanoTime). */
+    private static final class Progress {
+        final long started;
+        volatile long last;
+
+        Progress(long started) {
+            this.started = started;
+            this.last = started;
+        }
+
+        void advance() {
+            last = System.nanoTime();
         }
     }
 
@@ -114,32 +145,42 @@ public final class StaticFileServer implements AutoCloseable {
             return new Response(status, reason, "text/plain; charset=utf-8", body.length, body, null, false);
         }
 
-        void send(SocketChannel channel) throws IOException {
+        /** Writes the answer in pieces of at most {@link #PIECE} bytes, telling {@code progress} after each. */
+        void send(SocketChannel channel, Runnable progress) throws IOException {
             String headers = "HTTP/1.1 " + status + " " + reason + "\r\nContent-Type: " + type + "\r\nContent-Length: "
                     + length + "\r\nConnection: close\r\n\r\n";
-            writeFully(channel, ByteBuffer.wrap(headers.getBytes(StandardCharsets.US_ASCII)));
+            writeFully(channel, ByteBuffer.wrap(headers.getBytes(StandardCharsets.US_ASCII)), progress);
             if (headersOnly) {
                 return;
             }
             if (file == null) {
-                writeFully(channel, ByteBuffer.wrap(text));
+                writeFully(channel, ByteBuffer.wrap(text), progress);
                 return;
             }
+            // Through a buffer rather than transferTo: a write blocked on the socket itself is ended when the
+            // watchdog closes the socket, a sendfile blocked inside the file channel is not.
             try (FileChannel in = FileChannel.open(file, StandardOpenOption.READ)) {
+                ByteBuffer buffer = ByteBuffer.allocateDirect(PIECE);
                 long sent = 0;
                 while (sent < length) {
-                    long n = in.transferTo(sent, length - sent, channel);
-                    if (n <= 0) {
+                    buffer.clear().limit((int) Math.min(PIECE, length - sent));
+                    if (in.read(buffer, sent) <= 0) {
                         throw new IOException(file + " shrank while it was sent");
                     }
-                    sent += n;
+                    buffer.flip();
+                    sent += buffer.remaining();
+                    writeFully(channel, buffer, progress);
                 }
             }
         }
 
-        private static void writeFully(SocketChannel channel, ByteBuffer buffer) throws IOException {
+        private static void writeFully(SocketChannel channel, ByteBuffer buffer, Runnable progress) throws IOException {
             while (buffer.hasRemaining()) {
-                channel.write(buffer);
+                ByteBuffer piece = buffer.slice();
+                piece.limit(Math.min(piece.remaining(), PIECE));
+                int n = channel.write(piece);
+                buffer.position(buffer.position() + n);
+                progress.run();
             }
         }
     }

@@ -75,6 +75,32 @@ class StaticFileServerTest {
     }
 
     @Test
+    void clientsThatStopReadingTheirAnswerAreCutOffAndDelayNoOneForLong() throws Exception {
+        try (java.io.RandomAccessFile blob = new java.io.RandomAccessFile(repo.resolve("blob").toFile(), "rw")) {
+            blob.setLength(32L << 20); // sparse: more than any socket buffer holds, and no disk used
+        }
+        List<Socket> stalled = new ArrayList<>();
+        for (int i = 0; i < 4; i++) { // as many as there are workers
+            Socket socket = new Socket();
+            clients.add(socket);
+            socket.setReceiveBufferSize(1024); // before connect, so the window stays small
+            socket.bind(new InetSocketAddress(ATTACKER, 0));
+            socket.connect(server.address(), 5000);
+            socket.getOutputStream().write("GET /blob HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            socket.getOutputStream().flush();
+            stalled.add(socket);
+        }
+        Thread.sleep(300); // the four requests reach the workers first
+        String answer = get(InetAddress.getLoopbackAddress(), "/index.json");
+        assertTrue(answer.startsWith("HTTP/1.1 200 OK\r\n"), "served while four clients stopped reading: " + answer);
+        for (Socket socket : stalled) {
+            String got = readUntilClosed(socket);
+            assertTrue(got.length() < (32 << 20), "cut off before the whole blob: " + got.length());
+        }
+        assertEquals(4, log.stream().filter(line -> line.startsWith("GET /blob 200 ")).count(), log.toString());
+    }
+
+    @Test
     void twoHundredIdleConnectionsFromOneAddressAreHarmless() throws IOException {
         for (int i = 0; i < 200; i++) {
             connect(ATTACKER);
