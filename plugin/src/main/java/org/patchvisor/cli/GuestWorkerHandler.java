@@ -9,7 +9,7 @@ import java.util.function.Supplier;
 import org.patchvisor.feed.Feed;
 import org.patchvisor.guest.GuestChannel;
 import org.patchvisor.guest.GuestPatcher;
-import org.patchvisor.hooks.SpoolDrainer;
+import org.patchvisor.fleet.SpoolDrainer;
 import org.patchvisor.kernel.PatchException;
 import org.patchvisor.time.Ticker;
 import org.patchvisor.rollout.Plan;

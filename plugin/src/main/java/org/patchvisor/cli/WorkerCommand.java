@@ -20,7 +20,7 @@ import org.patchvisor.guest.GuestPatcher;
 import org.patchvisor.guest.GuestText;
 import org.patchvisor.hooks.EventSpool;
 import org.patchvisor.hooks.HookInstaller;
-import org.patchvisor.hooks.SpoolDrainer;
+import org.patchvisor.fleet.SpoolDrainer;
 import org.patchvisor.kernel.PatchException;
 import org.patchvisor.rollout.Report;
 import org.patchvisor.rollout.RolloutOptions;

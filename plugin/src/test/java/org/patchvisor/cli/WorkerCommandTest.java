@@ -3,7 +3,7 @@ package org.patchvisor.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import org.junit.jupiter.api.Test;
-import org.patchvisor.hooks.SpoolDrainer;
+import org.patchvisor.fleet.SpoolDrainer;
 
 /** The worker's journal line cannot be steered or forged by a guest's name or its agent's words. */
 class WorkerCommandTest {

@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.patchvisor.fleet.SpoolDrainer;
 
 /** Whatever sits in the spool under an event's name, the worker sets it aside once and goes on with the others. */
 class EventSpoolTest {

@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.patchvisor.fleet.SpoolDrainer;
 
 /** The installed hook script run by /bin/sh exactly as libvirt runs it, and the installer around it. */
 class HookScriptTest {

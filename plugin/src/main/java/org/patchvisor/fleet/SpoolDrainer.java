@@ -1,4 +1,4 @@
-package org.patchvisor.hooks;
+package org.patchvisor.fleet;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -12,6 +12,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 import org.patchvisor.guest.GuestText;
+import org.patchvisor.hooks.EventSpool;
+import org.patchvisor.hooks.GuestEvent;
 
 /**
  * The worker's loop body: takes the queued events one guest at a time (however many starts a guest had, it is
@@ -21,7 +23,8 @@ import org.patchvisor.guest.GuestText;
  * agent channel, no qemu-ga installed) do not hold up the others; a new start of the guest (a newer event) ends
  * its back-off. A guest still unreachable once its oldest event is older than the give-up age has its events
  * dropped with a final "gave-up"; failures and errors (a feed or libvirt outage) are never given up on. Killing the
- * worker at any point leaves every unfinished guest's events on disk.
+ * worker at any point leaves every unfinished guest's events on disk. The hook only queues; this is the engine
+ * that drains.
  */
 public final class SpoolDrainer {
     /** What a guest job ends in when the worker stops trying. */

@@ -1,4 +1,4 @@
-package org.patchvisor.hooks;
+package org.patchvisor.fleet;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.patchvisor.hooks.EventSpool;
 
 /** Retrying a guest whose agent stays silent: a growing back-off, and giving up on events that are too old. */
 class SpoolDrainerTest {
@@ -45,7 +46,7 @@ class SpoolDrainerTest {
 
     @Test
     void theBackoffDoublesUpToItsCap() {
-        SpoolDrainer drainer = new SpoolDrainer(new EventSpool(spool), g -> null, Clock.systemUTC(),
+        SpoolDrainer drainer = new SpoolDrainer(quiet(spool), g -> null, Clock.systemUTC(),
                 Duration.ofMinutes(2), Duration.ofMinutes(30), Duration.ofHours(24));
         assertEquals(List.of(2L, 4L, 8L, 16L, 30L, 30L), List.of(1, 2, 3, 4, 5, 9).stream()
                 .map(n -> drainer.backoff(n).toMinutes()).toList());
@@ -57,7 +58,7 @@ class SpoolDrainerTest {
         Files.setLastModifiedTime(event, FileTime.from(START));
         Moving clock = new Moving();
         List<Instant> tries = new ArrayList<>();
-        SpoolDrainer drainer = new SpoolDrainer(new EventSpool(spool), g -> {
+        SpoolDrainer drainer = new SpoolDrainer(quiet(spool), g -> {
             tries.add(clock.now);
             return new SpoolDrainer.Result("unreachable", false, "no guest agent channel");
         }, clock, Duration.ofMinutes(2), Duration.ofMinutes(10), Duration.ofHours(1));
@@ -76,7 +77,7 @@ class SpoolDrainerTest {
         assertTrue(last.result().isFinal());
         assertTrue(last.result().reason().startsWith("unreachable: no guest agent channel; queued since "
                 + START + ", given up after PT1H"), last.result().reason());
-        assertEquals(List.of(), new EventSpool(spool).events(), "its events are gone");
+        assertEquals(List.of(), quiet(spool).events(), "its events are gone");
     }
 
     @Test
@@ -85,7 +86,7 @@ class SpoolDrainerTest {
                 FileTime.from(START));
         Moving clock = new Moving();
         List<Instant> tries = new ArrayList<>();
-        SpoolDrainer drainer = new SpoolDrainer(new EventSpool(spool), g -> {
+        SpoolDrainer drainer = new SpoolDrainer(quiet(spool), g -> {
             tries.add(clock.now);
             return tries.size() < 3 ? new SpoolDrainer.Result("unreachable", false, "")
                     : new SpoolDrainer.Result("failed", false, "the transition timed out");
@@ -105,13 +106,13 @@ class SpoolDrainerTest {
                 assertEquals("failed", h.result().state(), "a failing guest is kept, never given up");
             }
         }
-        assertEquals(2, new EventSpool(spool).events().size());
+        assertEquals(2, quiet(spool).events().size());
     }
 
     @Test
     void anErrorWithoutAMessageIsNamedNotNull() throws Exception {
         Files.writeString(spool.resolve("1.1.event"), "guest=vm\noperation=started\n");
-        SpoolDrainer drainer = new SpoolDrainer(new EventSpool(spool), g -> {
+        SpoolDrainer drainer = new SpoolDrainer(quiet(spool), g -> {
             throw new IllegalStateException();
         }, Clock.systemUTC(), Duration.ofMinutes(1), Duration.ofMinutes(1), Duration.ofHours(1));
         SpoolDrainer.Result result = drainer.pass().get(0).result();
@@ -124,19 +125,24 @@ class SpoolDrainerTest {
         Files.writeString(spool.resolve("1.1.event"), "guest=a\noperation=started\n");
         Files.writeString(spool.resolve("2.1.event"), "guest=b\noperation=started\n");
         List<String> seen = new ArrayList<>();
-        SpoolDrainer drainer = new SpoolDrainer(new EventSpool(spool), g -> {
+        SpoolDrainer drainer = new SpoolDrainer(quiet(spool), g -> {
             seen.add("handle " + g);
             return new SpoolDrainer.Result("applied", true, "");
         }, Clock.systemUTC(), Duration.ofMinutes(1), Duration.ofMinutes(1), Duration.ofHours(1));
         drainer.pass(h -> {
             try {
-                seen.add("report " + h.guest() + " with " + new EventSpool(spool).byGuest().keySet().stream()
+                seen.add("report " + h.guest() + " with " + quiet(spool).byGuest().keySet().stream()
                         .sorted().toList() + " queued");
             } catch (IOException e) {
                 throw new IllegalStateException(e);
             }
         });
         assertEquals(List.of("handle a", "report a with [a, b] queued", "handle b", "report b with [b] queued"), seen);
-        assertEquals(List.of(), new EventSpool(spool).events());
+        assertEquals(List.of(), quiet(spool).events());
+    }
+
+    /** The spool as the worker opens it, its warnings unread: these tests look at the events. */
+    private static EventSpool quiet(Path dir) {
+        return new EventSpool(dir, warning -> { });
     }
 }
