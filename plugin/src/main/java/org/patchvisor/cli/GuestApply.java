@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import org.patchvisor.elf.ModuleFiles;
+import org.patchvisor.fleet.GuestTargets;
 import org.patchvisor.guest.GuestChannel;
 import org.patchvisor.guest.GuestOutcome;
 import org.patchvisor.guest.GuestOutcome.State;

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import org.patchvisor.elf.ModuleFiles;
 import org.patchvisor.feed.Feed;
+import org.patchvisor.fleet.GuestTargets;
 import org.patchvisor.guest.GuestChannel;
 import org.patchvisor.guest.GuestChannel.GuestTimeoutException;
 import org.patchvisor.guest.GuestPatcher;

@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.function.Supplier;
 import org.patchvisor.feed.Feed;
+import org.patchvisor.fleet.GuestTargets;
 import org.patchvisor.guest.GuestChannel;
 import org.patchvisor.guest.GuestPatcher;
 import org.patchvisor.fleet.SpoolDrainer;

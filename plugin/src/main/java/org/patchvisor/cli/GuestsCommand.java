@@ -3,6 +3,8 @@ package org.patchvisor.cli;
 import java.io.PrintWriter;
 import java.util.List;
 import java.util.concurrent.Callable;
+import org.patchvisor.fleet.GuestInventory;
+import org.patchvisor.fleet.GuestTargets;
 import org.patchvisor.guest.GuestPatcher;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -40,9 +42,9 @@ final class GuestsCommand implements Callable<Integer> {
             }
             List<GuestInventory.Row> rows = GuestInventory.collect(targets.all(), GuestPatcher.standard());
             if (json) {
-                Json.print(out, GuestInventory.view(rows));
+                Json.print(out, GuestInventoryText.view(rows));
             } else {
-                GuestInventory.print(out, rows);
+                GuestInventoryText.print(out, rows);
             }
         }
         out.flush();

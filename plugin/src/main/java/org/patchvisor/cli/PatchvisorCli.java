@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Optional;
 import org.patchvisor.detect.Detection;
 import org.patchvisor.detect.Detector;
+import org.patchvisor.fleet.GuestTargets;
 import org.patchvisor.host.HostPatcher;
 import org.patchvisor.kernel.PatchException;
 import org.patchvisor.kernel.Privileges;
@@ -75,7 +76,8 @@ public final class PatchvisorCli {
 
     /** Opens the hypervisor adapters that apply here; the caller closes them. */
     GuestTargets guestTargets(List<String> uris) throws IOException {
-        return GuestTargets.open(context, adapters, uris);
+        return GuestTargets.open(adapters, new AdapterContext(context.root(), uris, context.env(),
+                new SystemProcessRunner(context.env().get("PATH"))));
     }
 
     /**

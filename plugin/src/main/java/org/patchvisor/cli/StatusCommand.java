@@ -7,6 +7,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import org.patchvisor.fleet.GuestInventory;
+import org.patchvisor.fleet.GuestTargets;
 import org.patchvisor.guest.GuestPatcher;
 import org.patchvisor.detect.Detection;
 import org.patchvisor.kernel.KernelPort;
@@ -66,7 +68,7 @@ final class StatusCommand implements Callable<Integer> {
             view.put("sharedKernelHost", shared.isPresent());
             view.put("plan", detection.plan());
             if (withGuests) {
-                view.put("guests", GuestInventory.view(rows));
+                view.put("guests", GuestInventoryText.view(rows));
             }
             Json.print(out, view);
         } else {
@@ -75,7 +77,7 @@ final class StatusCommand implements Callable<Integer> {
             shared.ifPresent(plan -> out.println("containers: " + plan + " (patchvisor containers lists them)"));
             if (withGuests) {
                 out.println();
-                GuestInventory.print(out, rows);
+                GuestInventoryText.print(out, rows);
             }
         }
         out.flush();

@@ -16,6 +16,7 @@ import org.patchvisor.feed.Feed;
 import org.patchvisor.feed.FeedConfig;
 import org.patchvisor.feed.FeedException;
 import org.patchvisor.feed.FetchLimits;
+import org.patchvisor.fleet.GuestTargets;
 import org.patchvisor.host.HostPatcher;
 import org.patchvisor.host.HostUpgrade;
 import org.patchvisor.host.UpgradePlan;

@@ -10,12 +10,14 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.patchvisor.feed.BlobCache;
 import org.patchvisor.feed.Feed;
+import org.patchvisor.fleet.GuestTargets;
 import org.patchvisor.guest.GuestPatcher;
-import org.patchvisor.time.Ticker;
+import org.patchvisor.io.SystemProcessRunner;
 import org.patchvisor.rollout.Plan;
 import org.patchvisor.rollout.Report;
 import org.patchvisor.rollout.RolloutState;
 import org.patchvisor.rollout.RolloutOptions;
+import org.patchvisor.spi.AdapterContext;
 import org.patchvisor.spi.Guest;
 import org.patchvisor.spi.HypervisorAdapters;
 
@@ -34,8 +36,8 @@ class GuestFleetUpgradeTest {
         Guest question = new Guest("kvm", "3", "pro?", Guest.State.RUNNING, Map.of());
         HypervisorAdapters providers = new HypervisorAdapters(() -> List.of(
                 new ContainersCommandTest.Provider("kvm", true, false, List.of(star, prod, question))));
-        HostContext context = new HostContext(tmp, () -> null, Ticker.SYSTEM, Map.of());
-        try (GuestTargets targets = GuestTargets.open(context, providers, List.of())) {
+        try (GuestTargets targets = GuestTargets.open(providers, new AdapterContext(tmp, List.of(), Map.of(),
+                new SystemProcessRunner("")))) {
             GuestFleetUpgrade fleet = new GuestFleetUpgrade(targets, new Feed(List.of(), new BlobCache(tmp)),
                     GuestPatcher.standard());
             RolloutOptions one = new RolloutOptions(0, 1, 0, Duration.ofMinutes(1), List.of(), List.of(), false);

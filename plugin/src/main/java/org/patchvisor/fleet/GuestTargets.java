@@ -1,4 +1,4 @@
-package org.patchvisor.cli;
+package org.patchvisor.fleet;
 
 import java.io.IOException;
 import java.util.ArrayList;
@@ -9,15 +9,14 @@ import org.patchvisor.spi.Guest;
 import org.patchvisor.spi.HypervisorAdapter;
 import org.patchvisor.spi.HypervisorAdapterProvider;
 import org.patchvisor.spi.HypervisorAdapters;
-import org.patchvisor.io.SystemProcessRunner;
 
 /**
  * The open adapters of one command run and the guests they see: opens every installed adapter that applies
  * here, finds a guest by name, and closes them all at the end. Commands use it in try-with-resources.
  */
-final class GuestTargets implements AutoCloseable {
+public final class GuestTargets implements AutoCloseable {
     /** A guest together with the adapter that can enter it. */
-    record Target(HypervisorAdapter adapter, Guest guest) {
+    public record Target(HypervisorAdapter adapter, Guest guest) {
     }
 
     private final List<HypervisorAdapter> adapters;
@@ -28,9 +27,8 @@ final class GuestTargets implements AutoCloseable {
         this.installed = installed;
     }
 
-    static GuestTargets open(HostContext context, HypervisorAdapters providers, List<String> uris) throws IOException {
-        AdapterContext adapterContext = new AdapterContext(context.root(), uris, context.env(),
-                new SystemProcessRunner(context.env().get("PATH")));
+    /** Opens every installed adapter that applies to {@code adapterContext}; none opened when one fails. */
+    public static GuestTargets open(HypervisorAdapters providers, AdapterContext adapterContext) throws IOException {
         List<HypervisorAdapter> open = new ArrayList<>();
         List<HypervisorAdapterProvider> all = providers.all();
         try {
@@ -47,7 +45,7 @@ final class GuestTargets implements AutoCloseable {
     }
 
     /** Every guest of every open adapter, in adapter order. */
-    List<Target> all() throws IOException {
+    public List<Target> all() throws IOException {
         List<Target> targets = new ArrayList<>();
         for (HypervisorAdapter adapter : adapters) {
             for (Guest guest : adapter.guests()) {
@@ -58,7 +56,7 @@ final class GuestTargets implements AutoCloseable {
     }
 
     /** The guest called {@code name}; NOT_FOUND when no adapter knows it, or when two do (ambiguous). */
-    Target find(String name) throws IOException, PatchException {
+    public Target find(String name) throws IOException, PatchException {
         List<Target> matches = all().stream().filter(t -> t.guest().name().equals(name)).toList();
         if (matches.size() == 1) {
             return matches.get(0);
@@ -72,7 +70,7 @@ final class GuestTargets implements AutoCloseable {
     }
 
     /** "(adapters: libvirt)" or why there are none, for error messages. */
-    String describe() {
+    public String describe() {
         if (!adapters.isEmpty()) {
             return "(adapters: " + String.join(", ", adapters.stream().map(HypervisorAdapter::name).toList()) + ")";
         }
@@ -80,7 +78,7 @@ final class GuestTargets implements AutoCloseable {
                 : "(no hypervisor found here for the installed adapters: " + String.join(", ", installed) + ")";
     }
 
-    boolean none() {
+    public boolean none() {
         return adapters.isEmpty();
     }
 
