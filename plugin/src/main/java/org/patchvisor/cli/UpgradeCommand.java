@@ -16,6 +16,7 @@ import org.patchvisor.feed.Feed;
 import org.patchvisor.feed.FeedConfig;
 import org.patchvisor.feed.FeedException;
 import org.patchvisor.feed.FetchLimits;
+import org.patchvisor.fleet.GuestFleetUpgrade;
 import org.patchvisor.fleet.GuestTargets;
 import org.patchvisor.host.HostPatcher;
 import org.patchvisor.host.HostUpgrade;
@@ -177,11 +178,7 @@ final class UpgradeCommand implements Callable<Integer> {
             if (json) {
                 Json.print(out, report);
             } else {
-                for (Report.Row row : report.guests()) {
-                    out.println(GuestFleetUpgrade.line(row));
-                }
-                out.println(report.summary());
-                out.flush();
+                GuestRolloutText.print(out, report);
             }
             if (report.failures() > 0 || report.halted()) {
                 return ExitCodes.GUEST_FAILED;

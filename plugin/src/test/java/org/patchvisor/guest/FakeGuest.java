@@ -14,20 +14,20 @@ import java.util.function.Function;
  * Public for the CLI's tests, which hand it out from a fake hypervisor adapter.
  */
 public final class FakeGuest implements GuestChannel {
-    final Map<String, byte[]> files = new LinkedHashMap<>();
-    final List<List<String>> execs = new ArrayList<>();
+    public final Map<String, byte[]> files = new LinkedHashMap<>();
+    public final List<List<String>> execs = new ArrayList<>();
     /** The paths written, in order. */
     public final List<String> writes = new ArrayList<>();
-    GuestOs os;
-    boolean silent;
+    public GuestOs os;
+    public boolean silent;
     /** Whether /sys/kernel/livepatch exists (CONFIG_LIVEPATCH), with or without patches in it. */
-    boolean livepatch = true;
-    String failWritesTo;
+    public boolean livepatch = true;
+    public String failWritesTo;
     /** Runs in place of "/bin/sh pv-guest-agent.sh ...": gets the argv after the script, returns its stdout. */
-    Function<List<String>, String> agent = args -> "{\"result\":\"failed\",\"reason\":\"no script\",\"ms\":0}";
+    public Function<List<String>, String> agent = args -> "{\"result\":\"failed\",\"reason\":\"no script\",\"ms\":0}";
 
     /** A guest on the Debian generic kernel. */
-    FakeGuest() {
+    public FakeGuest() {
         this(new GuestOs("6.1.0-56-amd64", "#1 SMP PREEMPT_DYNAMIC Debian 6.1.140-1", "x86_64"));
     }
 
@@ -36,14 +36,14 @@ public final class FakeGuest implements GuestChannel {
         this.os = os;
     }
 
-    void loadPatch(String name, boolean enabled, boolean transition) {
+    public void loadPatch(String name, boolean enabled, boolean transition) {
         String dir = GuestPatcher.LIVEPATCH + "/" + name;
         files.put(dir + "/enabled", (enabled ? "1\n" : "0\n").getBytes());
         files.put(dir + "/transition", (transition ? "1\n" : "0\n").getBytes());
         files.put(dir + "/vmlinux/cmdline_proc_show,1/", new byte[0]);
     }
 
-    void unloadPatch(String name) {
+    public void unloadPatch(String name) {
         files.keySet().removeIf(k -> k.startsWith(GuestPatcher.LIVEPATCH + "/" + name + "/"));
     }
 

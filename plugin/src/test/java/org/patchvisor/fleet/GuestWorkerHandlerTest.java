@@ -1,4 +1,4 @@
-package org.patchvisor.cli;
+package org.patchvisor.fleet;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;

@@ -1,4 +1,4 @@
-package org.patchvisor.cli;
+package org.patchvisor.fleet;
 
 import java.io.IOException;
 import java.time.Duration;
@@ -7,12 +7,9 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.function.Supplier;
 import org.patchvisor.feed.Feed;
-import org.patchvisor.fleet.GuestTargets;
 import org.patchvisor.guest.GuestChannel;
 import org.patchvisor.guest.GuestPatcher;
-import org.patchvisor.fleet.SpoolDrainer;
 import org.patchvisor.kernel.PatchException;
-import org.patchvisor.time.Ticker;
 import org.patchvisor.rollout.Plan;
 import org.patchvisor.rollout.Report;
 import org.patchvisor.rollout.RolloutListener;
@@ -21,6 +18,7 @@ import org.patchvisor.rollout.RolloutState;
 import org.patchvisor.spi.Guest;
 import org.patchvisor.spi.GuestUnreachableException;
 import org.patchvisor.spi.HypervisorAdapter;
+import org.patchvisor.time.Ticker;
 
 /**
  * What the worker does with one queued guest: find it, wait (bounded) until its agent answers, then patch it
@@ -28,11 +26,11 @@ import org.patchvisor.spi.HypervisorAdapter;
  * guest's events; an agent that never answered, a timeout or an error leave them for a later retry. A guest the
  * worker's {@code --only}/{@code --exclude} do not select is dropped from the queue untouched.
  */
-final class GuestWorkerHandler implements SpoolDrainer.GuestHandler {
+public final class GuestWorkerHandler implements SpoolDrainer.GuestHandler {
     private static final Duration PING = Duration.ofSeconds(3);
 
     /** Opens the adapters for one job; the handler closes them. */
-    interface TargetsOpener {
+    public interface TargetsOpener {
         GuestTargets open() throws IOException;
     }
 
@@ -46,7 +44,8 @@ final class GuestWorkerHandler implements SpoolDrainer.GuestHandler {
     private final Map<String, Report> reports;
     private final RolloutOptions selection;
 
-    GuestWorkerHandler(TargetsOpener opener, Supplier<Feed> feed, Ticker ticker, Duration agentWait, Duration poll,
+    /** {@code reports} gets each patched guest's rollout report, by guest name. */
+    public GuestWorkerHandler(TargetsOpener opener, Supplier<Feed> feed, Ticker ticker, Duration agentWait, Duration poll,
                        Duration guestTimeout, GuestPatcher patcher, Map<String, Report> reports,
                        RolloutOptions selection) {
         this.opener = opener;

@@ -1,13 +1,13 @@
-package org.patchvisor.cli;
+package org.patchvisor.fleet;
 
 import java.io.IOException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.patchvisor.elf.ModuleFiles;
 import org.patchvisor.feed.Feed;
-import org.patchvisor.fleet.GuestTargets;
 import org.patchvisor.guest.GuestChannel;
 import org.patchvisor.guest.GuestChannel.GuestTimeoutException;
 import org.patchvisor.guest.GuestPatcher;
@@ -26,7 +26,7 @@ import org.patchvisor.spi.HypervisorAdapter;
  * per guest kernel and each bundle is downloaded once; each guest gets its module through its own channel and the
  * per-guest agent loads, waits, verifies or reverts inside it.
  */
-final class GuestFleetUpgrade {
+public final class GuestFleetUpgrade {
     private static final Duration REVERT_ROOM = Duration.ofSeconds(30);
     private static final Duration MIN_TRANSITION = Duration.ofSeconds(1);
 
@@ -35,14 +35,14 @@ final class GuestFleetUpgrade {
     private final GuestPatcher patcher;
     private final Map<String, HypervisorAdapter> adapterByGuest = new HashMap<>();
 
-    GuestFleetUpgrade(GuestTargets targets, Feed feed, GuestPatcher patcher) {
+    public GuestFleetUpgrade(GuestTargets targets, Feed feed, GuestPatcher patcher) {
         this.targets = targets;
         this.feed = feed;
         this.patcher = patcher;
     }
 
     /** The plan alone: which guests, grouped by kernel, which bundle, canary and waves. Touches no guest. */
-    Plan plan(RolloutOptions options) throws IOException, InterruptedException {
+    public Plan plan(RolloutOptions options) throws IOException, InterruptedException {
         return rollout().plan(guests(), options);
     }
 
@@ -51,27 +51,19 @@ final class GuestFleetUpgrade {
      * an {@code --only} pattern: a guest may be named {@code *} or {@code prod-?}, which as a glob would select
      * others too.
      */
-    Plan plan(RolloutOptions options, Guest only) throws IOException, InterruptedException {
+    public Plan plan(RolloutOptions options, Guest only) throws IOException, InterruptedException {
         List<Guest> one = guests().stream().filter(g -> key(g).equals(key(only))).toList();
         return rollout().plan(one, options);
     }
 
-    Report run(Plan plan, RolloutListener listener) throws InterruptedException {
+    /** Patches the plan's guests; {@code listener} hears each step as it happens. */
+    public Report run(Plan plan, RolloutListener listener) throws InterruptedException {
         return rollout().execute(plan, job -> {
             try (GuestChannel channel = adapterOf(job.guest()).channel(job.guest())) {
                 return patcher.apply(channel, job.module(), ModuleFiles.read(job.module()),
                         transitionTimeout(job.timeout()));
             }
         }, listener);
-    }
-
-    /**
-     * One guest's line of the text report. A guest never asked for its kernel (unreachable, skipped) shows "-"
-     * there, and a row with nothing to add no reason, rather than "null".
-     */
-    static String line(Report.Row row) {
-        return String.format("%-24s %-22s %-16s %s", row.name(), row.kernel() == null ? "-" : row.kernel(),
-                row.state().label(), row.reason() == null ? "" : row.reason()).stripTrailing();
     }
 
     /**
@@ -101,7 +93,7 @@ final class GuestFleetUpgrade {
     /** Guests of adapters that run their own kernels; container adapters are covered by the host's patch. */
     private List<Guest> guests() throws IOException {
         adapterByGuest.clear();
-        List<Guest> guests = new java.util.ArrayList<>();
+        List<Guest> guests = new ArrayList<>();
         for (GuestTargets.Target target : targets.all()) {
             if (!target.adapter().sharesHostKernel()) {
                 adapterByGuest.put(key(target.guest()), target.adapter());
