@@ -18,15 +18,13 @@ import org.patchvisor.feed.FeedConfig;
 import org.patchvisor.feed.FetchLimits;
 import org.patchvisor.fleet.GuestWorkerHandler;
 import org.patchvisor.fleet.SpoolDrainer;
+import org.patchvisor.fleet.Worker;
 import org.patchvisor.guest.GuestPatcher;
 import org.patchvisor.guest.GuestText;
 import org.patchvisor.hooks.EventSpool;
 import org.patchvisor.hooks.HookInstaller;
-import org.patchvisor.kernel.PatchException;
 import org.patchvisor.rollout.Report;
 import org.patchvisor.rollout.RolloutOptions;
-import org.patchvisor.state.RunLock;
-import org.patchvisor.state.StateLockedException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -114,30 +112,9 @@ final class WorkerCommand implements Callable<Integer> {
         });
         SpoolDrainer drainer = new SpoolDrainer(events, handler, Clock.systemUTC(), agentWait,
                 maxBackoff, giveUpAfter);
-        try (RunLock lock = lock()) {
-            RunMetrics counters = new RunMetrics("worker");
-            while (true) {
-                List<SpoolDrainer.Handled> handled = drainer.pass(h -> {
-                    err.println(logLine(h));
-                    err.flush();
-                    counters.guest(GuestText.printable(h.guest()), h.result().state());   // as upgrade --guests
-                });
-                if (!handled.isEmpty() && handled.stream().allMatch(h -> h.result().isFinal()
-                        && !h.result().state().equals(SpoolDrainer.GAVE_UP))) {
-                    counters.success(Clock.systemUTC().instant());
-                }
-                err.flush();
-                if (!handled.isEmpty()) {
-                    counters.write(metrics, Clock.systemUTC().instant());
-                }
-                if (once) {
-                    return exitCode(handled);
-                }
-                if (!drainer.pendingNow()) {
-                    parent.context().ticker().sleep(poll);
-                }
-            }
-        }
+        List<SpoolDrainer.Handled> handled = new Worker(spool, drainer, parent.context().ticker(), poll)
+                .run(once, new Journal(err, metrics));
+        return exitCode(handled);
     }
 
     /** The journal's line for one guest. The name is exact in the spool (it addresses the guest): printable here. */
@@ -148,11 +125,33 @@ final class WorkerCommand implements Callable<Integer> {
                 + (h.result().reason().isBlank() ? "" : ": " + h.result().reason());
     }
 
-    private RunLock lock() throws IOException, PatchException {
-        try {
-            return RunLock.acquire(spool, "worker", Duration.ZERO);
-        } catch (StateLockedException e) {
-            throw new PatchException(PatchException.Reason.LOCKED, "another worker drains " + spool + ": " + e.getMessage());
+    /** Logs each guest on stderr, the journal's, and keeps the worker's metrics: what the core does not print. */
+    private static final class Journal implements Worker.Listener {
+        private final PrintWriter err;
+        private final Optional<Path> metrics;
+        private final RunMetrics counters = new RunMetrics("worker");
+
+        Journal(PrintWriter err, Optional<Path> metrics) {
+            this.err = err;
+            this.metrics = metrics;
+        }
+
+        @Override
+        public void handled(SpoolDrainer.Handled h) {
+            err.println(logLine(h));
+            err.flush();
+            counters.guest(GuestText.printable(h.guest()), h.result().state());   // as upgrade --guests
+        }
+
+        @Override
+        public void passed(List<SpoolDrainer.Handled> pass) throws IOException {
+            if (Worker.allDone(pass)) {
+                counters.success(Clock.systemUTC().instant());
+            }
+            err.flush();
+            if (!pass.isEmpty()) {
+                counters.write(metrics, Clock.systemUTC().instant());
+            }
         }
     }
 
@@ -164,7 +163,10 @@ final class WorkerCommand implements Callable<Integer> {
         }
     }
 
-    /** --once: 0 when every queued guest ended in a final, good state. */
+    /**
+     * The worker's exit-code mapping (--once; the endless loop only ends by a signal or an error): 0 when every
+     * queued guest ended in a final, good state.
+     */
     private static int exitCode(List<SpoolDrainer.Handled> handled) {
         boolean failed = handled.stream().anyMatch(h -> h.result().state().equals("failed-reverted")
                 || (!h.result().isFinal() && !h.result().state().equals("unreachable")));
