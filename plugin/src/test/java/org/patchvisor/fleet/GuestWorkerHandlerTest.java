@@ -1,23 +1,115 @@
 package org.patchvisor.fleet;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.patchvisor.feed.Feed;
+import org.patchvisor.guest.FakeGuest;
 import org.patchvisor.guest.GuestChannel;
-import org.patchvisor.time.Ticker;
+import org.patchvisor.guest.GuestPatcher;
+import org.patchvisor.rollout.Report;
+import org.patchvisor.rollout.RolloutOptions;
+import org.patchvisor.rollout.RolloutState;
 import org.patchvisor.spi.Guest;
 import org.patchvisor.spi.GuestUnreachableException;
 import org.patchvisor.spi.HypervisorAdapter;
+import org.patchvisor.time.Ticker;
 
-/** The worker's wait for a just-started guest's agent: libvirt refuses a channel until the agent answers. */
+/**
+ * The worker's job for one queued guest: what it drops, what it keeps for a retry, and its wait for a just-started
+ * guest's agent (libvirt refuses a channel until the agent answers).
+ */
 class GuestWorkerHandlerTest {
     private static final Guest GUEST = new Guest("fake", "1", "g1", Guest.State.RUNNING, Map.of());
+
+    @TempDir
+    Path tmp;
+
+    private final FakeHypervisor kvm = new FakeHypervisor("kvm", false);
+    private final Map<String, Report> reports = new HashMap<>();
+
+    private GuestWorkerHandler handler(FakeHypervisor adapter, RolloutOptions selection, Supplier<Feed> feed) {
+        return new GuestWorkerHandler(adapter::open, feed, new FakeTicker(), Duration.ZERO, Duration.ofSeconds(1),
+                Duration.ofMinutes(1), GuestPatcher.standard(), reports, selection);
+    }
+
+    private GuestWorkerHandler handler(FakeHypervisor adapter) {
+        return handler(adapter, RolloutOptions.defaults(), () -> {
+            throw new AssertionError("the feed is not needed for this guest");
+        });
+    }
+
+    @Test
+    void aStartedGuestIsPatchedFromTheFeedAndItsEventsCanGo() throws Exception {
+        FakeGuest web1 = kvm.patchable("web1");
+        kvm.patchable("web2");
+        SampleFeed feed = new SampleFeed(tmp);
+        SpoolDrainer.Result result = handler(kvm, RolloutOptions.defaults(), () -> {
+            try {
+                return feed.open();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }).handle("web1");
+
+        assertEquals(new SpoolDrainer.Result("applied", true, result.reason()), result);
+        assertTrue(web1.files.containsKey("/sys/kernel/livepatch/" + SampleFeed.PATCH + "/enabled"), "loaded in web1");
+        assertEquals(List.of("web1"), reports.get("web1").guests().stream().map(Report.Row::name).toList(),
+                "the rollout was restricted to the queued guest");
+        assertEquals(kvm.opened.get(), kvm.closed.get(), "the adapters are closed after the job");
+    }
+
+    @Test
+    void aGuestTheWorkerDoesNotSelectIsDroppedUntouched() throws Exception {
+        kvm.patchable("db1");
+        SpoolDrainer.Result result = handler(kvm, RolloutOptions.defaults().withOnly(List.of("web-*")), () -> {
+            throw new AssertionError("no feed for an unselected guest");
+        }).handle("db1");
+        assertEquals(new SpoolDrainer.Result("skipped", true, "not selected by --only/--exclude"), result);
+        assertEquals(0, kvm.opened.get(), "no adapter was even opened");
+    }
+
+    @Test
+    void aGuestThatIsGoneStoppedOrSharesTheHostKernelIsDroppedWithWhy() throws Exception {
+        kvm.with(new Guest("kvm", "id-off", "off", Guest.State.STOPPED, Map.of()));
+        assertEquals(new SpoolDrainer.Result("gone", true, "no guest named 'nope' (adapters: kvm)"),
+                handler(kvm).handle("nope"));
+        assertEquals(new SpoolDrainer.Result("skipped", true, "not running (stopped)"), handler(kvm).handle("off"));
+        FakeHypervisor lxc = new FakeHypervisor("lxc", true);
+        lxc.guest("ct1");
+        assertEquals(new SpoolDrainer.Result("skipped", true, "shares the host kernel: the host's patch covers it"),
+                handler(lxc).handle("ct1"));
+        assertEquals(0, kvm.channelsOpened.get());
+    }
+
+    @Test
+    void aGuestWhoseAgentNeverAnswersIsKeptForARetry() throws Exception {
+        kvm.guest("silent");
+        SpoolDrainer.Result result = handler(kvm).handle("silent");
+        assertEquals(new SpoolDrainer.Result("unreachable", false,
+                "silent has no QEMU guest agent channel (waited 0 s)"), result);
+        assertEquals(Map.of(), reports, "no rollout ran");
+    }
+
+    @Test
+    void theStatesThatEndAJob() {
+        assertTrue(GuestWorkerHandler.isFinal(RolloutState.APPLIED));
+        assertTrue(GuestWorkerHandler.isFinal(RolloutState.FAILED_REVERTED), "reverted: retrying now changes nothing");
+        assertFalse(GuestWorkerHandler.isFinal(RolloutState.TIMED_OUT));
+        assertFalse(GuestWorkerHandler.isFinal(RolloutState.UNREACHABLE));
+    }
 
     @Test
     void keepsOpeningTheChannelUntilTheBootingAgentAnswers() throws Exception {
