@@ -1,0 +1,160 @@
+package org.patchvisor.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.patchvisor.fleet.FakeHypervisor;
+import org.patchvisor.fleet.SampleFeed;
+import org.patchvisor.guest.FakeGuest;
+import org.patchvisor.metrics.MetricsFile;
+import org.patchvisor.state.RunLock;
+
+/**
+ * {@code upgrade --guests} and {@code worker} end to end through the real CLI, over a fake hypervisor adapter handed
+ * in through the CLI's provider supplier and a feed published with the real publisher: what each prints, what it
+ * does to the guests and the spool, and its exit code. Until now only the VM tests covered these.
+ */
+class GuestFleetCommandsTest {
+    private static final String LOADED = "/sys/kernel/livepatch/" + SampleFeed.PATCH + "/enabled";
+
+    @TempDir
+    Path tmp;
+    FakeRoot host;
+    FakeHypervisor kvm;
+    FakeGuest web1;
+    SampleFeed feed;
+    Path spool;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        host = new FakeRoot(tmp.resolve("root"), "6.1.0-56-amd64");
+        kvm = new FakeHypervisor("kvm", false);
+        web1 = kvm.patchable("web1");
+        kvm.guest("silent");
+        host.adapters = FakeHypervisor.providers(kvm);
+        feed = new SampleFeed(tmp.resolve("feed"));
+        spool = Files.createDirectories(tmp.resolve("spool"));
+    }
+
+    private FakeRoot.Run upgradeGuests(String... extra) {
+        return host.run(Stream.concat(Stream.of("upgrade", "--guests", "--config", feed.config.toString()),
+                Stream.of(extra)).toArray(String[]::new));
+    }
+
+    private FakeRoot.Run workerOnce(String... extra) {
+        return host.run(Stream.concat(Stream.of("worker", "--once", "--spool", spool.toString(), "--config",
+                feed.config.toString(), "--agent-wait", "0s"), Stream.of(extra)).toArray(String[]::new));
+    }
+
+    private void queue(String file, String guest) throws Exception {
+        Files.writeString(spool.resolve(file), "guest=" + guest + "\noperation=started\n");
+    }
+
+    private List<String> queued() throws Exception {
+        try (Stream<Path> files = Files.list(spool)) {
+            return files.map(f -> f.getFileName().toString()).filter(n -> n.endsWith(".event")).sorted().toList();
+        }
+    }
+
+    @Test
+    void upgradeGuestsPatchesEveryReachableGuestAndSaysWhichItCouldNotReach() {
+        FakeRoot.Run run = upgradeGuests();
+
+        assertEquals(ExitCodes.GUEST_UNREACHABLE, run.exit(), run.err());
+        assertTrue(run.out().lines().anyMatch(l -> l.matches("web1 +6\\.1\\.0-56-amd64 +applied +.*")), run.out());
+        assertTrue(run.out().contains("canary wave 1 (canary, 1 guest(s)): web1\n"), "the plan first: " + run.out());
+        assertTrue(run.out().lines().anyMatch(l -> l.matches("silent +- +unreachable +cannot identify its kernel: "
+                + "silent has no QEMU guest agent channel")), run.out());
+        assertTrue(run.out().lines().anyMatch(l -> l.matches("2 guest\\(s\\): 1 applied, 1 unreachable in .*")),
+                run.out());
+        assertTrue(web1.files.containsKey(LOADED), "the sample patch is loaded in web1");
+        assertEquals(List.of(), web1.files.keySet().stream().filter(f -> f.startsWith("/run/patchvisor/")).toList(),
+                "nothing is left behind in the guest");
+    }
+
+    @Test
+    void upgradeGuestsOnlyTheSelectedGuestsAllGoodIsExitZeroAndJson() throws Exception {
+        FakeRoot.Run run = upgradeGuests("--only", "web*", "--json");
+
+        assertEquals(ExitCodes.OK, run.exit(), run.err());
+        JsonNode report = new ObjectMapper().readTree(run.out());
+        assertEquals(1, report.at("/totals/applied").asInt(), run.out());
+        assertEquals(1, report.at("/totals/skipped").asInt(), run.out());
+        for (JsonNode row : report.at("/guests")) {
+            assertEquals(row.get("name").asText().equals("web1") ? "applied" : "skipped", row.get("state").asText(),
+                    row.toString());
+        }
+        assertTrue(web1.files.containsKey(LOADED));
+    }
+
+    @Test
+    void aDryRunPrintsThePlanAndTouchesNoGuest() {
+        FakeRoot.Run run = upgradeGuests("--dry-run", "--only", "web1");
+
+        assertEquals(ExitCodes.OK, run.exit(), run.err());
+        assertTrue(run.out().contains("web1"), run.out());
+        assertEquals(List.of(), web1.writes, "nothing was copied into the guest");
+        assertFalse(web1.files.containsKey(LOADED));
+    }
+
+    @Test
+    void withoutAnyAdapterThereIsNothingToUpgrade() {
+        host.adapters = FakeHypervisor.providers();
+        FakeRoot.Run run = upgradeGuests();
+        assertEquals(ExitCodes.NOT_FOUND, run.exit(), run.err());
+        assertEquals("patchvisor upgrade: no guests to upgrade (no hypervisor adapter is installed)\n", run.err());
+    }
+
+    @Test
+    void workerOncePatchesTheQueuedGuestsDropsTheirEventsAndKeepsTheSilentOne() throws Exception {
+        queue("1.1.event", "web1");
+        queue("2.1.event", "web1");
+        queue("3.1.event", "silent");
+
+        FakeRoot.Run run = workerOnce();
+
+        assertEquals(ExitCodes.GUEST_UNREACHABLE, run.exit(), run.err());
+        assertTrue(run.err().contains("patchvisor worker: guest web1: applied [2 event(s)]"), run.err());
+        assertTrue(run.err().contains("patchvisor worker: guest silent: unreachable (kept for retry) [1 event(s)]: "
+                + "silent has no QEMU guest agent channel (waited 0 s)"), run.err());
+        assertTrue(web1.files.containsKey(LOADED), "the sample patch is loaded in web1");
+        assertEquals(List.of("3.1.event"), queued(), "only the silent guest's event is left");
+    }
+
+    @Test
+    void workerOnceWithEveryGuestDoneIsExitZeroAndWritesItsMetrics() throws Exception {
+        queue("1.1.event", "web1");
+        Path metrics = tmp.resolve("node.prom");
+
+        FakeRoot.Run run = workerOnce("--metrics-file", metrics.toString());
+
+        assertEquals(ExitCodes.OK, run.exit(), run.err());
+        assertEquals(List.of(), queued());
+        String written = Files.readString(MetricsFile.forJob(metrics, "worker"));
+        assertTrue(written.contains("patchvisor_patches_applied{job=\"worker\",target=\"web1\"} 1"), written);
+        assertTrue(written.contains("patchvisor_last_success_timestamp_seconds{job=\"worker\"}"), written);
+    }
+
+    @Test
+    void aSecondWorkerOnTheSpoolIsRefused() throws Exception {
+        queue("1.1.event", "web1");
+        try (RunLock other = RunLock.acquire(spool, "worker", Duration.ZERO)) {
+            FakeRoot.Run run = workerOnce();
+            assertEquals(ExitCodes.LOCKED, run.exit(), run.err());
+            assertTrue(run.err().contains("another worker drains " + spool), run.err());
+        }
+        assertEquals(List.of("1.1.event"), queued());
+        assertFalse(web1.files.containsKey(LOADED));
+    }
+}
