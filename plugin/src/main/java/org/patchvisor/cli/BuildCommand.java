@@ -5,27 +5,21 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import org.patchvisor.feed.Durations;
+import org.patchvisor.io.ProcessRunner;
+import org.patchvisor.io.SystemProcessRunner;
 import org.patchvisor.publish.BuildException;
-import org.patchvisor.publish.CoverageCheck;
+import org.patchvisor.publish.BuildPipeline;
 import org.patchvisor.publish.DiffText;
 import org.patchvisor.publish.FixBuilder;
 import org.patchvisor.publish.FixCheck;
 import org.patchvisor.publish.FixComparison;
-import org.patchvisor.publish.KernelSourceTree;
 import org.patchvisor.publish.LivePatchBuilder;
-import org.patchvisor.publish.LivePatchManifest;
-import org.patchvisor.elf.ModuleFiles;
-import org.patchvisor.feed.BundleEntry;
-import org.patchvisor.feed.Durations;
-import org.patchvisor.feed.FeedIndex;
-import org.patchvisor.publish.PublisherRepository;
+import org.patchvisor.publish.Publication;
 import org.patchvisor.publish.SigningKey;
-import org.patchvisor.io.ProcessRunner;
-import org.patchvisor.io.SystemProcessRunner;
 import org.patchvisor.state.StateLockedException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -40,7 +34,8 @@ import picocli.CommandLine.Spec;
  * kpatch-build or the kernel source's own klp-build from the fix itself; optionally publishes it to a feed
  * repository as a signed bundle. With
  * {@code --check-fix} it first compiles the fix's units twice in the kernel's own source and, for the default
- * backend, refuses a live patch that does not replace every function the fix changed.
+ * backend, refuses a live patch that does not replace every function the fix changed. The sequence is the
+ * publisher's {@link BuildPipeline}; this command checks the options, picks the backend and prints.
  */
 @Command(name = "build", mixinStandardHelpOptions = true,
         description = "Build a live-patch module from replacement functions and a livepatch.json manifest, or "
@@ -49,8 +44,6 @@ public final class BuildCommand implements Callable<Integer> {
     /** Options that only describe what --repo publishes. */
     private static final List<String> PUBLISHING = List.of("--cve", "--effective-version", "--replaces",
             "--cumulative-level", "--expires");
-    /** kpatch-build and klp-build compile the whole kernel twice: hours on a small machine. */
-    private static final Duration FROM_FIX_TIMEOUT = Duration.ofHours(8);
 
     @Spec
     CommandSpec spec;
@@ -123,7 +116,19 @@ public final class BuildCommand implements Callable<Integer> {
             FixCheck check = fixCheck.fix == null ? null : FixCheck.locate(root, kernel, fixCheck.fix,
                     Optional.ofNullable(fixCheck.tarball), Optional.ofNullable(fixCheck.config), fixCheck.cache(root),
                     processes);
-            return backend.fromFix() ? buildFromFix(root, check) : buildWithPatchvisor(root, processes, check);
+            BuildPipeline pipeline = new BuildPipeline(kernel, fixCheck.units, publication(), new Printed());
+            if (backend.fromFix()) {
+                FixBuilder builder = backend == BuildBackend.KPATCH_BUILD
+                        ? check.kpatchBuild(BuildPipeline.FROM_FIX_TIMEOUT, vmlinux != null ? vmlinux
+                                : root.resolve("usr/lib/debug/boot/vmlinux-" + kernel))
+                        : check.klpBuild(BuildPipeline.FROM_FIX_TIMEOUT);
+                pipeline.fromFix(check, builder, name, !nonReplace, Optional.ofNullable(out));
+            } else {
+                pipeline.withPatchvisor(new LivePatchBuilder(root, processes), source, Optional.ofNullable(check),
+                        Optional.ofNullable(name), Optional.ofNullable(out), Optional.ofNullable(symbolMap));
+            }
+            spec.commandLine().getOut().flush();
+            return ExitCodes.OK;
         } catch (BuildException e) {
             return fail(switch (e.reason()) {
                 case COMPILE -> ExitCodes.BUILD_FAILED;
@@ -133,6 +138,11 @@ public final class BuildCommand implements Callable<Integer> {
         } catch (StateLockedException e) {
             return fail(ExitCodes.LOCKED, e.getMessage());
         }
+    }
+
+    private Optional<Publication> publication() {
+        return repo == null ? Optional.empty() : Optional.of(new Publication(repo, key, expires,
+                (description, functions) -> bundle.spec(List.of(), description, functions), Clock.systemUTC()));
     }
 
     private Optional<String> usageError() {
@@ -175,86 +185,48 @@ public final class BuildCommand implements Callable<Integer> {
         return Optional.empty();
     }
 
-    private int buildWithPatchvisor(Path root, ProcessRunner processes, FixCheck check) throws IOException {
-        LivePatchBuilder builder = new LivePatchBuilder(root, processes);
-        LivePatchManifest manifest = LivePatchManifest.read(source);
-        if (check != null) {
-            builder.checkSymbols(manifest, kernel, Optional.ofNullable(symbolMap));
-            CoverageCheck.Result result = CoverageCheck.check(compare(check).report(), manifest);
-            result.warnings().forEach(w -> spec.commandLine().getErr().println("patchvisor build: warning: " + w));
-            if (!result.covered()) {
-                return fail(ExitCodes.NOT_COVERED, "the live patch does not replace function(s) the fix changed: "
-                        + String.join(", ", result.missing()));
-            }
+    /** What the pipeline reports, printed: results on stdout, warnings on stderr. */
+    private final class Printed implements BuildPipeline.Listener {
+        @Override
+        public void compared(FixCheck check, FixComparison.Result compared) {
+            PrintWriter stdout = spec.commandLine().getOut();
+            stdout.println("check-fix: " + check.fix().file().getFileName() + " against Linux "
+                    + check.source().version() + " (" + kernel + ", " + check.source().compiler() + "), objects in "
+                    + compared.objects());
+            compared.notes().forEach(n -> stdout.println("check-fix: " + n));
+            DiffText.print(compared.report(), stdout);
+        }
+
+        @Override
+        public void warning(String warning) {
+            spec.commandLine().getErr().println("patchvisor build: warning: " + warning);
+        }
+
+        @Override
+        public void covered() {
             spec.commandLine().getOut().println("check-fix: the live patch replaces every function the fix changed");
         }
-        Path target = out != null ? out : Path.of((name != null ? name : manifest.name().orElse("livepatch")) + ".ko");
-        LivePatchBuilder.Built built = builder.build(source, kernel, Optional.ofNullable(name), target,
-                Optional.ofNullable(symbolMap));
-        spec.commandLine().getOut().println("built " + built.module() + " (" + built.name() + ", "
-                + built.manifest().replacements().size() + " function(s)" + (built.klpSymbols().isEmpty() ? ""
-                : ", unexported symbols resolved by the livepatch core: " + String.join(" ", built.klpSymbols()))
-                + ") for " + kernel);
-        if (repo != null) {
-            publish(built.module(), built.manifest().replacements().stream()
-                    .map(r -> r.inVmlinux() ? r.function() : r.object() + ":" + r.function()).toList(),
-                    built.manifest().description());
-        }
-        spec.commandLine().getOut().flush();
-        return ExitCodes.OK;
-    }
 
-    /** kpatch-build or klp-build makes the module from the fix; the comparison names the functions for the index. */
-    private int buildFromFix(Path root, FixCheck check) throws IOException {
-        FixBuilder builder = backend == BuildBackend.KPATCH_BUILD
-                ? check.kpatchBuild(FROM_FIX_TIMEOUT, vmlinux != null ? vmlinux
-                        : root.resolve("usr/lib/debug/boot/vmlinux-" + kernel))
-                : check.klpBuild(FROM_FIX_TIMEOUT);
-        builder.preflight(name);
-        List<String> functions;
-        Path module;
-        // One hold of the tree for both steps: no other check can take it in between.
-        try (KernelSourceTree tree = check.openTree(builder.program())) {
-            builder.checkTree(tree, check.source());
-            functions = List.copyOf(print(check, check.compare(tree, fixCheck.units)).report()
-                    .changedFunctionNames());
-            module = builder.build(tree, check.fix(), check.source(), name, !nonReplace,
-                    out != null ? out : Path.of(name + ".ko"));
+        @Override
+        public void built(LivePatchBuilder.Built built) {
+            spec.commandLine().getOut().println("built " + built.module() + " (" + built.name() + ", "
+                    + built.manifest().replacements().size() + " function(s)" + (built.klpSymbols().isEmpty() ? ""
+                    : ", unexported symbols resolved by the livepatch core: " + String.join(" ", built.klpSymbols()))
+                    + ") for " + kernel);
         }
-        spec.commandLine().getOut().println("built " + module + " (" + name + ", by " + builder.program() + ", "
-                + functions.size() + " function(s)) for " + kernel);
-        if (repo != null) {
-            publish(module, functions, "");
+
+        @Override
+        public void builtFromFix(Path module, String patch, String program, int functions) {
+            spec.commandLine().getOut().println("built " + module + " (" + patch + ", by " + program + ", "
+                    + functions + " function(s)) for " + kernel);
         }
-        spec.commandLine().getOut().flush();
-        return ExitCodes.OK;
-    }
 
-    /** Compiles the units the fix touches twice in the kernel's own source and prints the comparison. */
-    private FixComparison.Result compare(FixCheck check) throws IOException {
-        return print(check, check.compare(fixCheck.units));
-    }
-
-    private FixComparison.Result print(FixCheck check, FixComparison.Result compared) {
-        PrintWriter stdout = spec.commandLine().getOut();
-        stdout.println("check-fix: " + check.fix().file().getFileName() + " against Linux " + check.source().version()
-                + " (" + kernel + ", " + check.source().compiler() + "), objects in " + compared.objects());
-        compared.notes().forEach(n -> stdout.println("check-fix: " + n));
-        DiffText.print(compared.report(), stdout);
-        compared.warnings().forEach(w -> spec.commandLine().getErr().println("patchvisor build: warning: " + w));
-        return compared;
-    }
-
-    private void publish(Path module, List<String> functions, String description) throws IOException {
-        PublisherRepository repository = new PublisherRepository(repo, ModuleFiles::read, Clock.systemUTC());
-        if (!Files.exists(repo)) {
-            repository.init();
+        @Override
+        public void published(Publication.Published published) {
+            spec.commandLine().getOut().println("published " + published.entry().id() + " in " + published.repo()
+                    + ": serial " + published.index().serial() + ", " + published.index().bundles().size()
+                    + " bundle(s)");
         }
-        BundleEntry entry = repository.add(module, bundle.spec(List.of(),
-                description.isEmpty() ? Optional.empty() : Optional.of(description), functions));
-        FeedIndex index = repository.sign(SigningKey.read(key), Durations.parse(expires));
-        spec.commandLine().getOut().println("published " + entry.id() + " in " + repo + ": serial " + index.serial()
-                + ", " + index.bundles().size() + " bundle(s)");
     }
 
     private int fail(int code, String message) {
