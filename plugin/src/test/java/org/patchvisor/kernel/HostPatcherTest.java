@@ -1,5 +1,6 @@
 package org.patchvisor.kernel;
 
+import org.patchvisor.time.FakeTicker;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;

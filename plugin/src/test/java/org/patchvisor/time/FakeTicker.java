@@ -1,11 +1,10 @@
-package org.patchvisor.kernel;
+package org.patchvisor.time;
 
 import java.time.Duration;
-import org.patchvisor.time.Ticker;
 
 /** Time that moves only when someone sleeps: waits in tests take no real time. */
-final class FakeTicker implements Ticker {
-    long now;
+public class FakeTicker implements Ticker {
+    public long now;
 
     @Override
     public long nanoTime() {
@@ -13,7 +12,7 @@ final class FakeTicker implements Ticker {
     }
 
     @Override
-    public void sleep(Duration duration) {
+    public void sleep(Duration duration) throws InterruptedException {
         now += duration.toNanos();
     }
 }
