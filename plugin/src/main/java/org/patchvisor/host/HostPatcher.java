@@ -46,6 +46,7 @@ public final class HostPatcher {
     private final Path stateDir;
     private final Duration lockWait;
     private final Clock clock;
+    private final Ticker ticker;
     private final boolean root;
 
     public HostPatcher(KernelPort kernel, Ticker ticker, Clock clock, Path stateDir, Duration lockWait, boolean root) {
@@ -57,6 +58,7 @@ public final class HostPatcher {
         this.stateDir = stateDir;
         this.lockWait = lockWait;
         this.clock = clock;
+        this.ticker = ticker;
         this.root = root;
     }
 
@@ -231,7 +233,7 @@ public final class HostPatcher {
 
     private RunLock lock(String operation) throws PatchException, IOException {
         try {
-            return RunLock.acquire(stateDir, operation, lockWait);
+            return RunLock.acquire(stateDir, operation, lockWait, clock, ticker);
         } catch (StateLockedException e) {
             throw new PatchException(Reason.LOCKED, e.getMessage(), e);
         }

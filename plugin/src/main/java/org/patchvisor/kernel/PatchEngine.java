@@ -12,6 +12,7 @@ import org.patchvisor.kernel.PatchException.Reason;
 import org.patchvisor.model.Blocker;
 import org.patchvisor.model.LivePatch;
 import org.patchvisor.model.TaintFlags;
+import org.patchvisor.time.Deadline;
 import org.patchvisor.time.Ticker;
 
 /**
@@ -53,14 +54,13 @@ public final class PatchEngine {
         }
         Set<String> before = names(kernel.patches());
         kernel.prepareLoad();
-        long deadline = ticker.nanoTime() + timeout.toNanos();
+        Deadline deadline = Deadline.after(ticker, timeout);
 
         long t0 = ticker.nanoTime();
         int retries = load(module, patchName, deadline);
         long t1 = ticker.nanoTime();
 
-        Duration left = Duration.ofNanos(Math.max(0, deadline - t1));
-        TransitionWaiter.Result wait = waiter.await(patchName, true, left, listener);
+        TransitionWaiter.Result wait = waiter.await(patchName, true, deadline.remaining(), listener);
         if (!wait.finished()) {
             revertAfterTimeout(patchName, timeout, wait.blockers());
         }
@@ -114,17 +114,18 @@ public final class PatchEngine {
         unloadWhenFree(patchName);
     }
 
-    private int load(Path module, String patchName, long deadline) throws PatchException, IOException, InterruptedException {
+    private int load(Path module, String patchName, Deadline deadline)
+            throws PatchException, IOException, InterruptedException {
         Duration backoff = FIRST_BACKOFF;
         for (int retries = 0; ; retries++) {
             try {
                 kernel.load(module);
                 return retries;
             } catch (KernelCallException e) {
-                if (e.errno() != KernelCallException.EBUSY || ticker.nanoTime() + backoff.toNanos() > deadline) {
+                if (e.errno() != KernelCallException.EBUSY || !deadline.allows(backoff)) {
                     throw new PatchException(Reason.KERNEL_REFUSED, loadFailure(patchName, e), e);
                 }
-                ticker.sleep(backoff);
+                deadline.sleep(backoff);
                 backoff = backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
             }
         }
@@ -174,7 +175,7 @@ public final class PatchEngine {
 
     /** Unloads a module whose patch is disabled, waiting while the kernel still frees it (EAGAIN/EBUSY). */
     private void unloadWhenFree(String moduleName) throws PatchException, IOException, InterruptedException {
-        long deadline = ticker.nanoTime() + UNLOAD_PATIENCE.toNanos();
+        Deadline deadline = Deadline.after(ticker, UNLOAD_PATIENCE);
         while (true) {
             try {
                 kernel.unload(moduleName);
@@ -184,10 +185,9 @@ public final class PatchEngine {
                 if (e.errno() == KernelCallException.ENOENT) {
                     return;
                 }
-                if (!busy || ticker.nanoTime() > deadline) {
+                if (!busy || !deadline.sleep(TransitionWaiter.POLL)) {
                     throw new PatchException(Reason.KERNEL_REFUSED, "could not unload " + moduleName + ": " + e.getMessage(), e);
                 }
-                ticker.sleep(TransitionWaiter.POLL);
             }
         }
     }

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Optional;
 import org.patchvisor.model.Blocker;
 import org.patchvisor.model.LivePatch;
+import org.patchvisor.time.Deadline;
 import org.patchvisor.time.Ticker;
 
 /**
@@ -46,26 +47,23 @@ public final class TransitionWaiter {
      */
     public Result await(String patch, boolean enabled, Duration timeout, Listener listener)
             throws IOException, InterruptedException {
-        long start = ticker.nanoTime();
-        long deadline = start + timeout.toNanos();
-        long nextSample = start + BLOCKER_SAMPLE.toNanos();
+        Deadline deadline = Deadline.after(ticker, timeout);
+        Deadline nextSample = Deadline.after(ticker, BLOCKER_SAMPLE);
         int target = enabled ? 1 : 0;
-        List<Blocker> blockers = List.of();
         while (true) {
             Optional<LivePatch> state = kernel.patch(patch);
-            long now = ticker.nanoTime();
+            Duration elapsed = deadline.elapsed();
             if (reached(state, enabled)) {
-                return new Result(true, Duration.ofNanos(now - start), List.of());
+                return new Result(true, elapsed, List.of());
             }
-            if (now >= deadline) {
-                return new Result(false, Duration.ofNanos(now - start), kernel.blockers(target));
+            if (deadline.expired()) {
+                return new Result(false, elapsed, kernel.blockers(target));
             }
-            if (now >= nextSample) {
-                blockers = kernel.blockers(target);
-                listener.blocked(patch, Duration.ofNanos(now - start), blockers);
-                nextSample = now + BLOCKER_SAMPLE.toNanos();
+            if (nextSample.expired()) {
+                listener.blocked(patch, elapsed, kernel.blockers(target));
+                nextSample = Deadline.after(ticker, BLOCKER_SAMPLE);
             }
-            ticker.sleep(POLL);
+            deadline.sleep(POLL);
         }
     }
 

@@ -18,6 +18,8 @@ import java.util.Objects;
 import java.util.Optional;
 import org.patchvisor.io.RegularFiles;
 import org.patchvisor.io.UnsafeFileException;
+import org.patchvisor.time.Deadline;
+import org.patchvisor.time.Ticker;
 
 /**
  * Guarantees that two patchvisor runs never interleave on one machine: an exclusive lock on
@@ -56,37 +58,50 @@ public final class RunLock implements AutoCloseable {
 
     /** Takes the lock for {@code operation}, waiting up to {@code maxWait} (zero: fail at once). */
     public static RunLock acquire(Path stateDir, String operation, Duration maxWait) throws IOException {
-        return acquire(stateDir, operation, maxWait, Clock.systemUTC());
+        return acquire(stateDir, operation, maxWait, Clock.systemUTC(), Ticker.SYSTEM);
     }
 
     static RunLock acquire(Path stateDir, String operation, Duration maxWait, Clock clock) throws IOException {
+        return acquire(stateDir, operation, maxWait, clock, Ticker.SYSTEM);
+    }
+
+    /**
+     * As {@link #acquire(Path, String, Duration)}, the holder's start time read on {@code clock} and the wait
+     * measured and slept on {@code ticker}.
+     */
+    public static RunLock acquire(Path stateDir, String operation, Duration maxWait, Clock clock, Ticker ticker)
+            throws IOException {
         Objects.requireNonNull(operation, "operation");
         if (maxWait.isNegative()) {
             throw new IllegalArgumentException("lock wait must not be negative: " + maxWait);
         }
         Files.createDirectories(stateDir);
         Path file = stateDir.resolve(FILE_NAME);
-        long deadline = System.nanoTime() + maxWait.toNanos();
-        while (true) {
-            FileChannel channel = open(file);
-            FileLock lock = null;
-            try {
-                lock = tryLock(channel);
-                if (lock != null) {
-                    Holder holder = new Holder(ProcessHandle.current().pid(), operation, clock.instant());
-                    record(channel, holder);
-                    return new RunLock(channel, lock, holder);
-                }
-            } finally {
-                if (lock == null) {
-                    channel.close();
-                }
+        try {
+            return Deadline.after(ticker, maxWait).poll(POLL, () -> tryAcquire(file, operation, clock))
+                    .orElseThrow(() -> new StateLockedException(describe(file, readHolder(file), clock)));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new java.io.InterruptedIOException("interrupted while waiting for the patchvisor lock");
+        }
+    }
+
+    /** One attempt: the lock, with this run recorded as its holder, or empty while another run holds it. */
+    private static Optional<RunLock> tryAcquire(Path file, String operation, Clock clock) throws IOException {
+        FileChannel channel = open(file);
+        FileLock lock = null;
+        try {
+            lock = tryLock(channel);
+            if (lock == null) {
+                return Optional.empty();
             }
-            long left = deadline - System.nanoTime();
-            if (left <= 0) {
-                throw new StateLockedException(describe(file, readHolder(file), clock));
+            Holder holder = new Holder(ProcessHandle.current().pid(), operation, clock.instant());
+            record(channel, holder);
+            return Optional.of(new RunLock(channel, lock, holder));
+        } finally {
+            if (lock == null) {
+                channel.close();
             }
-            sleep(Math.min(left, POLL.toNanos()));
         }
     }
 
@@ -163,14 +178,5 @@ public final class RunLock implements AutoCloseable {
     private static String since(Instant since, Clock clock) {
         boolean recent = Duration.between(since, clock.instant()).abs().compareTo(Duration.ofHours(20)) < 0;
         return (recent ? SINCE_TODAY : SINCE_EARLIER).format(since);
-    }
-
-    private static void sleep(long nanos) throws IOException {
-        try {
-            Thread.sleep(Math.max(1, nanos / 1_000_000));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new java.io.InterruptedIOException("interrupted while waiting for the patchvisor lock");
-        }
     }
 }

@@ -8,6 +8,7 @@ import java.io.BufferedReader;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,12 +17,16 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.patchvisor.time.FakeTicker;
+import org.patchvisor.time.Ticker;
 
 class RunLockTest {
 
@@ -67,32 +72,33 @@ class RunLockTest {
     @Test
     void waitsUntilTheHolderLetsGo() throws Exception {
         RunLock held = RunLock.acquire(stateDir, "apply", Duration.ZERO);
-        CompletableFuture<Void> release = CompletableFuture.runAsync(() -> {
-            try {
-                Thread.sleep(400);
-                held.close();
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
+        List<Duration> slept = new ArrayList<>();
+        FakeTicker ticker = new FakeTicker() {
+            @Override
+            public void sleep(Duration duration) throws InterruptedException {
+                super.sleep(duration);
+                slept.add(duration);
+                if (slept.size() == 3) {
+                    close(held);
+                }
             }
-        });
-        long start = System.nanoTime();
-        try (RunLock lock = RunLock.acquire(stateDir, "remove", Duration.ofSeconds(10))) {
-            long waitedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
-            assertTrue(waitedMs >= 300, "acquired after " + waitedMs + " ms while the lock was held");
+        };
+        try (RunLock lock = RunLock.acquire(stateDir, "remove", Duration.ofSeconds(10), NOON, ticker)) {
+            // Busy at the first three looks, taken at the fourth, right after the holder let go.
+            assertEquals(Collections.nCopies(3, Duration.ofMillis(100)), slept);
+            assertEquals("remove", lock.operation());
             assertEquals(RunLock.readHolder(stateDir.resolve("lock")).orElseThrow().operation(), lock.operation());
         }
-        release.get(5, TimeUnit.SECONDS);
     }
 
     @Test
     void givesUpAfterMaxWait() throws IOException {
+        FakeTicker ticker = new FakeTicker();
         try (RunLock held = RunLock.acquire(stateDir, "apply", Duration.ZERO)) {
-            long start = System.nanoTime();
             StateLockedException e = assertThrows(StateLockedException.class,
-                    () -> RunLock.acquire(stateDir, "apply", Duration.ofMillis(350)));
+                    () -> RunLock.acquire(stateDir, "apply", Duration.ofMillis(350), NOON, ticker));
             assertTrue(e.getMessage().contains("(pid " + held.pid() + ", apply, since "), e.getMessage());
-            long waitedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
-            assertTrue(waitedMs >= 300 && waitedMs < 5000, "gave up after " + waitedMs + " ms");
+            assertEquals(Duration.ofMillis(350).toNanos(), ticker.now, "gave up exactly at the deadline");
         }
     }
 
@@ -112,14 +118,27 @@ class RunLockTest {
                     () -> RunLock.acquire(stateDir, "apply", Duration.ZERO));
             assertTrue(e.getMessage().contains("(pid " + child.pid() + ", apply, since "), e.getMessage());
 
+            CountDownLatch looked = new CountDownLatch(3);
+            Ticker counting = new Ticker() {
+                @Override
+                public long nanoTime() {
+                    return Ticker.SYSTEM.nanoTime();
+                }
+
+                @Override
+                public void sleep(Duration duration) throws InterruptedException {
+                    looked.countDown();
+                    Ticker.SYSTEM.sleep(duration);
+                }
+            };
             CompletableFuture<RunLock> waiter = CompletableFuture.supplyAsync(() -> {
                 try {
-                    return RunLock.acquire(stateDir, "remove", Duration.ofSeconds(30));
+                    return RunLock.acquire(stateDir, "remove", Duration.ofSeconds(30), Clock.systemUTC(), counting);
                 } catch (IOException ex) {
                     throw new IllegalStateException(ex);
                 }
             });
-            Thread.sleep(300);
+            assertTrue(looked.await(10, TimeUnit.SECONDS), "the waiter never looked at the lock");
             assertTrue(!waiter.isDone(), "the lock was taken while another process held it");
 
             child.destroyForcibly(); // SIGKILL: no shutdown hooks, no close()
@@ -161,6 +180,14 @@ class RunLockTest {
             }
         } finally {
             child.destroyForcibly().waitFor();
+        }
+    }
+
+    private static void close(RunLock lock) {
+        try {
+            lock.close();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 
@@ -230,11 +257,11 @@ class RunLockTest {
     @Test
     void aDirectoryAtTheLockIsRefusedWithoutWaiting() throws IOException {
         Files.createDirectory(stateDir.resolve("lock"));
-        long start = System.nanoTime();
+        FakeTicker ticker = new FakeTicker();
         LockFileException e = assertThrows(LockFileException.class,
-                () -> RunLock.acquire(stateDir, "apply", Duration.ofSeconds(30), NOON));
+                () -> RunLock.acquire(stateDir, "apply", Duration.ofSeconds(30), NOON, ticker));
         assertTrue(e.getMessage().startsWith(stateDir.resolve("lock") + " is a directory"), e.getMessage());
-        assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(5), "waiting cannot help");
+        assertEquals(0, ticker.now, "waiting cannot help");
     }
 
     @Test
