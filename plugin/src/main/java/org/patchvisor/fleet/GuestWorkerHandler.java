@@ -10,6 +10,8 @@ import org.patchvisor.feed.Feed;
 import org.patchvisor.guest.GuestChannel;
 import org.patchvisor.guest.GuestPatcher;
 import org.patchvisor.kernel.PatchException;
+import org.patchvisor.time.Deadline;
+import org.patchvisor.time.Ticker;
 import org.patchvisor.rollout.Plan;
 import org.patchvisor.rollout.Report;
 import org.patchvisor.rollout.RolloutListener;
@@ -101,7 +103,7 @@ public final class GuestWorkerHandler implements SpoolDrainer.GuestHandler {
      */
     static Optional<String> waitForAgent(HypervisorAdapter adapter, Guest guest, Ticker ticker, Duration agentWait,
                                          Duration poll) throws IOException, InterruptedException {
-        long deadline = ticker.nanoTime() + agentWait.toNanos();
+        Deadline deadline = Deadline.after(ticker, agentWait);
         while (true) {
             String why;
             try (GuestChannel channel = adapter.channel(guest)) {
@@ -112,10 +114,9 @@ public final class GuestWorkerHandler implements SpoolDrainer.GuestHandler {
             } catch (GuestUnreachableException e) {
                 why = e.getMessage() + " (waited " + agentWait.toSeconds() + " s)";
             }
-            if (ticker.nanoTime() >= deadline) {
+            if (!deadline.sleep(poll)) {
                 return Optional.of(why);
             }
-            ticker.sleep(poll);
         }
     }
 

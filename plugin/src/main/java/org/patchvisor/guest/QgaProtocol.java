@@ -10,7 +10,8 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
-import java.util.function.LongSupplier;
+import org.patchvisor.time.Deadline;
+import org.patchvisor.time.Ticker;
 
 /**
  * The QEMU guest agent protocol above any transport: {@code guest-exec} with argv and status polling, files
@@ -22,20 +23,21 @@ public final class QgaProtocol implements GuestChannel {
     /** Files move in chunks this large: one agent message must stay well below its size cap. */
     public static final int CHUNK_BYTES = 48 * 1024;
 
-    private static final long POLL_START_NANOS = 10_000_000L;
-    private static final long POLL_MAX_NANOS = 200_000_000L;
+    private static final Duration POLL_START = Duration.ofMillis(10);
+    private static final Duration POLL_MAX = Duration.ofMillis(200);
 
     private final QgaTransport transport;
-    private final LongSupplier nanoClock;
+    private final Ticker ticker;
     private final ObjectMapper json = new ObjectMapper();
 
-    public QgaProtocol(QgaTransport transport, LongSupplier nanoClock) {
+    /** Deadlines are measured, and exec status polls paced, on {@code ticker}. */
+    public QgaProtocol(QgaTransport transport, Ticker ticker) {
         this.transport = transport;
-        this.nanoClock = nanoClock;
+        this.ticker = ticker;
     }
 
     public QgaProtocol(QgaTransport transport) {
-        this(transport, System::nanoTime);
+        this(transport, Ticker.SYSTEM);
     }
 
     @Override
@@ -64,30 +66,30 @@ public final class QgaProtocol implements GuestChannel {
         if (argv.isEmpty()) {
             throw new IllegalArgumentException("exec needs a program to run");
         }
-        long deadline = deadline(timeout);
+        Deadline deadline = deadline(timeout);
         ObjectNode args = json.createObjectNode().put("path", argv.get(0)).put("capture-output", true);
         args.putArray("arg").addAll(argv.subList(1, argv.size()).stream().map(json.getNodeFactory()::textNode)
                 .toList());
         long pid = require(call("guest-exec", args, deadline), "pid", "guest-exec").asLong();
-        long pause = POLL_START_NANOS;
+        Duration pause = POLL_START;
         while (true) {
             JsonNode status = call("guest-exec-status", json.createObjectNode().put("pid", pid), deadline);
             if (status.path("exited").asBoolean(false)) {
                 return result(status);
             }
-            if (nanoClock.getAsLong() + pause >= deadline) {
+            if (!deadline.allows(pause)) {
                 throw new GuestTimeoutException("guest program " + argv.get(0) + " (pid " + pid
                         + ") still running after " + timeout.toMillis() + " ms");
             }
-            sleepNanos(pause);
-            pause = Math.min(pause * 2, POLL_MAX_NANOS);
+            pause(deadline, pause);
+            pause = pause.multipliedBy(2).compareTo(POLL_MAX) > 0 ? POLL_MAX : pause.multipliedBy(2);
         }
     }
 
     @Override
     public synchronized void writeFile(String path, byte[] content, Duration timeout)
             throws IOException, GuestTimeoutException {
-        long deadline = deadline(timeout);
+        Deadline deadline = deadline(timeout);
         long handle = open(path, "w", deadline);
         boolean done = false;
         try {
@@ -109,7 +111,7 @@ public final class QgaProtocol implements GuestChannel {
     @Override
     public synchronized byte[] readFile(String path, long maxBytes, Duration timeout)
             throws IOException, GuestTimeoutException {
-        long deadline = deadline(timeout);
+        Deadline deadline = deadline(timeout);
         long handle = open(path, "r", deadline);
         boolean done = false;
         try {
@@ -132,7 +134,7 @@ public final class QgaProtocol implements GuestChannel {
         }
     }
 
-    private long open(String path, String mode, long deadline) throws IOException, GuestTimeoutException {
+    private long open(String path, String mode, Deadline deadline) throws IOException, GuestTimeoutException {
         JsonNode handle = call("guest-file-open", json.createObjectNode().put("path", path).put("mode", mode), deadline);
         if (!handle.isIntegralNumber()) {
             throw new IOException("guest agent answered guest-file-open with " + handle + " instead of a handle");
@@ -141,7 +143,7 @@ public final class QgaProtocol implements GuestChannel {
     }
 
     /** Closes a guest file handle; after a failure a close error must not hide the first one. */
-    private void closeHandle(long handle, long deadline, boolean mustSucceed) throws IOException, GuestTimeoutException {
+    private void closeHandle(long handle, Deadline deadline, boolean mustSucceed) throws IOException, GuestTimeoutException {
         try {
             call("guest-file-close", json.createObjectNode().put("handle", handle), deadline);
         } catch (IOException | GuestTimeoutException e) {
@@ -152,16 +154,15 @@ public final class QgaProtocol implements GuestChannel {
     }
 
     /** One command, one reply: returns the reply's {@code return} value or throws the agent's error. */
-    private JsonNode call(String command, JsonNode arguments, long deadline) throws IOException, GuestTimeoutException {
-        long remaining = deadline - nanoClock.getAsLong();
-        if (remaining <= 0) {
+    private JsonNode call(String command, JsonNode arguments, Deadline deadline) throws IOException, GuestTimeoutException {
+        if (deadline.expired()) {
             throw new GuestTimeoutException("guest agent did not answer " + command + " in time");
         }
         ObjectNode message = json.createObjectNode().put("execute", command);
         if (arguments != null) {
             message.set("arguments", arguments);
         }
-        JsonNode reply = transport.send(message, Duration.ofNanos(remaining));
+        JsonNode reply = transport.send(message, deadline.remaining());
         if (reply != null && reply.has("error")) {
             JsonNode error = reply.get("error");
             throw new GuestAgentException(command, error.path("class").asText(""),
@@ -206,13 +207,13 @@ public final class QgaProtocol implements GuestChannel {
         return value;
     }
 
-    private long deadline(Duration timeout) {
-        return nanoClock.getAsLong() + timeout.toNanos();
+    private Deadline deadline(Duration timeout) {
+        return Deadline.after(ticker, timeout);
     }
 
-    private static void sleepNanos(long nanos) throws IOException {
+    private static void pause(Deadline deadline, Duration pause) throws IOException {
         try {
-            Thread.sleep(nanos / 1_000_000, (int) (nanos % 1_000_000));
+            deadline.sleep(pause);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted while waiting for a guest program", e);

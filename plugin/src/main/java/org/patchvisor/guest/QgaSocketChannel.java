@@ -8,7 +8,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.LongSupplier;
+import org.patchvisor.time.Deadline;
+import org.patchvisor.time.Ticker;
 
 /**
  * A {@link GuestChannel} that speaks the QEMU guest agent protocol directly on the UNIX socket QEMU exposes
@@ -30,13 +31,13 @@ public final class QgaSocketChannel implements GuestChannel {
 
     /** Connects to the agent socket at {@code path}. Nothing is sent until the first call. */
     public static QgaSocketChannel connect(Path path) throws IOException {
-        return connect(path, System::nanoTime);
+        return connect(path, Ticker.SYSTEM);
     }
 
-    static QgaSocketChannel connect(Path path, LongSupplier nanoClock) throws IOException {
+    /** As {@link #connect(Path)}, every deadline measured on {@code ticker}. */
+    public static QgaSocketChannel connect(Path path, Ticker ticker) throws IOException {
         ObjectMapper json = new ObjectMapper();
-        return new QgaSocketChannel(new QgaProtocol(new SocketTransport(QgaWire.connect(path, json, nanoClock)),
-                nanoClock));
+        return new QgaSocketChannel(new QgaProtocol(new SocketTransport(QgaWire.connect(path, json), ticker), ticker));
     }
 
     @Override
@@ -74,15 +75,17 @@ public final class QgaSocketChannel implements GuestChannel {
         private static final AtomicLong SYNC_IDS = new AtomicLong(System.nanoTime() & 0x3fff_ffffL);
 
         private final QgaWire wire;
+        private final Ticker ticker;
         private boolean needsSync = true;
 
-        SocketTransport(QgaWire wire) {
+        SocketTransport(QgaWire wire, Ticker ticker) {
             this.wire = wire;
+            this.ticker = ticker;
         }
 
         @Override
         public JsonNode send(ObjectNode command, Duration timeout) throws IOException, GuestTimeoutException {
-            long deadline = wire.now() + timeout.toNanos();
+            Deadline deadline = Deadline.after(ticker, timeout);
             String name = command.path("execute").asText();
             boolean ok = false;
             try {

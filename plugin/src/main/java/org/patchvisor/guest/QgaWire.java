@@ -12,8 +12,8 @@ import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Path;
-import java.util.function.LongSupplier;
 import org.patchvisor.guest.GuestChannel.GuestTimeoutException;
+import org.patchvisor.time.Deadline;
 
 /**
  * The byte level of the guest agent protocol on a UNIX socket: one JSON object per line each way, every read
@@ -28,37 +28,31 @@ final class QgaWire implements AutoCloseable {
     private final SocketChannel socket;
     private final Selector selector;
     private final ObjectMapper json;
-    private final LongSupplier nanoClock;
     private final ByteBuffer in = ByteBuffer.allocate(64 * 1024);
 
-    private QgaWire(SocketChannel socket, Selector selector, ObjectMapper json, LongSupplier nanoClock) {
+    private QgaWire(SocketChannel socket, Selector selector, ObjectMapper json) {
         this.socket = socket;
         this.selector = selector;
         this.json = json;
-        this.nanoClock = nanoClock;
         in.flip();
     }
 
-    static QgaWire connect(Path path, ObjectMapper json, LongSupplier nanoClock) throws IOException {
+    static QgaWire connect(Path path, ObjectMapper json) throws IOException {
         SocketChannel socket = SocketChannel.open(StandardProtocolFamily.UNIX);
         try {
             socket.connect(UnixDomainSocketAddress.of(path));
             socket.configureBlocking(false);
             Selector selector = Selector.open();
             socket.register(selector, SelectionKey.OP_READ);
-            return new QgaWire(socket, selector, json, nanoClock);
+            return new QgaWire(socket, selector, json);
         } catch (IOException | RuntimeException e) {
             socket.close();
             throw e;
         }
     }
 
-    long now() {
-        return nanoClock.getAsLong();
-    }
-
     /** Sends one command line, optionally led by 0xFF so the agent drops any half-parsed input. */
-    void send(JsonNode command, boolean resetParser, long deadline) throws IOException, GuestTimeoutException {
+    void send(JsonNode command, boolean resetParser, Deadline deadline) throws IOException, GuestTimeoutException {
         byte[] body = json.writeValueAsBytes(command);
         ByteBuffer out = ByteBuffer.allocate(body.length + 2);
         if (resetParser) {
@@ -80,7 +74,7 @@ final class QgaWire implements AutoCloseable {
     }
 
     /** Reads the next non-empty reply line and parses it. Malformed JSON is an {@link IOException}. */
-    JsonNode readReply(long deadline, String what) throws IOException, GuestTimeoutException {
+    JsonNode readReply(Deadline deadline, String what) throws IOException, GuestTimeoutException {
         while (true) {
             byte[] line = readLine(deadline, what);
             if (isBlank(line)) {
@@ -99,7 +93,7 @@ final class QgaWire implements AutoCloseable {
      * Runs the {@code guest-sync-delimited} handshake with a fresh {@code id}: everything before the agent's
      * 0xFF marker, and every delimited reply carrying another id, is a leftover of an earlier exchange.
      */
-    void sync(long id, long deadline) throws IOException, GuestTimeoutException {
+    void sync(long id, Deadline deadline) throws IOException, GuestTimeoutException {
         JsonNode command = json.createObjectNode()
                 .put("execute", "guest-sync-delimited")
                 .set("arguments", json.createObjectNode().put("id", id));
@@ -119,7 +113,7 @@ final class QgaWire implements AutoCloseable {
         }
     }
 
-    private void skipToDelimiter(long deadline) throws IOException, GuestTimeoutException {
+    private void skipToDelimiter(Deadline deadline) throws IOException, GuestTimeoutException {
         while (true) {
             while (in.hasRemaining()) {
                 if (in.get() == DELIMITER) {
@@ -130,7 +124,7 @@ final class QgaWire implements AutoCloseable {
         }
     }
 
-    private byte[] readLine(long deadline, String what) throws IOException, GuestTimeoutException {
+    private byte[] readLine(Deadline deadline, String what) throws IOException, GuestTimeoutException {
         ByteArrayOutputStream line = new ByteArrayOutputStream();
         while (true) {
             while (in.hasRemaining()) {
@@ -147,7 +141,7 @@ final class QgaWire implements AutoCloseable {
         }
     }
 
-    private void fill(long deadline, String what) throws IOException, GuestTimeoutException {
+    private void fill(Deadline deadline, String what) throws IOException, GuestTimeoutException {
         in.clear();
         try {
             while (true) {
@@ -165,13 +159,12 @@ final class QgaWire implements AutoCloseable {
         }
     }
 
-    private void awaitReady(long deadline, String what) throws IOException, GuestTimeoutException {
-        long remaining = deadline - now();
-        long millis = remaining <= 0 ? 0 : Math.max(1, remaining / 1_000_000);
-        if (millis == 0) {
+    private void awaitReady(Deadline deadline, String what) throws IOException, GuestTimeoutException {
+        if (deadline.expired()) {
             throw new GuestTimeoutException("guest agent did not answer " + what + " in time");
         }
-        selector.select(millis);
+        // The socket is the clock here: a real wait on the selector, bounded by what the deadline has left.
+        selector.select(Math.max(1, deadline.remaining().toMillis()));
         selector.selectedKeys().clear();
     }
 

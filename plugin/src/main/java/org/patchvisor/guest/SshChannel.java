@@ -14,6 +14,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
+import org.patchvisor.time.Deadline;
+import org.patchvisor.time.Ticker;
 
 /**
  * A guest reached over SSH, for guests without a guest-agent channel (Xen guests, mostly). Key authentication
@@ -22,10 +25,15 @@ import java.util.List;
  * files move over SFTP, so no shell touches a path or file content.
  */
 public final class SshChannel implements GuestChannel {
-    private final Session session;
+    /** How often a running command is looked at. */
+    private static final Duration POLL = Duration.ofMillis(10);
 
-    private SshChannel(Session session) {
+    private final Session session;
+    private final Ticker ticker;
+
+    private SshChannel(Session session, Ticker ticker) {
         this.session = session;
+        this.ticker = ticker;
     }
 
     /** Where to connect and with which credentials. */
@@ -33,6 +41,11 @@ public final class SshChannel implements GuestChannel {
     }
 
     public static SshChannel connect(Target target, Duration timeout) throws IOException {
+        return connect(target, timeout, Ticker.SYSTEM);
+    }
+
+    /** As {@link #connect(Target, Duration)}, a command's deadline measured on {@code ticker}. */
+    public static SshChannel connect(Target target, Duration timeout, Ticker ticker) throws IOException {
         try {
             JSch jsch = new JSch();
             jsch.addIdentity(target.privateKey().toString());
@@ -41,7 +54,7 @@ public final class SshChannel implements GuestChannel {
             session.setConfig("StrictHostKeyChecking", "yes");
             session.setConfig("PreferredAuthentications", "publickey");
             session.connect(millis(timeout));
-            return new SshChannel(session);
+            return new SshChannel(session, ticker);
         } catch (JSchException e) {
             throw new IOException("ssh " + target.user() + "@" + target.host() + ":" + target.port() + ": "
                     + e.getMessage(), e);
@@ -60,7 +73,7 @@ public final class SshChannel implements GuestChannel {
     @Override
     public ExecResult exec(List<String> argv, Duration timeout) throws IOException, GuestTimeoutException {
         String command = ShellQuote.join(argv);
-        long deadline = System.nanoTime() + timeout.toNanos();
+        Deadline deadline = Deadline.after(ticker, timeout);
         ChannelExec channel = null;
         try {
             channel = (ChannelExec) session.openChannel("exec");
@@ -71,12 +84,10 @@ public final class SshChannel implements GuestChannel {
             channel.setOutputStream(out);
             channel.setErrStream(err);
             channel.connect(millis(timeout));
-            while (!channel.isClosed()) {
-                if (System.nanoTime() > deadline) {
-                    throw new GuestTimeoutException(argv.get(0) + " did not finish within " + timeout.toSeconds()
-                            + " s over ssh");
-                }
-                Thread.sleep(10);
+            ChannelExec running = channel;
+            if (deadline.poll(POLL, () -> running.isClosed() ? Optional.of(true) : Optional.empty()).isEmpty()) {
+                throw new GuestTimeoutException(argv.get(0) + " did not finish within " + timeout.toSeconds()
+                        + " s over ssh");
             }
             return new ExecResult(channel.getExitStatus(), out.toString(StandardCharsets.UTF_8),
                     err.toString(StandardCharsets.UTF_8));

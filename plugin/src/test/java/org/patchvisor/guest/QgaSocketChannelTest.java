@@ -24,6 +24,7 @@ import java.util.function.Function;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.patchvisor.time.FakeTicker;
 import org.patchvisor.guest.GuestChannel.ExecResult;
 import org.patchvisor.guest.GuestChannel.GuestTimeoutException;
 
@@ -151,6 +152,24 @@ class QgaSocketChannelTest {
             GuestTimeoutException e = assertThrows(GuestTimeoutException.class,
                     () -> channel.exec(List.of("/bin/sleep", "1000"), Duration.ofMillis(400)));
             assertTrue(e.getMessage().contains("pid 5"), e.getMessage());
+        }
+    }
+
+    @Test
+    void theExecDeadlinePassesOnTheInjectedTickerNotTheWallClock() throws Exception {
+        agent = new FakeAgent(socket, c -> c.path("execute").asText().equals("guest-exec")
+                ? "{\"return\": {\"pid\": 7}}\n"
+                : "{\"return\": {\"exited\": false}}\n");
+        FakeTicker ticker = new FakeTicker();
+        try (QgaSocketChannel channel = QgaSocketChannel.connect(socket, ticker)) {
+            long start = System.nanoTime();
+            GuestTimeoutException e = assertThrows(GuestTimeoutException.class,
+                    () -> channel.exec(List.of("/bin/sleep", "1000"), Duration.ofMinutes(1)));
+            assertTrue(e.getMessage().contains("pid 7") && e.getMessage().contains("60000 ms"), e.getMessage());
+            // Polls back off to 200 ms and stop when the next pause would not fit: a minute passed, on the ticker.
+            assertTrue(ticker.now > Duration.ofSeconds(59).toNanos() && ticker.now <= Duration.ofMinutes(1).toNanos(),
+                    "ticker at " + ticker.now);
+            assertTrue(System.nanoTime() - start < Duration.ofSeconds(30).toNanos(), "the minute was slept for real");
         }
     }
 
