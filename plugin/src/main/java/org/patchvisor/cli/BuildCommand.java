@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -110,8 +109,8 @@ public final class BuildCommand implements Callable<Integer> {
         if (usage.isPresent()) {
             return fail(ExitCodes.USAGE, usage.get());
         }
-        Path root = parent == null ? Path.of("/") : parent.context().root();
-        ProcessRunner processes = parent == null ? new SystemProcessRunner(System.getenv("PATH")) : parent.processes();
+        Path root = context().root();
+        ProcessRunner processes = context().processes();
         try {
             FixCheck check = fixCheck.fix == null ? null : FixCheck.locate(root, kernel, fixCheck.fix,
                     Optional.ofNullable(fixCheck.tarball), Optional.ofNullable(fixCheck.config), fixCheck.cache(root),
@@ -142,7 +141,7 @@ public final class BuildCommand implements Callable<Integer> {
 
     private Optional<Publication> publication() {
         return repo == null ? Optional.empty() : Optional.of(new Publication(repo, key, expires,
-                (description, functions) -> bundle.spec(List.of(), description, functions), Clock.systemUTC()));
+                (description, functions) -> bundle.spec(List.of(), description, functions), context().clock()));
     }
 
     private Optional<String> usageError() {
@@ -227,6 +226,11 @@ public final class BuildCommand implements Callable<Integer> {
                     + ": serial " + published.index().serial() + ", " + published.index().bundles().size()
                     + " bundle(s)");
         }
+    }
+
+    /** The parent's seams; the real host when the command runs on its own (tests). */
+    private HostContext context() {
+        return parent == null ? HostContext.system() : parent.context();
     }
 
     private int fail(int code, String message) {

@@ -58,9 +58,9 @@ public final class CheckCommand implements Callable<Integer> {
     @ParentCommand
     PatchvisorCli parent;
 
-    /** Used by picocli: the host's kernel comes from the parent's context when the command runs. */
+    /** Used by picocli: the host's kernel, the environment and the clock come from the parent's context. */
     public CheckCommand() {
-        this(null, System.getenv(), Clock.systemUTC(), FetchLimits.defaults());
+        this(null, null, null, FetchLimits.defaults());
     }
 
     public CheckCommand(HostKernel host, Map<String, String> env, Clock clock, FetchLimits limits) {
@@ -75,6 +75,8 @@ public final class CheckCommand implements Callable<Integer> {
         Map<String, Object> result = new LinkedHashMap<>();
         try {
             HostKernel machine = host != null ? host : HostKernel.of(parent.context().kernel());
+            Map<String, String> env = this.env != null ? this.env : parent.context().env();
+            Clock clock = this.clock != null ? this.clock : parent.context().clock();
             KernelId kernel = machine.kernel();
             List<String> installed = machine.installedPatches();
             result.put("kernel", Map.of("release", kernel.release(), "buildId", kernel.buildId().orElse("")));

@@ -2,7 +2,6 @@ package org.patchvisor.cli;
 
 import java.io.IOException;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -15,7 +14,6 @@ import org.patchvisor.kernel.Privileges;
 import org.patchvisor.spi.AdapterContext;
 import org.patchvisor.spi.HypervisorAdapters;
 import org.patchvisor.io.ProcessRunner;
-import org.patchvisor.io.SystemProcessRunner;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -33,37 +31,34 @@ import picocli.CommandLine.Command;
 public final class PatchvisorCli {
     private final HostContext context;
     private final HypervisorAdapters adapters;
-    private final ProcessRunner processes;
 
     /** The real host; what the build's generators (bash completion, man pages) instantiate by class name. */
     public PatchvisorCli() {
-        this(HostContext.system(), HypervisorAdapters.installed(), new SystemProcessRunner(System.getenv("PATH")));
+        this(HostContext.system(), HypervisorAdapters.installed());
     }
 
-    public PatchvisorCli(HostContext context, HypervisorAdapters adapters, ProcessRunner processes) {
+    public PatchvisorCli(HostContext context, HypervisorAdapters adapters) {
         this.context = context;
         this.adapters = adapters;
-        this.processes = processes;
     }
 
-    /** Runs host programs (make, patch, kpatch-build) for the commands that need them. */
+    /** Runs host programs (make, patch, kpatch-build) for the commands that need them: the context's runner. */
     ProcessRunner processes() {
-        return processes;
+        return context.processes();
     }
 
     public static int run(String... args) {
         return commandLine(HostContext.system()).execute(args);
     }
 
-    /** The configured picocli command line over the adapters installed with this build and real host tools. */
+    /** The configured picocli command line over the adapters installed with this build and the context's seams. */
     public static CommandLine commandLine(HostContext context) {
-        return commandLine(context, HypervisorAdapters.installed(),
-                new SystemProcessRunner(context.env().get("PATH")));
+        return commandLine(context, HypervisorAdapters.installed(), context.processes());
     }
 
-    /** The configured picocli command line: short errors, documented exit codes. */
+    /** The configured picocli command line: short errors, documented exit codes; host programs run by {@code processes}. */
     public static CommandLine commandLine(HostContext context, HypervisorAdapters adapters, ProcessRunner processes) {
-        CommandLine cmd = new CommandLine(new PatchvisorCli(context, adapters, processes));
+        CommandLine cmd = new CommandLine(new PatchvisorCli(context.withProcesses(processes), adapters));
         cmd.setExecutionExceptionHandler(new ShortErrorHandler());
         cmd.setExecutionStrategy(new UnknownCommands(new CommandLine.RunLast()));
         cmd.setCaseInsensitiveEnumValuesAllowed(true);
@@ -76,8 +71,7 @@ public final class PatchvisorCli {
 
     /** Opens the hypervisor adapters that apply here; the caller closes them. */
     GuestTargets guestTargets(List<String> uris) throws IOException {
-        return GuestTargets.open(adapters, new AdapterContext(context.root(), uris, context.env(),
-                new SystemProcessRunner(context.env().get("PATH"))));
+        return GuestTargets.open(adapters, new AdapterContext(context.root(), uris, context.env(), context.processes()));
     }
 
     /**
@@ -90,7 +84,8 @@ public final class PatchvisorCli {
 
     HostPatcher hostPatcher(Path stateDir, Duration lockWait) throws IOException, PatchException {
         refuseInsideContainer();
-        return new HostPatcher(context.kernel(), context.ticker(), Clock.systemUTC(), stateDir, lockWait, runningAsRoot());
+        return new HostPatcher(context.kernel(), context.ticker(), context.clock(), stateDir, lockWait,
+                runningAsRoot());
     }
 
     /** Whether this process runs with effective uid 0 (read from the context's /proc, so tests can say). */
@@ -115,7 +110,7 @@ public final class PatchvisorCli {
 
     /** What adapters see: the context's root and environment, host tools through the process seam. */
     AdapterContext adapterContext() {
-        return new AdapterContext(context.root(), List.of(), context.env(), processes);
+        return new AdapterContext(context.root(), List.of(), context.env(), context.processes());
     }
 
     /** What this machine is, read under the context's root. */

@@ -2,7 +2,6 @@ package org.patchvisor.cli;
 
 import java.io.IOException;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -17,6 +16,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 /** {@code patchvisor repo add DIR MODULE.ko ...}: stores a live-patch module and its manifest; visible after sign. */
@@ -26,6 +26,9 @@ public final class RepoAddCommand implements Callable<Integer> {
 
     @Spec
     CommandSpec spec;
+
+    @ParentCommand
+    RepoCommand repo;
 
     @Parameters(index = "0", paramLabel = "DIR")
     Path dir;
@@ -58,7 +61,7 @@ public final class RepoAddCommand implements Callable<Integer> {
     public Integer call() {
         try {
             BundleSpec bundle = bundleOptions.spec(kernels, Optional.ofNullable(description), functions);
-            BundleEntry entry = new PublisherRepository(dir, inspector, Clock.systemUTC()).add(module, bundle);
+            BundleEntry entry = new PublisherRepository(dir, inspector, RepoCommand.context(repo).clock()).add(module, bundle);
             spec.commandLine().getOut().println("added " + entry.id() + " (" + entry.module() + ", level "
                     + entry.cumulativeLevel() + ", sha256 " + entry.sha256() + ") for " + entry.kernels()
                     + "; run 'patchvisor repo sign' to publish");

@@ -3,6 +3,7 @@ package org.patchvisor.cli;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 /** {@code patchvisor repo}: the publisher's commands that build, sign, serve and mirror a feed repository. */
@@ -13,6 +14,14 @@ import picocli.CommandLine.Spec;
 public final class RepoCommand implements Runnable {
     @Spec
     CommandSpec spec;
+
+    @ParentCommand
+    PatchvisorCli parent;
+
+    /** The seams of the run: the parent's context; the real host for a subcommand run on its own (tests). */
+    static HostContext context(RepoCommand repo) {
+        return repo == null || repo.parent == null ? HostContext.system() : repo.parent.context();
+    }
 
     @Override
     public void run() {

@@ -2,13 +2,13 @@ package org.patchvisor.cli;
 
 import java.io.IOException;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.util.concurrent.Callable;
 import org.patchvisor.elf.ModuleFiles;
 import org.patchvisor.publish.PublisherRepository;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 /** {@code patchvisor repo init DIR}: creates an empty repository layout. */
@@ -17,13 +17,16 @@ public final class RepoInitCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    @ParentCommand
+    RepoCommand repo;
+
     @Parameters(index = "0", paramLabel = "DIR")
     Path dir;
 
     @Override
     public Integer call() {
         try {
-            new PublisherRepository(dir, ModuleFiles::read, Clock.systemUTC()).init();
+            new PublisherRepository(dir, ModuleFiles::read, RepoCommand.context(repo).clock()).init();
             spec.commandLine().getOut().println("initialized feed repository " + dir);
             return ExitCodes.OK;
         } catch (IOException e) {

@@ -23,6 +23,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 /**
@@ -49,8 +50,12 @@ public final class RepoMirrorCommand implements Callable<Integer> {
     @Option(names = "--config", paramLabel = "FILE", description = "Config file for keys and proxy (default ${DEFAULT-VALUE}).")
     Path config = ConfigFile.DEFAULT;
 
+    @ParentCommand
+    RepoCommand repo;
+
+    /** Used by picocli: the environment and the clock are the context's. */
     public RepoMirrorCommand() {
-        this(System.getenv(), Clock.systemUTC());
+        this(null, null);
     }
 
     public RepoMirrorCommand(Map<String, String> env, Clock clock) {
@@ -61,6 +66,9 @@ public final class RepoMirrorCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         try {
+            HostContext context = env == null || clock == null ? RepoCommand.context(repo) : null;
+            Map<String, String> env = this.env != null ? this.env : context.env();
+            Clock clock = this.clock != null ? this.clock : context.clock();
             List<String> keys = trustedKeys;
             Optional<String> proxy = Optional.empty();
             if (keys.isEmpty()) {

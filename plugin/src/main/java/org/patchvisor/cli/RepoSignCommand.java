@@ -13,6 +13,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 /** {@code patchvisor repo sign DIR --key KEY [--expires 30d]}: publishes a new index with the next serial. */
@@ -33,8 +34,12 @@ public final class RepoSignCommand implements Callable<Integer> {
             description = "How long hosts accept this index (default ${DEFAULT-VALUE}); re-sign before then.")
     String expires;
 
+    @ParentCommand
+    RepoCommand repo;
+
+    /** Used by picocli: the clock is the context's. */
     public RepoSignCommand() {
-        this(Clock.systemUTC());
+        this(null);
     }
 
     public RepoSignCommand(Clock clock) {
@@ -44,7 +49,8 @@ public final class RepoSignCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         try {
-            FeedIndex index = new PublisherRepository(dir, ModuleFiles::read, clock)
+            FeedIndex index = new PublisherRepository(dir, ModuleFiles::read,
+                    clock != null ? clock : RepoCommand.context(repo).clock())
                     .sign(SigningKey.read(key), Durations.parse(expires));
             spec.commandLine().getOut().println("signed " + dir.resolve("index.json") + ": serial " + index.serial()
                     + ", " + index.bundles().size() + " bundle(s), expires " + index.expires());

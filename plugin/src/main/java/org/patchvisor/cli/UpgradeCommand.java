@@ -85,6 +85,7 @@ final class UpgradeCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         long startedMs = System.currentTimeMillis();
+        Clock clock = parent.context().clock();
         Map<String, Object> view = new LinkedHashMap<>();
         try {
             Map<String, String> env = parent.context().env();
@@ -100,29 +101,29 @@ final class UpgradeCommand implements Callable<Integer> {
             boolean dryRun = rolloutFlags.dryRun;
             if (guests) {
                 RunMetrics figures = new RunMetrics("guests");
-                Feed feed = dryRun ? Feed.openReadOnly(settings, env, Clock.systemUTC(), FetchLimits.defaults())
-                        : Feed.open(settings, env, Clock.systemUTC(), FetchLimits.defaults());
+                Feed feed = dryRun ? Feed.openReadOnly(settings, env, clock, FetchLimits.defaults())
+                        : Feed.open(settings, env, clock, FetchLimits.defaults());
                 int code = upgradeGuests(feed, figures);
                 if (dryRun) {
                     return code; // a dry run leaves no trace, metrics included
                 }
                 figures.feed(feed);
                 if (code == ExitCodes.OK) {
-                    figures.success(Clock.systemUTC().instant());
+                    figures.success(clock.instant());
                 }
-                figures.write(metrics, Clock.systemUTC().instant());
+                figures.write(metrics, clock.instant());
                 return code;
             }
             parent.refuseInsideContainer();
             if (dryRun) {
-                Feed feed = Feed.openReadOnly(settings, env, Clock.systemUTC(), FetchLimits.defaults());
+                Feed feed = Feed.openReadOnly(settings, env, clock, FetchLimits.defaults());
                 HostPatcher patcher = parent.hostPatcher(settings.stateDir(), state.lockWait());
                 HostUpgrade upgrade = new HostUpgrade(parent.context().kernel(), patcher, feed);
                 UpgradePlan plan = upgrade.plan();
                 return HostPlanText.print(plan, feed, upgrade.wouldRefuse(plan), parent.runningAsRoot(), json,
                         spec.commandLine().getOut());
             }
-            Feed feed = Feed.open(settings, env, Clock.systemUTC(), FetchLimits.defaults());
+            Feed feed = Feed.open(settings, env, clock, FetchLimits.defaults());
             HostPatcher patcher = parent.hostPatcher(settings.stateDir(), state.lockWait());
             HostUpgrade.Outcome outcome = new HostUpgrade(parent.context().kernel(), patcher, feed)
                     .run(timeout.value, Progress.to(spec.commandLine().getErr(), !json));
@@ -132,8 +133,8 @@ final class UpgradeCommand implements Callable<Integer> {
                 figures.hostApplied(outcome.kernel().release());
             }
             figures.feed(feed);
-            figures.success(Clock.systemUTC().instant());
-            figures.write(metrics, Clock.systemUTC().instant());
+            figures.success(clock.instant());
+            figures.write(metrics, clock.instant());
             return code;
         } catch (FeedException e) {
             return fail(view, ExitCodes.FEED_FAILED, e.getMessage(), e);

@@ -104,16 +104,16 @@ final class WorkerCommand implements Callable<Integer> {
         Optional<Path> metrics = RunMetrics.configured(metricsFile, config);
         Map<String, Report> reports = new ConcurrentHashMap<>();
         GuestWorkerHandler handler = new GuestWorkerHandler(() -> parent.guestTargets(guestOptions.uris()),
-                () -> openFeed(settings, env), parent.context().ticker(), agentWait, poll, guestTimeout,
+                () -> openFeed(settings, env, parent.context().clock()), parent.context().ticker(), agentWait, poll, guestTimeout,
                 GuestPatcher.standard(), reports, RolloutOptions.defaults().withOnly(only).withExclude(exclude));
         EventSpool events = new EventSpool(spool, warning -> {
             err.println("patchvisor worker: warning: " + warning);
             err.flush();
         });
-        SpoolDrainer drainer = new SpoolDrainer(events, handler, Clock.systemUTC(), agentWait,
+        SpoolDrainer drainer = new SpoolDrainer(events, handler, parent.context().clock(), agentWait,
                 maxBackoff, giveUpAfter);
         List<SpoolDrainer.Handled> handled = new Worker(spool, drainer, parent.context().ticker(), poll)
-                .run(once, new Journal(err, metrics));
+                .run(once, new Journal(err, metrics, parent.context().clock()));
         return exitCode(handled);
     }
 
@@ -130,8 +130,10 @@ final class WorkerCommand implements Callable<Integer> {
         private final PrintWriter err;
         private final Optional<Path> metrics;
         private final RunMetrics counters = new RunMetrics("worker");
+        private final Clock clock;
 
-        Journal(PrintWriter err, Optional<Path> metrics) {
+        Journal(PrintWriter err, Optional<Path> metrics, Clock clock) {
+            this.clock = clock;
             this.err = err;
             this.metrics = metrics;
         }
@@ -146,18 +148,18 @@ final class WorkerCommand implements Callable<Integer> {
         @Override
         public void passed(List<SpoolDrainer.Handled> pass) throws IOException {
             if (Worker.allDone(pass)) {
-                counters.success(Clock.systemUTC().instant());
+                counters.success(clock.instant());
             }
             err.flush();
             if (!pass.isEmpty()) {
-                counters.write(metrics, Clock.systemUTC().instant());
+                counters.write(metrics, clock.instant());
             }
         }
     }
 
-    private static Feed openFeed(FeedConfig settings, Map<String, String> env) {
+    private static Feed openFeed(FeedConfig settings, Map<String, String> env, Clock clock) {
         try {
-            return Feed.open(settings, env, Clock.systemUTC(), FetchLimits.defaults());
+            return Feed.open(settings, env, clock, FetchLimits.defaults());
         } catch (IOException e) {
             throw new UncheckedIOException("the feed cannot be used: " + e.getMessage(), e);
         }
