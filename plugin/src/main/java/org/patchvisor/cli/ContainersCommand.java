@@ -55,7 +55,7 @@ final class ContainersCommand implements Callable<Integer> {
         KernelPort kernel = parent.context().kernel();
         KernelId id = kernel.identify();
         List<String> active = kernel.patches().stream().filter(LivePatch::enabled).map(LivePatch::name).toList();
-        String effective = EffectiveVersion.of(id, new StateStore(state.stateDir()).installed(id), kernel.patches());
+        String effective = EffectiveVersion.of(id, new StateStore(parent.stateDir(state)).installed(id), kernel.patches());
         Listing listing = SharedKernelContainers.list(parent.adapters(), parent.adapterContext());
         if (json) {
             Json.print(out, view(id, effective, active, listing));

@@ -11,13 +11,12 @@ import org.patchvisor.feed.FeedConfig;
 import org.patchvisor.feed.FeedConfigException;
 
 /**
- * The feed settings {@code check} and {@code upgrade} run with, so both keep accepted serials, the download cache
- * and (for upgrade) the installed records in the same place. The state directory is, first match wins:
- * {@code --state-dir} on the command line, {@code PATCHVISOR_STATE_DIR} in the environment, {@code state-dir} in
- * the config file, {@code /var/lib/patchvisor} — the same place the other commands use unless told otherwise.
+ * The feed settings {@code check}, {@code upgrade} and {@code worker} run with, so all keep accepted serials, the
+ * download cache and (for upgrade) the installed records in the same place: the state directory follows
+ * {@link StateDirectory}'s rule, the one every other command follows too.
  */
 final class FeedSettings {
-    static final String STATE_DIR_ENV = "PATCHVISOR_STATE_DIR";
+    static final String STATE_DIR_ENV = StateDirectory.ENV;
 
     private FeedSettings() {
     }
@@ -35,13 +34,6 @@ final class FeedSettings {
         }
         warnings.flush();
         FeedConfig config = FeedConfig.from(file);
-        if (stateDirOption.isPresent()) {
-            return config.withStateDir(stateDirOption.get());
-        }
-        String fromEnv = env.get(STATE_DIR_ENV);
-        if (fromEnv != null && !fromEnv.isBlank()) {
-            return config.withStateDir(Path.of(fromEnv));
-        }
-        return config;
+        return config.withStateDir(StateDirectory.resolve(stateDirOption, env, () -> FeedConfig.stateDir(file)));
     }
 }

@@ -7,6 +7,8 @@ import java.util.List;
 import java.util.Optional;
 import org.patchvisor.detect.Detection;
 import org.patchvisor.detect.Detector;
+import org.patchvisor.feed.ConfigFile;
+import org.patchvisor.feed.FeedConfigException;
 import org.patchvisor.fleet.GuestTargets;
 import org.patchvisor.host.HostPatcher;
 import org.patchvisor.kernel.PatchException;
@@ -79,7 +81,17 @@ public final class PatchvisorCli {
      * host, so this refuses before anything is read, locked or written: the one check all those commands share.
      */
     HostPatcher hostPatcher(StateOptions state) throws IOException, PatchException {
-        return hostPatcher(state.stateDir(), state.lockWait());
+        return hostPatcher(stateDir(state), state.lockWait());
+    }
+
+    /**
+     * The state directory by {@link StateDirectory}'s rule, for commands that read nothing else from the config
+     * file: the host's {@code /etc/patchvisor/patchvisor.conf}, under the context's root.
+     */
+    Path stateDir(StateOptions state) throws FeedConfigException {
+        Path config = context.root().resolve(ConfigFile.DEFAULT.toString().substring(1));
+        return StateDirectory.resolve(state.stateDirOption(), context.env(),
+                () -> StateDirectory.fromOptionalConfig(config));
     }
 
     HostPatcher hostPatcher(Path stateDir, Duration lockWait) throws IOException, PatchException {

@@ -42,7 +42,7 @@ final class UnameCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         KernelPort kernel = parent.context().kernel();
         KernelId id = kernel.identify();
-        String effective = EffectiveVersion.of(id, new StateStore(state.stateDir()).installed(id), kernel.patches());
+        String effective = EffectiveVersion.of(id, new StateStore(parent.stateDir(state)).installed(id), kernel.patches());
         PrintWriter out = spec.commandLine().getOut();
         if (all) {
             out.println(String.join(" ", "Linux", hostname(), effective, id.version(), id.machine(), "GNU/Linux"));

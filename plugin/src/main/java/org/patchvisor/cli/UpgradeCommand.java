@@ -89,8 +89,7 @@ final class UpgradeCommand implements Callable<Integer> {
         Map<String, Object> view = new LinkedHashMap<>();
         try {
             Map<String, String> env = parent.context().env();
-            Optional<Path> explicitStateDir = spec.commandLine().getParseResult().hasMatchedOption("--state-dir")
-                    ? Optional.of(state.stateDir()) : Optional.empty();
+            Optional<Path> explicitStateDir = state.stateDirOption();
             Optional<String> misplaced = guestOnlyOptionGiven();
             if (!guests && misplaced.isPresent()) {
                 // Without --guests the command changes this host's kernel: a guest selection must never be ignored.

@@ -62,11 +62,7 @@ public record FeedConfig(List<String> repositories, List<String> trustedKeys, Op
         if (interval.isPresent()) {
             check(file, interval.get(), "check-interval", () -> Durations.parse(interval.get().text()));
         }
-        Path stateDir = DEFAULT_STATE_DIR;
-        Optional<ConfigFile.Value> stateDirValue = file.singleValue("state-dir");
-        if (stateDirValue.isPresent()) {
-            stateDir = absolute(file, stateDirValue.get(), "state-dir");
-        }
+        Path stateDir = stateDir(file).orElse(DEFAULT_STATE_DIR);
         Optional<ConfigFile.Value> fetchTimeout = file.singleValue("fetch-timeout");
         if (fetchTimeout.isPresent()) {
             check(file, fetchTimeout.get(), "fetch-timeout", () -> Durations.parse(fetchTimeout.get().text()));
@@ -74,6 +70,12 @@ public record FeedConfig(List<String> repositories, List<String> trustedKeys, Op
         return new FeedConfig(repositories, file.all("trusted-key"), proxy.map(ConfigFile.Value::text),
                 interval.map(v -> Durations.parse(v.text())).orElse(DEFAULT_CHECK_INTERVAL), stateDir,
                 fetchTimeout.map(v -> Durations.parse(v.text())));
+    }
+
+    /** The file's {@code state-dir}, checked to be absolute; empty when the file does not set one. */
+    public static Optional<Path> stateDir(ConfigFile file) throws FeedConfigException {
+        Optional<ConfigFile.Value> value = file.singleValue("state-dir");
+        return value.isPresent() ? Optional.of(absolute(file, value.get(), "state-dir")) : Optional.empty();
     }
 
     private static String repository(ConfigFile file, ConfigFile.Value value) throws FeedConfigException {
