@@ -20,7 +20,6 @@ import org.patchvisor.rollout.RolloutState;
 import org.patchvisor.spi.Guest;
 import org.patchvisor.spi.GuestUnreachableException;
 import org.patchvisor.spi.HypervisorAdapter;
-import org.patchvisor.time.Ticker;
 
 /**
  * What the worker does with one queued guest: find it, wait (bounded) until its agent answers, then patch it
