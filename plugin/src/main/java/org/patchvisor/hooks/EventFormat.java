@@ -6,6 +6,7 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.HexFormat;
 import java.util.Map;
 import java.util.Set;
 
@@ -63,30 +64,11 @@ final class EventFormat {
     }
 
     private static byte[] hex(String text) throws MalformedEventException {
-        if (text.length() % 2 != 0) {
-            throw new MalformedEventException("an odd number of hex digits in " + GUEST_HEX);
+        try {
+            return HexFormat.of().parseHex(text); // ASCII hex digits only, an even number of them
+        } catch (IllegalArgumentException e) {
+            throw new MalformedEventException(GUEST_HEX + " is not an even number of hex digits");
         }
-        byte[] bytes = new byte[text.length() / 2];
-        for (int i = 0; i < bytes.length; i++) {
-            int high = digit(text.charAt(2 * i));
-            int low = digit(text.charAt(2 * i + 1));
-            if (high < 0 || low < 0) {
-                throw new MalformedEventException("a character that is not a hex digit in " + GUEST_HEX);
-            }
-            bytes[i] = (byte) (high << 4 | low);
-        }
-        return bytes;
-    }
-
-    /** An ASCII hex digit's value, or -1 (Character.digit would also take other scripts' digits). */
-    private static int digit(char c) {
-        if (c >= '0' && c <= '9') {
-            return c - '0';
-        }
-        if (c >= 'a' && c <= 'f') {
-            return c - 'a' + 10;
-        }
-        return c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
     }
 
     private static String utf8(byte[] bytes) throws MalformedEventException {

@@ -100,12 +100,15 @@ class GuestFleetCommandsTest {
 
     @Test
     void aDryRunPrintsThePlanAndTouchesNoGuest() {
-        FakeRoot.Run run = upgradeGuests("--dry-run", "--only", "web1");
+        Path metrics = tmp.resolve("node.prom");
+        FakeRoot.Run run = upgradeGuests("--dry-run", "--only", "web1", "--metrics-file", metrics.toString());
 
         assertEquals(ExitCodes.OK, run.exit(), run.err());
         assertTrue(run.out().contains("web1"), run.out());
         assertEquals(List.of(), web1.writes, "nothing was copied into the guest");
         assertFalse(web1.files.containsKey(LOADED));
+        assertFalse(Files.exists(feed.stateDir), "no serial recorded, nothing downloaded");
+        assertFalse(Files.exists(MetricsFile.forJob(metrics, "guests")), "no metrics written");
     }
 
     @Test

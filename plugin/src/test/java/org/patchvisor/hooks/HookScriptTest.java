@@ -119,8 +119,8 @@ class HookScriptTest {
         List<String> reasons = warnings.stream().map(w -> w.substring(w.indexOf(" is not a well-formed event: ") + 29,
                 w.indexOf("; moved aside"))).toList();
         assertEquals(List.of("the field 'operation' appears twice", "an unknown field 'rm'", "an empty line",
-                "both guest-hex and guest name a guest", "an odd number of hex digits in guest-hex",
-                "a character that is not a hex digit in guest-hex", "not UTF-8 text", "an empty file"), reasons);
+                "both guest-hex and guest name a guest", "guest-hex is not an even number of hex digits",
+                "guest-hex is not an even number of hex digits", "not UTF-8 text", "an empty file"), reasons);
     }
 
     @Test
