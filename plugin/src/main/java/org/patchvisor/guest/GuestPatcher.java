@@ -93,55 +93,7 @@ public final class GuestPatcher {
 
     /** The guest kernel's live-patch facts (support, sig_enforce, lockdown, taint), read through the channel. */
     public KernelSupport support(GuestChannel channel) throws IOException, GuestTimeoutException {
-        try {
-            return KernelFacts.read(new KernelFacts.Source() {
-                @Override
-                public boolean isDirectory(String path) throws IOException {
-                    return exec(channel, List.of("test", "-d", path)).ok();
-                }
-
-                @Override
-                public Optional<String> firstLine(String path) throws IOException {
-                    try {
-                        byte[] text = read(channel, path, ATTRIBUTE_MAX_BYTES);
-                        return Optional.of(new String(text, StandardCharsets.US_ASCII).lines().findFirst().orElse("")
-                                .strip());
-                    } catch (GuestAgentException | java.nio.file.NoSuchFileException e) {
-                        return Optional.empty(); // absent, or unreadable to the agent: not known
-                    }
-                }
-            });
-        } catch (UncheckedGuestTimeout e) {
-            throw e.getCause();
-        }
-    }
-
-    private ExecResult exec(GuestChannel channel, List<String> argv) throws IOException {
-        try {
-            return channel.exec(argv, step);
-        } catch (GuestTimeoutException e) {
-            throw new UncheckedGuestTimeout(e);
-        }
-    }
-
-    private byte[] read(GuestChannel channel, String path, long max) throws IOException {
-        try {
-            return channel.readFile(path, max, step);
-        } catch (GuestTimeoutException e) {
-            throw new UncheckedGuestTimeout(e);
-        }
-    }
-
-    /** Carries a channel timeout through {@link KernelFacts.Source}, whose methods only throw I/O errors. */
-    private static final class UncheckedGuestTimeout extends RuntimeException {
-        UncheckedGuestTimeout(GuestTimeoutException cause) {
-            super(cause);
-        }
-
-        @Override
-        public synchronized GuestTimeoutException getCause() {
-            return (GuestTimeoutException) super.getCause();
-        }
+        return GuestFacts.read(channel, step, ATTRIBUTE_MAX_BYTES);
     }
 
     /**
