@@ -25,7 +25,7 @@ import org.patchvisor.rollout.RolloutState;
 import org.patchvisor.spi.Guest;
 import org.patchvisor.spi.GuestUnreachableException;
 import org.patchvisor.spi.HypervisorAdapter;
-import org.patchvisor.time.Ticker;
+import org.patchvisor.time.FakeTicker;
 
 /**
  * The worker's job for one queued guest: what it drops, what it keeps for a retry, and its wait for a just-started
@@ -119,7 +119,7 @@ class GuestWorkerHandlerTest {
                 Duration.ofSeconds(1));
         assertEquals(Optional.empty(), silent);
         assertEquals(6, adapter.opened);
-        assertEquals(5, ticker.slept.toSeconds());
+        assertEquals(5, Duration.ofNanos(ticker.now).toSeconds());
     }
 
     @Test
@@ -131,21 +131,6 @@ class GuestWorkerHandlerTest {
         assertTrue(silent.orElseThrow().startsWith("g1: the QEMU guest agent does not answer (waited 10 s)"),
                 silent.toString());
         assertEquals(6, adapter.opened);
-    }
-
-    /** Time that only moves when the code under test sleeps. */
-    private static final class FakeTicker implements Ticker {
-        Duration slept = Duration.ZERO;
-
-        @Override
-        public long nanoTime() {
-            return slept.toNanos();
-        }
-
-        @Override
-        public void sleep(Duration duration) {
-            slept = slept.plus(duration);
-        }
     }
 
     /** Refuses a channel (as the libvirt adapter does for a silent agent) the first {@code silentOpens} times. */
@@ -178,31 +163,7 @@ class GuestWorkerHandlerTest {
             if (opened <= silentOpens) {
                 throw new GuestUnreachableException(guest.name() + ": the QEMU guest agent does not answer");
             }
-            return new GuestChannel() {
-                @Override
-                public boolean ping(Duration timeout) {
-                    return true;
-                }
-
-                @Override
-                public GuestChannel.ExecResult exec(List<String> argv, Duration timeout) {
-                    throw new UnsupportedOperationException("not used by the wait");
-                }
-
-                @Override
-                public void writeFile(String path, byte[] content, Duration timeout) {
-                    throw new UnsupportedOperationException("not used by the wait");
-                }
-
-                @Override
-                public byte[] readFile(String path, long maxBytes, Duration timeout) {
-                    throw new UnsupportedOperationException("not used by the wait");
-                }
-
-                @Override
-                public void close() {
-                }
-            };
+            return new FakeGuest(); // answers a ping, which is all the wait asks
         }
 
         @Override
