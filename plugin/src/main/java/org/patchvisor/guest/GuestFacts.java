@@ -34,8 +34,11 @@ final class GuestFacts {
                         byte[] text = readFile(channel, path, maxBytes, step);
                         return Optional.of(new String(text, StandardCharsets.US_ASCII).lines().findFirst().orElse("")
                                 .strip());
-                    } catch (GuestAgentException | java.nio.file.NoSuchFileException e) {
-                        return Optional.empty(); // absent, or unreadable to the agent: not known
+                    } catch (IOException e) {
+                        // Absent, or unreadable through this channel (the QEMU agent answers an error; an SFTP
+                        // server fails some sysfs and securityfs reads outright): not known, as on a kernel without
+                        // the file. A channel that is really gone fails the next step, which needs an answer.
+                        return Optional.empty();
                     }
                 }
             });

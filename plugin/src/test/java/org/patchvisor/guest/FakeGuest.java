@@ -23,6 +23,8 @@ public final class FakeGuest implements GuestChannel {
     /** Whether /sys/kernel/livepatch exists (CONFIG_LIVEPATCH), with or without patches in it. */
     public boolean livepatch = true;
     public String failWritesTo;
+    /** Paths whose read fails with a bare I/O error, as an SFTP server answers some sysfs reads. */
+    public final java.util.Set<String> unreadable = new java.util.HashSet<>();
     /** Runs in place of "/bin/sh pv-guest-agent.sh ...": gets the argv after the script, returns its stdout. */
     public Function<List<String>, String> agent = args -> "{\"result\":\"failed\",\"reason\":\"no script\",\"ms\":0}";
 
@@ -122,6 +124,9 @@ public final class FakeGuest implements GuestChannel {
     @Override
     public byte[] readFile(String path, long maxBytes, Duration timeout) throws IOException, GuestTimeoutException {
         checkAlive();
+        if (unreadable.contains(path)) {
+            throw new IOException("error");
+        }
         byte[] content = files.get(path);
         if (content == null) {
             throw new GuestAgentException("guest-file-open", "GenericError", "failed to open file '" + path

@@ -84,6 +84,18 @@ class GuestPreflightTest {
     }
 
     @Test
+    void aFactFileTheChannelCannotReadIsNotKnownRatherThanAnUnreachableGuest() throws Exception {
+        guest.unreadable.add("/sys/kernel/security/lockdown");
+        guest.unreadable.add("/proc/sys/kernel/tainted");
+        assertEquals(new KernelSupport(true, false, Optional.empty(), 0), patcher.support(guest));
+        guest.agent = args -> {
+            guest.loadPatch("pv_cmdline", true, false);
+            return "{\"result\":\"applied\",\"reason\":\"pv_cmdline applied\",\"ms\":1}";
+        };
+        assertEquals(State.APPLIED, patcher.apply(guest, module, unsigned(), TIMEOUT).state());
+    }
+
+    @Test
     void nonsenseInAGuestsFactFileIsRefusedWithoutEchoingIt() throws Exception {
         guest.files.put("/sys/kernel/security/lockdown", ("\u001b[2Jguest prod: applied " + "x".repeat(500)).getBytes());
         GuestOutcome outcome = patcher.apply(guest, module, unsigned(), TIMEOUT);
