@@ -77,6 +77,11 @@ public final class FakeGuest implements GuestChannel {
                         || (livepatch && path.equals(GuestPatcher.LIVEPATCH));
                 return new ExecResult(argv.get(0).equals("mkdir") || any ? 0 : 1, "", "");
             }
+            case "cat" -> {
+                byte[] content = files.get(argv.get(1));
+                return content == null ? new ExecResult(1, "", "cat: " + argv.get(1) + ": No such file or directory")
+                        : new ExecResult(0, new String(content, java.nio.charset.StandardCharsets.UTF_8), "");
+            }
             case "rm" -> {
                 argv.subList(2, argv.size()).forEach(files::remove);
                 return new ExecResult(0, "", "");

@@ -96,6 +96,16 @@ class GuestPreflightTest {
     }
 
     @Test
+    void anEnforcedSignatureRuleTheFileTransferCannotReadIsReadByTheGuestsCat() throws Exception {
+        guest.files.put("/sys/module/module/parameters/sig_enforce", "Y\n".getBytes());
+        guest.unreadable.add("/sys/module/module/parameters/sig_enforce");
+        GuestOutcome outcome = patcher.apply(guest, module, unsigned(), TIMEOUT);
+        assertEquals(State.REFUSED, outcome.state(), outcome.reason());
+        assertTrue(outcome.reason().contains("enforces module signatures (sig_enforce=Y)"), outcome.reason());
+        assertEquals(List.of(), guest.writes);
+    }
+
+    @Test
     void nonsenseInAGuestsFactFileIsRefusedWithoutEchoingIt() throws Exception {
         guest.files.put("/sys/kernel/security/lockdown", ("\u001b[2Jguest prod: applied " + "x".repeat(500)).getBytes());
         GuestOutcome outcome = patcher.apply(guest, module, unsigned(), TIMEOUT);
