@@ -1,6 +1,7 @@
 package org.patchvisor.publish;
 
 import org.patchvisor.elf.ElfFile;
+import org.patchvisor.elf.RelocationWidths;
 
 /**
  * What the comparison needs to know about a relocation type: how many bytes of the code it overwrites (to mask
@@ -14,21 +15,7 @@ final class RelocationTypes {
     }
 
     static int width(int machine, int type) {
-        if (machine == ElfFile.EM_X86_64) {
-            return switch (type) {
-                case 1, 24, 25, 26 -> 8; // R_X86_64_64, PC64, GOTOFF64, GOTPC64
-                case 12, 13 -> 2;        // R_X86_64_16, PC16
-                case 14, 15 -> 1;        // R_X86_64_8, PC8
-                default -> 4;
-            };
-        }
-        if (machine == ElfFile.EM_AARCH64) {
-            return type == 257 || type == 260 ? 8 : 4; // R_AARCH64_ABS64, PREL64
-        }
-        if (machine == EM_386) {
-            return type == 20 || type == 21 ? 2 : 4;
-        }
-        return 4;
+        return RelocationWidths.of(machine, type);
     }
 
     static long pcRelativeBias(int machine, int type) {
