@@ -19,6 +19,10 @@ public final class ElfSection {
     public static final long SHF_WRITE = 0x1;
     public static final long SHF_ALLOC = 0x2;
     public static final long SHF_EXECINSTR = 0x4;
+    public static final long SHF_MERGE = 0x10;
+    public static final long SHF_STRINGS = 0x20;
+    /** {@code sh_info} holds a section index (set on relocation sections). */
+    public static final long SHF_INFO_LINK = 0x40;
 
     private final int index;
     private final String name;

@@ -17,6 +17,12 @@ public record ElfSymbol(int index, String name, long value, long size, int type,
     public static final int STB_GLOBAL = 1;
     public static final int STB_WEAK = 2;
 
+    /** Visibility, the low two bits of {@code st_other}. */
+    public static final int STV_DEFAULT = 0;
+    public static final int STV_INTERNAL = 1;
+    public static final int STV_HIDDEN = 2;
+    public static final int STV_PROTECTED = 3;
+
     public static final int SHN_UNDEF = 0;
     public static final int SHN_ABS = 0xfff1;
     public static final int SHN_COMMON = 0xfff2;
