@@ -24,7 +24,10 @@ public final class ElfObjectWriter {
     static final long MAX_ALIGNMENT = 1L << 21;
     private static final long SHF_LINK_ORDER = 0x80;
     private static final long SHF_GROUP = 0x200;
-    /** Types whose sh_link/sh_info would name tables of this writer, or that have no bytes (use addNobits). */
+    /**
+     * Types whose sh_link/sh_info would name tables of this writer (SYMTAB, RELA, HASH, DYNAMIC, REL, DYNSYM, GROUP,
+     * SYMTAB_SHNDX), or that have no bytes (NULL; NOBITS goes through addNobits).
+     */
     private static final Set<Integer> OWNED_TYPES = Set.of(ElfSection.SHT_NULL, ElfSection.SHT_SYMTAB,
             ElfSection.SHT_RELA, 5, 6, ElfSection.SHT_NOBITS, ElfSection.SHT_REL, 11, 17, 18);
     /**
