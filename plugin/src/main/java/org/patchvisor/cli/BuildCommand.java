@@ -16,6 +16,7 @@ import org.patchvisor.publish.DiffText;
 import org.patchvisor.publish.FixBuilder;
 import org.patchvisor.publish.FixCheck;
 import org.patchvisor.publish.FixComparison;
+import org.patchvisor.publish.FixLivePatchBuilder;
 import org.patchvisor.publish.LivePatchBuilder;
 import org.patchvisor.publish.Publication;
 import org.patchvisor.publish.SigningKey;
@@ -53,6 +54,15 @@ public final class BuildCommand implements Callable<Integer> {
     @Option(names = "--source", paramLabel = "DIR",
             description = "Directory with the replacement functions (*.c, *.h) and livepatch.json (patchvisor backend).")
     Path source;
+
+    @Option(names = "--fix", paramLabel = "FIX.patch",
+            description = "Make the live patch from this upstream fix alone: compile the units it touches twice in the "
+                    + "kernel's own source, extract the changed and new functions, generate the live-patch tables and "
+                    + "link them against the kernel's headers. No --source.")
+    Path fixAlone;
+
+    @Option(names = "--json", description = "With --fix: print one JSON object describing the live patch.")
+    boolean json;
 
     @Option(names = "--kernel", required = true, paramLabel = "RELEASE", description = "Target kernel release.")
     String kernel;
@@ -112,11 +122,17 @@ public final class BuildCommand implements Callable<Integer> {
         Path root = context().root();
         ProcessRunner processes = context().processes();
         try {
-            FixCheck check = fixCheck.fix == null ? null : FixCheck.locate(root, kernel, fixCheck.fix,
+            Path fix = fixAlone != null ? fixAlone : fixCheck.fix;
+            FixCheck check = fix == null ? null : FixCheck.locate(root, kernel, fix,
                     Optional.ofNullable(fixCheck.tarball), Optional.ofNullable(fixCheck.config), fixCheck.cache(root),
                     processes);
-            BuildPipeline pipeline = new BuildPipeline(kernel, fixCheck.units, publication(), new Printed());
-            if (backend.fromFix()) {
+            Printed printed = new Printed();
+            BuildPipeline pipeline = new BuildPipeline(kernel, fixCheck.units, publication(), printed);
+            if (fixAlone != null) {
+                pipeline.fromFixAlone(check, new FixLivePatchBuilder(root, processes, context().ticker()),
+                        name != null ? name : FixPatchText.defaultName(fixAlone), Optional.ofNullable(symbolMap),
+                        Optional.ofNullable(out));
+            } else if (backend.fromFix()) {
                 FixBuilder builder = backend == BuildBackend.KPATCH_BUILD
                         ? check.kpatchBuild(BuildPipeline.FROM_FIX_TIMEOUT, vmlinux != null ? vmlinux
                                 : root.resolve("usr/lib/debug/boot/vmlinux-" + kernel))
@@ -125,6 +141,10 @@ public final class BuildCommand implements Callable<Integer> {
             } else {
                 pipeline.withPatchvisor(new LivePatchBuilder(root, processes), source, Optional.ofNullable(check),
                         Optional.ofNullable(name), Optional.ofNullable(out), Optional.ofNullable(symbolMap));
+            }
+            if (json && printed.fromFix != null) {
+                Json.print(spec.commandLine().getOut(), FixPatchText.json(printed.fromFix, kernel,
+                        Optional.ofNullable(printed.publishedTo)));
             }
             spec.commandLine().getOut().flush();
             return ExitCodes.OK;
@@ -164,6 +184,16 @@ public final class BuildCommand implements Callable<Integer> {
                 return Optional.of("cannot publish to " + repo + ": " + e.getMessage());
             }
         }
+        if (fixAlone != null) {
+            if (source != null || fixCheck.fix != null || backend != BuildBackend.PATCHVISOR || nonReplace) {
+                return Optional.of("--fix makes the live patch from the fix alone: no --source, --check-fix, "
+                        + "--backend or --non-replace");
+            }
+            return Optional.empty();
+        }
+        if (json) {
+            return Optional.of("--json goes with --fix");
+        }
         if (fixCheck.strayWithoutFix()) {
             return Optional.of("--kernel-source, --kernel-config, --source-cache and --unit go with --check-fix");
         }
@@ -186,8 +216,14 @@ public final class BuildCommand implements Callable<Integer> {
 
     /** What the pipeline reports, printed: results on stdout, warnings on stderr. */
     private final class Printed implements BuildPipeline.Listener {
+        private FixLivePatchBuilder.Built fromFix;
+        private Publication.Published publishedTo;
+
         @Override
         public void compared(FixCheck check, FixComparison.Result compared) {
+            if (json) {
+                return;
+            }
             PrintWriter stdout = spec.commandLine().getOut();
             stdout.println("check-fix: " + check.fix().file().getFileName() + " against Linux "
                     + check.source().version() + " (" + kernel + ", " + check.source().compiler() + "), objects in "
@@ -215,6 +251,14 @@ public final class BuildCommand implements Callable<Integer> {
         }
 
         @Override
+        public void builtFromFixAlone(FixLivePatchBuilder.Built built) {
+            fromFix = built;
+            if (!json) {
+                FixPatchText.print(built, kernel, spec.commandLine().getOut());
+            }
+        }
+
+        @Override
         public void builtFromFix(Path module, String patch, String program, int functions) {
             spec.commandLine().getOut().println("built " + module + " (" + patch + ", by " + program + ", "
                     + functions + " function(s)) for " + kernel);
@@ -222,6 +266,10 @@ public final class BuildCommand implements Callable<Integer> {
 
         @Override
         public void published(Publication.Published published) {
+            publishedTo = published;
+            if (json) {
+                return;
+            }
             spec.commandLine().getOut().println("published " + published.entry().id() + " in " + published.repo()
                     + ": serial " + published.index().serial() + ", " + published.index().bundles().size()
                     + " bundle(s)");

@@ -33,6 +33,10 @@ public final class BuildPipeline {
         /** kpatch-build or klp-build made the module from the fix; {@code functions} it changed. */
         void builtFromFix(Path module, String name, String program, int functions);
 
+        /** {@code build --fix} made the module from the fix alone. */
+        default void builtFromFixAlone(FixLivePatchBuilder.Built built) {
+        }
+
         void published(Publication.Published published);
     }
 
@@ -95,6 +99,21 @@ public final class BuildPipeline {
         listener.builtFromFix(module, name, builder.program(), functions.size());
         publish(module, functions, "");
         return module;
+    }
+
+    /**
+     * {@code build --fix}: patchvisor extracts the changed functions from the fix's two builds itself; the module
+     * replaces exactly the functions the comparison found changed. Returns the module.
+     */
+    public Path fromFixAlone(FixCheck check, FixLivePatchBuilder builder, String name, Optional<Path> symbolMap,
+                             Optional<Path> out) throws IOException {
+        FixLivePatchBuilder.Built built = builder.build(check, extraUnits, name, symbolMap,
+                out.orElseGet(() -> Path.of(name + ".ko")));
+        compare(check, built.comparison());
+        built.warnings().stream().filter(w -> !built.comparison().warnings().contains(w)).forEach(listener::warning);
+        listener.builtFromFixAlone(built);
+        publish(built.module(), built.functions(), "");
+        return built.module();
     }
 
     private FixComparison.Result compare(FixCheck check, FixComparison.Result compared) {

@@ -11,7 +11,11 @@ final class CompilerMessages {
 
     static String firstErrors(ProcessRunner.Result result) {
         String output = result.stderr() + "\n" + result.stdout();
-        List<String> errors = output.lines().filter(l -> l.contains("error")).limit(3).toList();
+        // gcc says "error:", modpost "ERROR:" or "FATAL:", make "No rule to make target"; make's own "*** [...]
+        // Error 1" lines only repeat that something failed.
+        List<String> errors = output.lines().filter(l -> !l.contains("*** [")).filter(l -> l.contains("error")
+                || l.contains("ERROR:") || l.contains("FATAL:") || l.contains("No rule to make target") || l.contains("No such file")).limit(3)
+                .toList();
         return errors.isEmpty() ? output.strip().lines().reduce((a, b) -> b).orElse("exit code " + result.exitCode())
                 : String.join(" | ", errors);
     }

@@ -130,6 +130,11 @@ public final class KernelSourceTree implements AutoCloseable {
             Path target = out.resolve(object);
             Files.createDirectories(target.getParent());
             Files.copy(path().resolve(object), target, StandardCopyOption.REPLACE_EXISTING);
+            // kbuild's record of the command says whether the unit was built for a module, and which.
+            Path command = path().resolve(object).resolveSibling("." + target.getFileName() + ".cmd");
+            if (Files.isRegularFile(command)) {
+                Files.copy(command, target.resolveSibling(command.getFileName()), StandardCopyOption.REPLACE_EXISTING);
+            }
         }
     }
 

@@ -1,0 +1,241 @@
+package org.patchvisor.publish;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.patchvisor.elf.ElfFile;
+import org.patchvisor.elf.ElfFormatException;
+import org.patchvisor.io.ProcessRunner;
+import org.patchvisor.time.Ticker;
+
+/**
+ * {@code build --fix}: makes the live patch from the upstream fix alone. The fix's units are compiled twice and
+ * compared ({@link FixComparison}); the changed and new functions of each unit are extracted into an object of
+ * their own ({@link FunctionExtractor}, {@link ExtractedObject}); the live-patch tables are generated for them
+ * ({@link KlpSources}) and linked with those objects by kbuild against the target's headers; the kernel symbols
+ * the code uses without an export become klp symbols ({@link KlpRelocations}). What a live patch cannot carry is
+ * refused, one line per reason, before anything is built.
+ */
+public final class FixLivePatchBuilder {
+    private static final Duration MAKE_TIMEOUT = Duration.ofMinutes(10);
+    private static final Pattern MODNAME = Pattern.compile("-DKBUILD_MODNAME='\"([A-Za-z0-9_-]+)\"'");
+    private static final String TABLES = "pv_klp_tables";
+
+    private final Path root;
+    private final ProcessRunner processes;
+    private final Ticker ticker;
+
+    public FixLivePatchBuilder(Path root, ProcessRunner processes, Ticker ticker) {
+        this.root = root;
+        this.processes = processes;
+        this.ticker = ticker;
+    }
+
+    /** Per unit: what the patch carries from it. */
+    public record UnitPatch(String unit, String object, List<ReplacedFunction> replaced, List<String> added,
+                            Map<String, Integer> entriesKept, List<String> klpSymbols) {
+        public UnitPatch {
+            replaced = List.copyOf(replaced);
+            added = List.copyOf(added);
+            entriesKept = Map.copyOf(entriesKept);
+            klpSymbols = List.copyOf(klpSymbols);
+        }
+    }
+
+    /** Time spent in each step. */
+    public record Timings(Duration compileAndCompare, Duration extract, Duration link) {
+    }
+
+    /** The result: module, what it carries, warnings for the author, the comparison it came from. */
+    public record Built(Path module, String name, List<UnitPatch> units, List<String> warnings,
+                        FixComparison.Result comparison, Timings timings) {
+        public Built {
+            units = List.copyOf(units);
+            warnings = List.copyOf(warnings);
+        }
+
+        /** The replaced functions as a feed index lists them ({@code object:function} outside vmlinux). */
+        public List<String> functions() {
+            List<String> names = new ArrayList<>();
+            for (UnitPatch u : units) {
+                for (ReplacedFunction r : u.replaced()) {
+                    names.add(Replacement.VMLINUX.equals(u.object()) ? r.oldName() : u.object() + ":" + r.oldName());
+                }
+            }
+            return names;
+        }
+    }
+
+    public Built build(FixCheck check, List<String> extraUnits, String name, Optional<Path> symbolMap, Path out)
+            throws IOException {
+        try {
+            LivePatchManifest.requireModuleName(name);
+        } catch (IllegalArgumentException e) {
+            throw new BuildException(BuildException.Reason.REFUSED, e.getMessage());
+        }
+        String release = check.source().release();
+        Path headers = root.resolve("usr/src/linux-headers-" + release);
+        if (!Files.isRegularFile(headers.resolve("Makefile"))) {
+            throw new BuildException(BuildException.Reason.REFUSED, "no kernel headers for " + release + " at "
+                    + headers + " (install linux-headers-" + release + ")");
+        }
+        KernelSymbols kernel = KernelSymbols.read(symbolMap.orElse(root.resolve("boot/System.map-" + release)),
+                headers.resolve("Module.symvers"));
+        long started = ticker.nanoTime();
+        FixComparison.Result compared;
+        try (KernelSourceTree tree = check.openTree("build --fix")) {
+            compared = check.compare(tree, extraUnits);
+        }
+        long comparedAt = ticker.nanoTime();
+        DiffReport report = compared.report();
+        List<String> refusals = new ArrayList<>();
+        for (Uncarriable u : report.uncarriable()) {
+            refusals.add(u.file() + " " + u.symbol() + ": " + u.detail());
+        }
+        if (report.changed().isEmpty() && refusals.isEmpty()) {
+            refusals.add(check.fix().file().getFileName() + " changes no function of an existing unit: nothing to "
+                    + "replace");
+        }
+        refuse(refusals);
+        List<String> warnings = new ArrayList<>(compared.warnings());
+        report.removed().forEach(d -> warnings.add(d.file() + " " + d.function()
+                + ": removed by the fix; the kernel keeps its copy, only callers are replaced"));
+
+        Path work = Files.createTempDirectory("patchvisor-fix-build-");
+        try {
+            List<UnitPatch> units = extract(compared, kernel, work, refusals);
+            refuse(refusals);
+            long extractedAt = ticker.nanoTime();
+            Path module = link(name, headers, units, work, out);
+            return new Built(module, name, units, warnings, compared, new Timings(
+                    Duration.ofNanos(comparedAt - started), Duration.ofNanos(extractedAt - comparedAt),
+                    Duration.ofNanos(ticker.nanoTime() - extractedAt)));
+        } finally {
+            ScratchDirs.delete(work);
+        }
+    }
+
+    private List<UnitPatch> extract(FixComparison.Result compared, KernelSymbols kernel, Path work,
+                                    List<String> refusals) throws IOException {
+        Map<String, List<FunctionDelta>> byFile = new LinkedHashMap<>();
+        compared.report().changed().forEach(d -> byFile.computeIfAbsent(d.file(), k -> new ArrayList<>()).add(d));
+        compared.report().added().forEach(d -> byFile.computeIfAbsent(d.file(), k -> new ArrayList<>()).add(d));
+        List<UnitPatch> units = new ArrayList<>();
+        int symbols = 0;
+        for (Map.Entry<String, List<FunctionDelta>> e : byFile.entrySet()) {
+            String file = e.getKey();
+            Path prePath = compared.objects().resolve("pre").resolve(file);
+            Path postPath = compared.objects().resolve("post").resolve(file);
+            if (!Files.isRegularFile(prePath)) {
+                refusals.add(file + " is a new compilation unit: nothing in the running kernel to replace");
+                continue;
+            }
+            ObjectImage pre = ObjectImage.read(prePath);
+            ElfFile post = ElfFile.read(postPath);
+            String linkedTo = linkedInto(postPath);
+            Set<String> neighbours = new LinkedHashSet<>();
+            pre.functions().values().forEach(i -> neighbours.add(i.name()));
+            pre.data().values().forEach(i -> neighbours.add(i.name()));
+            KernelReferences references = new KernelReferences(kernel, linkedTo, neighbours);
+            Set<String> carried = new LinkedHashSet<>();
+            Map<String, String> replaced = new LinkedHashMap<>();
+            for (FunctionDelta d : e.getValue()) {
+                carried.add(d.postName());
+                if (!d.preName().isEmpty() && !d.postName().endsWith(".cold")) {
+                    replaced.put(d.postName(), d.preName());
+                }
+            }
+            try {
+                FunctionExtractor extractor = new FunctionExtractor(file, post, pre, ObjectImage.of(post), carried,
+                        references);
+                extractor.run();
+                if (!extractor.problems().isEmpty()) {
+                    refusals.addAll(extractor.problems());
+                    continue;
+                }
+                ExtractedObject.Result written = ExtractedObject.write(extractor, replaced, references, symbols, file);
+                refusals.addAll(references.problems().stream().filter(p -> !refusals.contains(p)).toList());
+                symbols += written.replaced().size();
+                String object = "pv_unit" + units.size() + ".o";
+                Files.write(work.resolve(object), written.bytes());
+                // modpost reads each object's kbuild command file (for symbol versions); these were not compiled.
+                Files.writeString(work.resolve("." + object + ".cmd"), "savedcmd_" + object
+                        + " := patchvisor build --fix (extracted from " + file + ")\n");
+                units.add(new UnitPatch(file, linkedTo, written.replaced(), written.added(), written.entriesKept(),
+                        List.copyOf(references.klpSymbols().keySet())));
+            } catch (ElfFormatException ex) {
+                refusals.add(file + ": " + ex.getMessage());
+            }
+        }
+        return units;
+    }
+
+    /** vmlinux, or the module kbuild built the unit for (its recorded command has -DMODULE). */
+    static String linkedInto(Path object) throws IOException {
+        Path command = object.resolveSibling("." + object.getFileName() + ".cmd");
+        if (!Files.isRegularFile(command)) {
+            return Replacement.VMLINUX;
+        }
+        String text = Files.readString(command);
+        String first = text.lines().findFirst().orElse("");
+        Matcher m = MODNAME.matcher(first);
+        return first.contains(" -DMODULE ") && m.find() ? m.group(1).replace('-', '_') : Replacement.VMLINUX;
+    }
+
+    private Path link(String name, Path headers, List<UnitPatch> units, Path work, Path out) throws IOException {
+        List<Replacement> replacements = new ArrayList<>();
+        StringBuilder declarations = new StringBuilder("/* The replaced functions, extracted by patchvisor. */\n");
+        for (UnitPatch u : units) {
+            for (ReplacedFunction r : u.replaced()) {
+                replacements.add(new Replacement(r.oldName(), u.object(), r.newSymbol(), r.sympos()));
+                declarations.append("void ").append(r.newSymbol()).append("(void);\n");
+            }
+        }
+        LivePatchManifest manifest = new LivePatchManifest(Optional.of(name), "live patch " + name
+                + " made from a fix by patchvisor", true, replacements);
+        Files.writeString(work.resolve("pv_extracted.h"), declarations.toString());
+        Files.writeString(work.resolve(TABLES + ".c"), KlpSources.moduleSource(name, manifest,
+                List.of("pv_extracted.h")));
+        StringBuilder objects = new StringBuilder(TABLES + ".o");
+        for (int i = 0; i < units.size(); i++) {
+            objects.append(" pv_unit").append(i).append(".o");
+        }
+        Files.writeString(work.resolve("Kbuild"), "# Generated by patchvisor build --fix.\nobj-m := " + name
+                + ".o\n" + name + "-y := " + objects + "\n");
+        ProcessRunner.Result make = processes.run(List.of("make", "-C", headers.toString(), "M=" + work,
+                "KBUILD_MODPOST_WARN=1", "modules"), MAKE_TIMEOUT);
+        Path ko = work.resolve(name + ".ko");
+        if (!make.ok() || !Files.isRegularFile(ko)) {
+            throw new BuildException(BuildException.Reason.COMPILE, "linking " + name + " against " + headers
+                    + " failed: " + CompilerMessages.firstErrors(make));
+        }
+        byte[] module;
+        try {
+            module = KlpRelocations.convertNamed(Files.readAllBytes(ko));
+        } catch (ElfFormatException e) {
+            throw new BuildException(BuildException.Reason.REFUSED, "cannot hand the kernel's symbols of " + name
+                    + " to the livepatch core: " + e.getMessage());
+        }
+        Path target = out.toAbsolutePath();
+        Files.createDirectories(target.getParent());
+        Files.write(target, module);
+        return target;
+    }
+
+    private static void refuse(List<String> refusals) throws BuildException {
+        if (!refusals.isEmpty()) {
+            throw new BuildException(BuildException.Reason.REFUSED, "the fix cannot be carried by a live patch:\n  "
+                    + String.join("\n  ", new LinkedHashSet<>(refusals)));
+        }
+    }
+}

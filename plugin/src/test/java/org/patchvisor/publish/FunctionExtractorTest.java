@@ -1,0 +1,191 @@
+package org.patchvisor.publish;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.patchvisor.elf.ElfFile;
+import org.patchvisor.elf.ElfSymbol;
+import org.patchvisor.elf.HostTools;
+
+/**
+ * Extraction on small units compiled twice by gcc with the kernel's code model: what is carried, what stays a
+ * reference to the kernel (exported, klp by position), which special-section entries travel with the code, and
+ * what is refused. The written object is checked by the project's reader and by binutils.
+ */
+class FunctionExtractorTest {
+    private static final String SYMVERS = "0x00000000\texported_fn\tvmlinux\tEXPORT_SYMBOL\t\n";
+    private static final String PRE = """
+            extern int exported_fn(const char *s);
+            extern int hidden_fn(int x);
+            static int counter = 3;
+            int other(void) { return counter++; }
+            int target(int x) { return exported_fn("old") + x; }
+            """;
+    private static final String POST = """
+            extern int exported_fn(const char *s);
+            extern int hidden_fn(int x);
+            static int counter = 3;
+            static int fresh;
+            int other(void) { return counter++; }
+            static __attribute__((noinline)) int helper(int x) { return hidden_fn(x) + fresh++; }
+            int target(int x) { return exported_fn("new text") + helper(x) + counter; }
+            """;
+
+    @TempDir
+    Path tmp;
+
+    private record Extracted(FunctionExtractor extractor, Optional<ExtractedObject.Result> result,
+                             KernelReferences references) {
+    }
+
+    private Extracted extract(String pre, String post, String map) throws Exception {
+        HostTools.require("gcc", "readelf");
+        Path before = compile("pre", pre);
+        Path after = compile("post", post);
+        DiffReport report = BuildComparison.compare(before, after);
+        ObjectImage preImage = ObjectImage.read(before);
+        Set<String> neighbours = new LinkedHashSet<>();
+        preImage.functions().values().forEach(i -> neighbours.add(i.name()));
+        preImage.data().values().forEach(i -> neighbours.add(i.name()));
+        KernelReferences refs = new KernelReferences(KernelSymbols.parse(map, SYMVERS), "vmlinux", neighbours);
+        Set<String> carried = new LinkedHashSet<>();
+        Map<String, String> replaced = new LinkedHashMap<>();
+        report.changed().forEach(d -> {
+            carried.add(d.postName());
+            replaced.put(d.postName(), d.preName());
+        });
+        report.added().forEach(d -> carried.add(d.postName()));
+        ElfFile elf = ElfFile.read(after);
+        FunctionExtractor extractor = new FunctionExtractor("unit.o", elf, preImage, ObjectImage.of(elf), carried,
+                refs);
+        extractor.run();
+        if (!extractor.problems().isEmpty()) {
+            return new Extracted(extractor, Optional.empty(), refs);
+        }
+        return new Extracted(extractor, Optional.of(ExtractedObject.write(extractor, replaced, refs, 0, "unit.o")),
+                refs);
+    }
+
+    private Path compile(String dir, String source) throws Exception {
+        Path d = Files.createDirectories(tmp.resolve(dir));
+        Files.writeString(d.resolve("unit.c"), source);
+        HostTools.run(d, "gcc", "-O2", "-fno-pic", "-mcmodel=kernel", "-fno-asynchronous-unwind-tables",
+                "-ffunction-sections", "-fdata-sections", "-c", "unit.c", "-o", "unit.o").succeeded();
+        return d.resolve("unit.o");
+    }
+
+    private static String map(String... lines) {
+        return String.join("\n", lines) + "\n";
+    }
+
+    private static final String SIMPLE_MAP = map("ffffffff81000000 T exported_fn", "ffffffff81000010 t hidden_fn",
+            "ffffffff81000020 T other", "ffffffff81000030 T target", "ffffffff82000000 d counter");
+
+    @Test
+    void changedFunctionCarriesWhatIsNewAndReferencesTheKernelForTheRest() throws Exception {
+        Extracted x = extract(PRE, POST, SIMPLE_MAP);
+        assertEquals(List.of(), x.extractor().problems());
+        ExtractedObject.Result result = x.result().orElseThrow();
+        assertEquals(List.of(new ReplacedFunction("target", 0, "pv_fn_0", "unit.o")), result.replaced());
+        assertEquals(List.of("helper"), result.added());
+
+        Path object = tmp.resolve("extracted.o");
+        Files.write(object, result.bytes());
+        ElfFile elf = ElfFile.read(object);
+        Map<String, ElfSymbol> symbols = new LinkedHashMap<>();
+        elf.symbols().forEach(s -> symbols.put(s.name(), s));
+        for (String undefined : List.of("exported_fn", ".klp.sym.vmlinux.hidden_fn,0", ".klp.sym.vmlinux.counter,0")) {
+            assertTrue(symbols.containsKey(undefined) && symbols.get(undefined).isUndefined(), undefined + " in "
+                    + symbols.keySet());
+        }
+        for (String carried : List.of("target", "helper", "fresh")) {
+            assertFalse(symbols.get(carried).isUndefined(), carried);
+        }
+        assertEquals(ElfSymbol.STB_GLOBAL, symbols.get("pv_fn_0").bind());
+        assertFalse(symbols.containsKey("other"), "an unchanged function is not carried");
+        assertFalse(symbols.containsKey("counter"), "the kernel's static is referenced, never copied");
+        String all = new String(result.bytes(), StandardCharsets.ISO_8859_1);
+        assertTrue(all.contains("new text") && !all.contains("old"), "the new literal travels, the old does not");
+
+        HostTools.run(tmp, "readelf", "-a", "-W", object.toString()).succeeded();
+        HostTools.Run linked = HostTools.run(tmp, "ld", "-r", "-o", "relinked.o", object.toString()).succeeded();
+        assertEquals("", linked.err());
+        HostTools.Run relocations = HostTools.run(tmp, "objdump", "-dr", object.toString()).succeeded();
+        assertTrue(relocations.out().contains(".klp.sym.vmlinux.hidden_fn,0"), relocations.out());
+    }
+
+    @Test
+    void staticThatManyFilesDefineIsTheOneAmongThisUnitsSymbols() throws Exception {
+        String map = map("ffffffff81000000 T exported_fn", "ffffffff81000010 t hidden_fn",
+                "ffffffff81000015 d counter", "ffffffff81000016 t unrelated", "ffffffff81000017 t unrelated2",
+                "ffffffff81000018 t unrelated3", "ffffffff81000019 t unrelated4", "ffffffff8100001a t unrelated5",
+                "ffffffff8100001b t unrelated6", "ffffffff8100001c t unrelated7", "ffffffff8100001d t unrelated8",
+                "ffffffff8100001e t unrelated9", "ffffffff8100001f t unrelated10", "ffffffff81000020 t unrelated11",
+                "ffffffff81000021 t unrelated12", "ffffffff81000022 t unrelated13", "ffffffff81000023 t unrelated14",
+                "ffffffff81000024 t unrelated15", "ffffffff81000025 t unrelated16", "ffffffff81000026 t unrelated17",
+                "ffffffff81000027 t unrelated18", "ffffffff81000028 t unrelated19", "ffffffff81000029 t unrelated20",
+                "ffffffff81000030 T other", "ffffffff81000031 d counter", "ffffffff81000032 T target");
+        Extracted x = extract(PRE, POST, map);
+        assertEquals(List.of(), x.extractor().problems());
+        assertTrue(x.references().klpSymbols().containsKey(".klp.sym.vmlinux.counter,2"),
+                x.references().klpSymbols().toString());
+    }
+
+    @Test
+    void aStaticNoListingTellsApartIsRefused() throws Exception {
+        String map = map("ffffffff81000000 T exported_fn", "ffffffff81000010 t hidden_fn",
+                "ffffffff81000020 d counter", "ffffffff81000030 d counter");
+        Extracted x = extract(PRE, POST, map);
+        assertTrue(x.extractor().problems().stream().anyMatch(p -> p.startsWith("counter is ambiguous")),
+                x.extractor().problems().toString());
+    }
+
+    @Test
+    void specialSectionEntriesTravelWithTheirCodeOnly() throws Exception {
+        String entry = "asm volatile(\"1: nop\\n.pushsection __ex_table,\\\"a\\\"\\n.balign 4\\n"
+                + ".long 1b - .\\n.long 1b - .\\n.long 0\\n.popsection\");";
+        String pre = "void other(void) { " + entry + " }\nint target(int x) { " + entry + " return x; }\n";
+        String post = "void other(void) { " + entry + " }\nint target(int x) { " + entry + " return x + 1; }\n";
+        Extracted x = extract(pre, post, map("ffffffff81000020 T other", "ffffffff81000030 T target"));
+        assertEquals(List.of(), x.extractor().problems());
+        assertEquals(Map.of("__ex_table", 1), x.result().orElseThrow().entriesKept());
+    }
+
+    @Test
+    void unknownSectionDescribingCarriedCodeIsRefused() throws Exception {
+        String entry = "asm volatile(\"1: nop\\n.pushsection .pv_unknown,\\\"a\\\"\\n.quad 1b\\n.popsection\");";
+        Extracted x = extract("int target(int x) { " + entry + " return x; }\n",
+                "int target(int x) { " + entry + " return x + 1; }\n", map("ffffffff81000030 T target"));
+        assertEquals(List.of("unit.o: .pv_unknown describes carried code and is not a section patchvisor knows how "
+                + "to cut down"), x.extractor().problems());
+    }
+
+    @Test
+    void referenceToInitCodeIsRefused() throws Exception {
+        String init = "__attribute__((noinline, section(\".init.text\"))) int setup(int x) { return x * 3; }\n";
+        Extracted x = extract(init + "int target(int x) { return x; }\n",
+                init + "int target(int x) { return setup(x); }\n", map("ffffffff81000030 T target"));
+        assertTrue(x.extractor().problems().stream().anyMatch(p -> p.contains("setup in .init.text")),
+                x.extractor().problems().toString());
+    }
+
+    @Test
+    void symbolTheKernelDoesNotHaveIsRefused() throws Exception {
+        Extracted x = extract(PRE, POST, map("ffffffff81000030 T target", "ffffffff82000000 d counter"));
+        assertTrue(x.extractor().problems().contains(
+                "hidden_fn is neither exported nor in the target kernel's symbol map"), x.extractor().problems()
+                .toString());
+    }
+}
