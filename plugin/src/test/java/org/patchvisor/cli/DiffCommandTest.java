@@ -31,8 +31,10 @@ class DiffCommandTest {
     private Path compile(String dir, String source) throws Exception {
         Path d = Files.createDirectories(tmp.resolve(dir));
         Files.writeString(d.resolve("u.c"), source);
-        Process p = new ProcessBuilder("gcc", "-O2", "-ffunction-sections", "-fdata-sections", "-c",
-                d.resolve("u.c").toString(), "-o", d.resolve("u.o").toString()).inheritIO().start();
+        // The kernel's ftrace and code-model flags: a changed function without call __fentry__ is not carried.
+        Process p = new ProcessBuilder("gcc", "-O2", "-ffunction-sections", "-fdata-sections", "-pg", "-mfentry",
+                "-fno-pic", "-mcmodel=kernel", "-c", d.resolve("u.c").toString(), "-o", d.resolve("u.o").toString())
+                .inheritIO().start();
         assertEquals(0, p.waitFor());
         return d.resolve("u.o");
     }

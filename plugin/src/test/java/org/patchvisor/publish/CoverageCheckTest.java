@@ -23,8 +23,8 @@ class CoverageCheckTest {
             + "int other(int i) { return limits[i & 1]; }\n";
 
     private DiffReport fix() throws Exception {
-        return BuildComparison.compare(Gcc.compile(tmp.resolve("pre"), "u", BEFORE),
-                Gcc.compile(tmp.resolve("post"), "u", AFTER));
+        return BuildComparison.compare(Gcc.kernel(tmp.resolve("pre"), "u", BEFORE),
+                Gcc.kernel(tmp.resolve("post"), "u", AFTER));
     }
 
     @Test

@@ -16,8 +16,8 @@ class ObjectDiffTest {
     Path tmp;
 
     private DiffReport diff(String before, String after) throws Exception {
-        Path pre = Gcc.compile(tmp.resolve("pre"), "unit", before);
-        Path post = Gcc.compile(tmp.resolve("post"), "unit", after);
+        Path pre = Gcc.kernel(tmp.resolve("pre"), "unit", before);
+        Path post = Gcc.kernel(tmp.resolve("post"), "unit", after);
         return BuildComparison.compare(pre, post);
     }
 
@@ -67,8 +67,9 @@ class ObjectDiffTest {
         Path c = dir.resolve("unit.c");
         Path o = dir.resolve("unit.o");
         Files.writeString(c, source);
-        Process p = new ProcessBuilder("gcc", "-O2", "-fno-asynchronous-unwind-tables", "-c", c.toString(),
-                "-o", o.toString()).inheritIO().start();
+        Process p = new ProcessBuilder("gcc", "-O2", "-fno-asynchronous-unwind-tables", "-pg", "-mfentry",
+                "-mrecord-mcount", "-fno-pic", "-mcmodel=kernel", "-c", c.toString(), "-o", o.toString())
+                .inheritIO().start();
         assertEquals(0, p.waitFor());
         return o;
     }
@@ -123,7 +124,7 @@ class ObjectDiffTest {
                 + "int side(void) { return other(); }\n"
                 + "static __attribute__((noinline)) int scale(int a, int b) { return a * b + 1; }\n"
                 + "int use(int x) { static int hits; hits++; return scale(x, 7) + scale(x + 1, 7) + hits; }\n";
-        ObjectImage pre = ObjectImage.read(Gcc.compile(tmp.resolve("pre"), "unit", before));
+        ObjectImage pre = ObjectImage.read(Gcc.kernel(tmp.resolve("pre"), "unit", before));
         assertTrue(pre.functions().values().stream().anyMatch(f -> f.name().startsWith("scale.")),
                 "gcc should have cloned scale: " + pre.functions().keySet());
         DiffReport report = diff(before, after);
@@ -154,10 +155,10 @@ class ObjectDiffTest {
 
     @Test
     void directoriesAreMatchedByRelativePath() throws Exception {
-        Gcc.compile(tmp.resolve("a/fs/proc"), "one", "int one(int x) { return x; }\n");
-        Gcc.compile(tmp.resolve("b/fs/proc"), "one", "int one(int x) { return x + 1; }\n");
-        Gcc.compile(tmp.resolve("a/kernel"), "gone", "int gone(void) { return 1; }\n");
-        Gcc.compile(tmp.resolve("b/kernel"), "fresh", "int fresh(void) { return 2; }\n");
+        Gcc.kernel(tmp.resolve("a/fs/proc"), "one", "int one(int x) { return x; }\n");
+        Gcc.kernel(tmp.resolve("b/fs/proc"), "one", "int one(int x) { return x + 1; }\n");
+        Gcc.kernel(tmp.resolve("a/kernel"), "gone", "int gone(void) { return 1; }\n");
+        Gcc.kernel(tmp.resolve("b/kernel"), "fresh", "int fresh(void) { return 2; }\n");
         DiffReport report = BuildComparison.compare(tmp.resolve("a"), tmp.resolve("b"));
         assertEquals(List.of(new FunctionDelta("fs/proc/one.o", "one", "one", "one", false)), report.changed());
         assertEquals(Set.of("fresh"), names(report.added()));

@@ -31,7 +31,7 @@ final class SmallKernelSource {
             kernelrelease:
             \t@echo $(if $(KERNELRELEASE),$(KERNELRELEASE),6.1.192)
             %.o: %.c
-            \t$(CC) -O2 $(KCFLAGS) -c -o $@ $<
+            \t$(CC) -O2 -fno-pic -mcmodel=kernel -pg -mrecord-mcount -mfentry $(KCFLAGS) -c -o $@ $<
             """;
     static final String UNIT = """
             static int helper(int x) { return x * 3; }
