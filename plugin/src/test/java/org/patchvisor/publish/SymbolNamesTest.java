@@ -21,6 +21,33 @@ class SymbolNamesTest {
     }
 
     @Test
+    void stripsCounterNumbersOfKernelMacros() {
+        assertEquals("__UNIQUE_ID_ddebug", SymbolNames.normalise("__UNIQUE_ID_ddebug123"));
+        assertEquals("__UNIQUE_ID_ddebug", SymbolNames.normalise("__UNIQUE_ID_ddebug123.4"));
+        assertEquals("__UNIQUE_ID___addressable_foo", SymbolNames.normalise("__UNIQUE_ID___addressable_foo456"));
+        assertEquals("__BTF_ID__func__bpf_foo__", SymbolNames.normalise("__BTF_ID__func__bpf_foo__12345"));
+        assertEquals("__initcall__kmod_ext4__ext4_init6",
+                SymbolNames.normalise("__initcall__kmod_ext4__17_420_ext4_init6"));
+        assertEquals("__already_done", SymbolNames.normalise("__already_done.12"));
+        assertEquals("__print_once", SymbolNames.normalise("__print_once.3"));
+        assertEquals("__key", SymbolNames.normalise("__key.7"));
+        assertEquals("_rs", SymbolNames.normalise("_rs.4"));
+        assertEquals("__func__", SymbolNames.normalise("__func__.2"));
+        assertEquals("__UNIQUE_ID_", SymbolNames.normalise("__UNIQUE_ID_"));
+        assertTrue(SymbolNames.isRenamed("__UNIQUE_ID_ddebug123"));
+    }
+
+    @Test
+    void tellsColdPartsAndTheirParents() {
+        assertTrue(SymbolNames.isCold("foo.cold"));
+        assertTrue(SymbolNames.isCold("foo.cold#2"));
+        assertFalse(SymbolNames.isCold("foo"));
+        assertFalse(SymbolNames.isCold(".cold"));
+        assertEquals("foo", SymbolNames.parentOf("foo.cold"));
+        assertEquals("foo", SymbolNames.parentOf("foo"));
+    }
+
+    @Test
     void tellsRenamedSymbols() {
         assertTrue(SymbolNames.isRenamed("foo.isra.0"));
         assertFalse(SymbolNames.isRenamed("foo"));
