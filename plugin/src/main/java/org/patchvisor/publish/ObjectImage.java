@@ -8,6 +8,9 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 import org.patchvisor.elf.ElfFile;
 import org.patchvisor.elf.ElfFormatException;
 import org.patchvisor.elf.ElfRelocation;
@@ -18,17 +21,31 @@ import org.patchvisor.elf.ElfSymbol;
  * The functions and data objects of one relocatable object file, each reduced to a {@link CodeItem}: bytes with
  * relocated fields zeroed and relocations named symbolically. This is the unit the build comparison works on;
  * it reads only {@link ElfFile}, never the source.
+ *
+ * <p>An item's key is its normalised name (see {@link SymbolNames}), except for a local data object whose name
+ * the compiler numbered (a function-scope static such as {@code count.3}, or a {@code __UNIQUE_ID_...}): when
+ * exactly one function references it, its key is {@code owner/name}, e.g. {@code counter/count}, the owner being
+ * the normalised name of that function ({@code .cold} part included in its parent). Keyed so, a static that a fix
+ * adds to one function does not re-key the statics of another, as numbering them in symbol order would. A key
+ * still taken gets {@code #2}, {@code #3}... in symbol order.
  */
 public final class ObjectImage {
     private static final long SHF_MERGE = 0x10;
     private static final long SHF_STRINGS = 0x20;
 
+    private final int machine;
     private final Map<String, CodeItem> functions;
     private final Map<String, CodeItem> data;
+    private final Map<String, String> keys;
 
-    private ObjectImage(Map<String, CodeItem> functions, Map<String, CodeItem> data) {
+    private ObjectImage(int machine, Map<String, CodeItem> functions, Map<String, CodeItem> data) {
+        this.machine = machine;
         this.functions = Collections.unmodifiableMap(functions);
         this.data = Collections.unmodifiableMap(data);
+        Map<String, String> keys = new HashMap<>();
+        data.values().forEach(item -> keys.putIfAbsent(item.name(), item.key()));
+        functions.values().forEach(item -> keys.put(item.name(), item.key()));
+        this.keys = keys;
     }
 
     /** Reads and parses {@code file}; an error names the file once (ElfFile.read names it for the ELF layer). */
@@ -50,7 +67,27 @@ public final class ObjectImage {
 
     /** An object file with nothing in it: the other side of a file that exists in one build only. */
     public static ObjectImage empty() {
-        return new ObjectImage(new LinkedHashMap<>(), new LinkedHashMap<>());
+        return new ObjectImage(0, new LinkedHashMap<>(), new LinkedHashMap<>());
+    }
+
+    /** {@code e_machine} of the file, e.g. {@link ElfFile#EM_X86_64}; 0 for {@link #empty()}. */
+    public int machine() {
+        return machine;
+    }
+
+    /**
+     * The key of the function or data object that symbol {@code symbolName} of this file names: the way to find
+     * its counterpart in the other build, whose symbol may be numbered differently ({@code count.3} here,
+     * {@code count.4} there, both keyed {@code counter/count}). A function wins over a data object of the same name.
+     */
+    public Optional<String> keyOf(String symbolName) {
+        return Optional.ofNullable(keys.get(symbolName));
+    }
+
+    /** The symbol name of the item keyed {@code key}, among the functions first, then the data objects. */
+    public Optional<String> nameOf(String key) {
+        CodeItem item = functions.containsKey(key) ? functions.get(key) : data.get(key);
+        return Optional.ofNullable(item).map(CodeItem::name);
     }
 
     /** Functions (STT_FUNC) by normalised key, in symbol-table order. */
@@ -83,7 +120,8 @@ public final class ObjectImage {
 
         ObjectImage read() throws ElfFormatException {
             Map<String, CodeItem> functions = new LinkedHashMap<>();
-            Map<String, CodeItem> data = new LinkedHashMap<>();
+            List<ElfSymbol> dataSymbols = new ArrayList<>();
+            Map<ElfSymbol, Set<String>> owners = new HashMap<>();
             for (ElfSymbol s : symbols) {
                 if (!inSection(s) || s.name().isEmpty()) {
                     continue;
@@ -93,12 +131,27 @@ public final class ObjectImage {
                     continue;
                 }
                 if (s.type() == ElfSymbol.STT_FUNC) {
-                    put(functions, item(s, section));
+                    List<ElfSymbol> referenced = new ArrayList<>();
+                    put(functions, item(s, section, referenced), null);
+                    String owner = ownerName(s.name());
+                    referenced.forEach(t -> owners.computeIfAbsent(t, k -> new TreeSet<>()).add(owner));
                 } else if (s.type() == ElfSymbol.STT_OBJECT) {
-                    put(data, item(s, section));
+                    dataSymbols.add(s);
                 }
             }
-            return new ObjectImage(functions, data);
+            Map<String, CodeItem> data = new LinkedHashMap<>();
+            for (ElfSymbol s : dataSymbols) {
+                Set<String> by = owners.getOrDefault(s, Set.of());
+                boolean byOwner = s.bind() == ElfSymbol.STB_LOCAL && SymbolNames.isRenamed(s.name()) && by.size() == 1;
+                put(data, item(s, file.section(s.sectionIndex()), new ArrayList<>()),
+                        byOwner ? by.iterator().next() : null);
+            }
+            return new ObjectImage(file.machine(), functions, data);
+        }
+
+        /** The function a reference from {@code function} counts for: a {@code .cold} part counts for its parent. */
+        private static String ownerName(String function) {
+            return SymbolNames.parentOf(SymbolNames.normalise(function));
         }
 
         private boolean inSection(ElfSymbol s) {
@@ -106,16 +159,18 @@ public final class ObjectImage {
                     && s.sectionIndex() < file.sections().size();
         }
 
-        private static void put(Map<String, CodeItem> items, CodeItem item) {
-            String key = item.key();
+        private static void put(Map<String, CodeItem> items, CodeItem item, String owner) {
+            String base = owner == null ? item.key() : owner + "/" + item.key();
+            String key = base;
             for (int n = 2; items.containsKey(key); n++) {
-                key = item.key() + "#" + n;
+                key = base + "#" + n;
             }
             items.put(key, key.equals(item.key()) ? item : new CodeItem(key, item.name(), item.section(),
                     item.local(), item.init(), item.size(), item.maskedBytes(), item.relocations()));
         }
 
-        private CodeItem item(ElfSymbol s, ElfSection section) throws ElfFormatException {
+        /** The item of symbol {@code s}; adds to {@code referenced} the named symbols its relocations point at. */
+        private CodeItem item(ElfSymbol s, ElfSection section, List<ElfSymbol> referenced) throws ElfFormatException {
             byte[] all = contents(section);
             long start = s.value();
             long end = start + s.size();
@@ -138,7 +193,7 @@ public final class ObjectImage {
                 for (int i = 0; i < width; i++) {
                     bytes[at + i] = 0;
                 }
-                symbolic.add(symbolic(r, at, addend));
+                symbolic.add(symbolic(r, at, addend, referenced));
             }
             return new CodeItem(SymbolNames.normalise(s.name()), s.name(), section.name(),
                     s.bind() == ElfSymbol.STB_LOCAL, isInit(section.name()), s.size(), bytes, symbolic);
@@ -154,7 +209,8 @@ public final class ObjectImage {
             return width == 4 ? (int) value : value;
         }
 
-        private SymbolicRelocation symbolic(ElfRelocation r, int at, long addend) throws ElfFormatException {
+        private SymbolicRelocation symbolic(ElfRelocation r, int at, long addend, List<ElfSymbol> referenced)
+                throws ElfFormatException {
             if (r.symbolIndex() <= 0 || r.symbolIndex() >= symbols.size()) {
                 return new SymbolicRelocation(at, r.type(), "*none*", addend);
             }
@@ -162,6 +218,7 @@ public final class ObjectImage {
             boolean sectionRelative = target.type() == ElfSymbol.STT_SECTION
                     || (target.type() == ElfSymbol.STT_NOTYPE && target.bind() == ElfSymbol.STB_LOCAL);
             if (!sectionRelative || !inSection(target)) {
+                referenced.add(target);
                 return new SymbolicRelocation(at, r.type(), SymbolNames.normalise(target.name()), addend);
             }
             ElfSection section = file.section(target.sectionIndex());
@@ -175,6 +232,7 @@ public final class ObjectImage {
             for (ElfSymbol candidate : named.getOrDefault(section.index(), List.of())) {
                 long size = Math.max(candidate.size(), 1);
                 if (effective >= candidate.value() && effective < candidate.value() + size) {
+                    referenced.add(candidate);
                     return new SymbolicRelocation(at, r.type(), SymbolNames.normalise(candidate.name()),
                             base - candidate.value());
                 }
