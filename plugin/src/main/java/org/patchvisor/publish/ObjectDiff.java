@@ -3,12 +3,17 @@ package org.patchvisor.publish;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.patchvisor.elf.ElfFile;
 
 /**
  * Compares the functions and data of two builds of one object file. Functions are matched by normalised name,
  * so gcc renaming a clone ({@code foo.isra.0} to {@code foo.isra.1}) or renumbering a local static is not a
  * change; bytes are compared with relocated fields masked and relocations compared by target, so code that
  * only moved is not a change either.
+ *
+ * <p>Names the kernel's macros number with {@code __COUNTER__} match once the number is dropped
+ * ({@link SymbolNames}), and in x86-64 code a function that differs only in the {@code __LINE__} it passes to a
+ * reporting call such as {@code __might_sleep} is no change either ({@link ReportingLines}).
  */
 public final class ObjectDiff {
 
@@ -20,6 +25,7 @@ public final class ObjectDiff {
         List<FunctionDelta> added = new ArrayList<>();
         List<FunctionDelta> removed = new ArrayList<>();
         List<Uncarriable> uncarriable = new ArrayList<>();
+        boolean x86 = pre.machine() == ElfFile.EM_X86_64;
         for (Map.Entry<String, CodeItem> e : pre.functions().entrySet()) {
             CodeItem before = e.getValue();
             CodeItem after = post.functions().get(e.getKey());
@@ -27,7 +33,7 @@ public final class ObjectDiff {
                 if (!before.init()) {
                     removed.add(new FunctionDelta(file, e.getKey(), before.name(), "", before.local()));
                 }
-            } else if (!before.sameContents(after)) {
+            } else if (!before.sameContents(after) && !(x86 && ReportingLines.onlyLinesDiffer(before, after))) {
                 if (before.init() || after.init()) {
                     uncarriable.add(new Uncarriable(file, e.getKey(), Uncarriable.Kind.INIT_CODE,
                             "init function " + after.name() + " in " + after.section() + " changed"));

@@ -82,6 +82,65 @@ class KernelCodeDiffTest {
         return report.uncarriable().stream().map(u -> u.symbol() + ":" + u.kind()).collect(Collectors.toSet());
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"-fcf-protection=branch", "-fcf-protection=none", "-Os"})
+    void aLineShiftInReportingCallsIsNoChange(String variant) throws Exception {
+        ObjectImage pre = ObjectImage.read(Gcc.kernel(tmp.resolve("pre"), "unit", PRELUDE + REPORTING, variant));
+        ObjectImage post = ObjectImage.read(Gcc.kernel(tmp.resolve("post"), "unit",
+                PRELUDE + "\n\n\n// three lines more\n" + REPORTING, variant));
+        assertFalse(pre.functions().get("sleeper").sameContents(post.functions().get("sleeper")),
+                "the line numbers should be in the code");
+        DiffReport report = ObjectDiff.compare("unit.o", pre, post);
+        assertFalse(report.hasChanges(), report.toString());
+    }
+
+    @Test
+    void aLineShiftPastAByteBoundaryIsNoChange() throws Exception {
+        String padding = "\n".repeat(200);
+        DiffReport report = diff(REPORTING, padding + REPORTING);
+        assertFalse(report.hasChanges(), report.toString());
+    }
+
+    @Test
+    void aLineShiftWithARealChangeIsAChange() throws Exception {
+        DiffReport report = diff(REPORTING, "\n" + REPORTING.replace("work(x) + 1", "work(x) + 2"));
+        assertEquals(Set.of("sleeper"), names(report.changed()), report.toString());
+    }
+
+    @Test
+    void aChangedConstantArgumentOfAnotherCallIsAChange() throws Exception {
+        // take(x, 12) loads 12 with mov $imm32, %esi just as __might_sleep's line is loaded.
+        DiffReport report = diff("void t(int x) { take(x, 12); might_sleep(); }\n",
+                "void t(int x) { take(x, 13); might_sleep(); }\n");
+        assertEquals(Set.of("t"), names(report.changed()), report.toString());
+    }
+
+    @Test
+    void aLineInAnotherArgumentRegisterIsAChange() throws Exception {
+        // The line goes to the reporting call in %esi; the same constant passed in %edx is data, not a line.
+        DiffReport report = diff("void t(void) { __cant_sleep(\"f\", 1, __LINE__); }\n",
+                "\nvoid t(void) { __cant_sleep(\"f\", 1, __LINE__); }\n");
+        assertEquals(Set.of("t"), names(report.changed()), report.toString());
+    }
+
+    @Test
+    void warnKeepsItsLineInTheBugTableNotInTheCode() throws Exception {
+        // arch/x86/include/asm/bug.h with CONFIG_DEBUG_BUGVERBOSE: ud2, and file and line in __bug_table.
+        String warn = """
+                struct bug_entry { int bug_addr_disp; int file_disp; unsigned short line; unsigned short flags; };
+                #define __WARN_FLAGS(flags) asm volatile("1:\\t.byte 0x0f, 0x0b\\n" \\
+                        ".pushsection __bug_table,\\"aw\\"\\n" \\
+                        "2:\\t.long 1b - .\\n\\t.long %c0 - .\\n\\t.word %c1\\n\\t.word %c2\\n" \\
+                        "\\t.org 2b+%c3\\n.popsection\\n" \\
+                        : : "i" (__FILE__), "i" (__LINE__), "i" (flags), "i" (sizeof(struct bug_entry)))
+                #define WARN_ON(c) ({ int __ret = !!(c); if (__builtin_expect(__ret, 0)) __WARN_FLAGS(1 << 8); \\
+                        __builtin_expect(__ret, 0); })
+                int checked(int x) { WARN_ON(x > 5); return work(x); }
+                """;
+        DiffReport report = diff(warn, "\n\n" + warn);
+        assertFalse(report.hasChanges(), report.toString());
+    }
+
     @Test
     void uniqueIdsRenumberedByANewUseAreTheSameObjects() throws Exception {
         String rest = """
