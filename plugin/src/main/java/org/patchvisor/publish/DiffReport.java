@@ -33,10 +33,13 @@ public record DiffReport(List<FunctionDelta> changed, List<FunctionDelta> added,
                 join(uncarriable, other.uncarriable));
     }
 
-    /** Normalised names of the changed functions: what a live patch must replace. */
+    /**
+     * Normalised names of the changed functions: what a live patch must replace. A changed {@code .cold} part
+     * names its parent, the function that is hooked to carry it.
+     */
     public Set<String> changedFunctionNames() {
         Set<String> names = new TreeSet<>();
-        changed.forEach(d -> names.add(stripDuplicateTag(d.function())));
+        changed.forEach(d -> names.add(stripDuplicateTag(d.parent())));
         return names;
     }
 

@@ -39,6 +39,7 @@ public final class DiffText {
             case DATA_LAYOUT -> "data layout changed, a live patch cannot carry it";
             case STATIC_DATA -> "static data changed, a live patch cannot carry it";
             case INIT_CODE -> "init code changed, a live patch cannot carry it";
+            case NOTRACE -> "function without an ftrace entry changed, a live patch cannot hook it";
         };
     }
 }

@@ -14,6 +14,11 @@ import org.patchvisor.elf.ElfFile;
  * <p>Names the kernel's macros number with {@code __COUNTER__} match once the number is dropped
  * ({@link SymbolNames}), and in x86-64 code a function that differs only in the {@code __LINE__} it passes to a
  * reporting call such as {@code __might_sleep} is no change either ({@link ReportingLines}).
+ *
+ * <p>A changed x86-64 function that ftrace cannot hook ({@link CodeItem#traceable()}) is refused as
+ * {@link Uncarriable.Kind#NOTRACE}: the livepatch core redirects a function through its ftrace entry. A
+ * {@code .cold} part has none and needs none; it is refused only when the function it belongs to cannot be
+ * hooked. An added function needs no ftrace entry either.
  */
 public final class ObjectDiff {
 
@@ -34,9 +39,12 @@ public final class ObjectDiff {
                     removed.add(new FunctionDelta(file, e.getKey(), before.name(), "", before.local()));
                 }
             } else if (!before.sameContents(after) && !(x86 && ReportingLines.onlyLinesDiffer(before, after))) {
+                String unhookable = x86 ? unhookable(pre, e.getKey(), before) : null;
                 if (before.init() || after.init()) {
                     uncarriable.add(new Uncarriable(file, e.getKey(), Uncarriable.Kind.INIT_CODE,
                             "init function " + after.name() + " in " + after.section() + " changed"));
+                } else if (unhookable != null) {
+                    uncarriable.add(new Uncarriable(file, e.getKey(), Uncarriable.Kind.NOTRACE, unhookable));
                 } else {
                     changed.add(new FunctionDelta(file, e.getKey(), before.name(), after.name(), after.local()));
                 }
@@ -76,5 +84,23 @@ public final class ObjectDiff {
             }
         }
         return new DiffReport(changed, added, removed, addedData, removedData, uncarriable);
+    }
+
+    /** Why the changed pre-build function keyed {@code key} cannot be hooked, or null when it can. */
+    private static String unhookable(ObjectImage pre, String key, CodeItem before) {
+        if (!before.cold()) {
+            return before.traceable() ? null : untraced(before);
+        }
+        CodeItem parent = pre.functions().get(SymbolNames.parentOf(key));
+        if (parent == null || parent.traceable()) {
+            return null;
+        }
+        return "the cold part " + before.name() + " belongs to " + untraced(parent);
+    }
+
+    private static String untraced(CodeItem function) {
+        String why = function.inUntracedSection() ? "is in " + function.section() + ", which ftrace never patches"
+                : "does not start with a call to __fentry__ (notrace, or built without -pg -mfentry)";
+        return function.name() + ", which " + why;
     }
 }

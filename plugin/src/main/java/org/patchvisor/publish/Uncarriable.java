@@ -12,6 +12,11 @@ public record Uncarriable(String file, String symbol, Kind kind, String detail) 
         /** An existing data object changed its initial bytes: the running kernel keeps the old values. */
         STATIC_DATA,
         /** Init code or data changed: it ran at boot or load time and is gone. */
-        INIT_CODE
+        INIT_CODE,
+        /**
+         * A function changed that ftrace cannot hook (no {@code call __fentry__} at its start, or in
+         * {@code .noinstr.text} / {@code .entry.text}), so the livepatch core cannot redirect it.
+         */
+        NOTRACE
     }
 }

@@ -51,6 +51,9 @@ class DiffCommandTest {
         assertEquals(0, run("--json", pre.toString(), post.toString()));
         JsonNode json = new ObjectMapper().readTree(out.toString());
         assertEquals("f", json.get("changed").get(0).get("function").asText());
+        java.util.List<String> fields = new java.util.ArrayList<>();
+        json.get("changed").get(0).fieldNames().forEachRemaining(fields::add);
+        assertEquals(java.util.List.of("file", "function", "preName", "postName", "local"), fields);
         assertEquals("STATIC_DATA", json.get("uncarriable").get(0).get("kind").asText());
     }
 

@@ -191,4 +191,61 @@ class KernelCodeDiffTest {
         assertEquals(Set.of("hits"), image.data().keySet());
     }
 
+    @Test
+    void aChangedNotraceFunctionIsRefused() throws Exception {
+        String before = "__attribute__((no_instrument_function)) int quiet(int x) { return work(x) + 1; }\n"
+                + "int loud(int x) { return work(x) + 1; }\n";
+        DiffReport report = diff(before, before.replace("+ 1", "+ 2"));
+        assertEquals(Set.of("loud"), names(report.changed()), report.toString());
+        assertEquals(Set.of("quiet:NOTRACE"), kinds(report));
+    }
+
+    @Test
+    void aChangedNoinstrFunctionIsRefused() throws Exception {
+        String before = "__attribute__((section(\".noinstr.text\"))) int entry(int x) { return work(x) + 1; }\n";
+        DiffReport report = diff(before, before.replace("+ 1", "+ 2"));
+        assertTrue(report.changed().isEmpty(), report.toString());
+        assertEquals(Set.of("entry:NOTRACE"), kinds(report));
+    }
+
+    @Test
+    void anAddedOrUnchangedNotraceFunctionIsFine() throws Exception {
+        String quiet = "__attribute__((no_instrument_function)) int quiet(int x) { return work(x) + 1; }\n";
+        String added = "__attribute__((no_instrument_function)) int added(int x) { return work(x) + 3; }\n";
+        DiffReport report = diff(quiet, quiet + added);
+        assertEquals(Set.of("added"), names(report.added()));
+        assertTrue(report.uncarriable().isEmpty() && report.changed().isEmpty(), report.toString());
+    }
+
+    private static final String COLD = """
+            extern void __attribute__((cold)) complain(int);
+            %s int split(int x)
+            {
+            	if (x > 100) {
+            		complain(x);
+            		complain(x * 3);
+            		return work(x);
+            	}
+            	return x + 1;
+            }
+            """;
+
+    @Test
+    void aChangedColdPartTravelsWithItsParent() throws Exception {
+        DiffReport report = diff(COLD.formatted(""), COLD.formatted("").replace("x * 3", "x * 5"));
+        assertTrue(report.uncarriable().isEmpty(), report.toString());
+        FunctionDelta cold = report.changed().stream().filter(FunctionDelta::cold).findFirst().orElseThrow();
+        assertEquals("split.cold", cold.function());
+        assertEquals("split", cold.parent());
+        assertTrue(cold.preName().endsWith(".cold"), cold.preName());
+        assertEquals(Set.of("split"), report.changedFunctionNames());
+    }
+
+    @Test
+    void aChangedColdPartOfANotraceFunctionIsRefused() throws Exception {
+        String notrace = COLD.formatted("__attribute__((no_instrument_function))");
+        DiffReport report = diff(notrace, notrace.replace("x * 3", "x * 5"));
+        assertTrue(report.changed().isEmpty(), report.toString());
+        assertTrue(kinds(report).contains("split.cold:NOTRACE"), report.toString());
+    }
 }
