@@ -16,6 +16,7 @@ import org.patchvisor.guest.GuestOutcome;
 import org.patchvisor.guest.GuestPatcher;
 import org.patchvisor.guest.SshChannel;
 import org.patchvisor.model.KernelId;
+import org.patchvisor.model.Outcome;
 
 /**
  * The SSH channel all the way into a real kernel: the Debian kernel boots under QEMU with its sshd reachable on a
@@ -61,7 +62,7 @@ class SshLivePatchIT {
 
                 Path ko = patches.resolve("pv_cmdline.ko");
                 GuestOutcome outcome = patcher.apply(ssh, ko, ModuleFiles.read(ko), TIMEOUT);
-                assertEquals(GuestOutcome.State.APPLIED, outcome.state(), outcome.reason());
+                assertEquals(Outcome.APPLIED, outcome.state(), outcome.reason());
                 assertTrue(ssh.exec(java.util.List.of("cat", "/proc/cmdline"), TIMEOUT).stdout().contains(MARK));
                 assertTrue(vm.shOk("cat /proc/cmdline").contains(MARK), "seen through the agent too");
 

@@ -148,14 +148,8 @@ public final class BuildCommand implements Callable<Integer> {
             }
             spec.commandLine().getOut().flush();
             return ExitCodes.OK;
-        } catch (BuildException e) {
-            return fail(switch (e.reason()) {
-                case COMPILE -> ExitCodes.BUILD_FAILED;
-                case NOT_COVERED -> ExitCodes.NOT_COVERED;
-                case REFUSED -> ExitCodes.BUILD_REFUSED;
-            }, e.getMessage());
-        } catch (StateLockedException e) {
-            return fail(ExitCodes.LOCKED, e.getMessage());
+        } catch (BuildException | StateLockedException e) {
+            return fail(ExitPolicy.code(e), e.getMessage());
         }
     }
 

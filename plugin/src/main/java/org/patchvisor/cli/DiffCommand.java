@@ -63,7 +63,7 @@ public final class DiffCommand implements Callable<Integer> {
         } catch (BuildException e) {
             spec.commandLine().getErr().println("patchvisor diff: " + e.getMessage());
             spec.commandLine().getErr().flush();
-            return ExitCodes.BUILD_REFUSED;
+            return ExitPolicy.code(e);
         }
         CoverageCheck.Result result = CoverageCheck.check(report, manifest);
         result.warnings().forEach(w -> spec.commandLine().getErr().println("patchvisor diff: warning: " + w));

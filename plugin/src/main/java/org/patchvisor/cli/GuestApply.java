@@ -11,10 +11,10 @@ import org.patchvisor.elf.ModuleFiles;
 import org.patchvisor.fleet.GuestTargets;
 import org.patchvisor.guest.GuestChannel;
 import org.patchvisor.guest.GuestOutcome;
-import org.patchvisor.guest.GuestOutcome.State;
 import org.patchvisor.guest.GuestPatcher;
 import org.patchvisor.kernel.PatchException;
 import org.patchvisor.model.ModuleInfo;
+import org.patchvisor.model.Outcome;
 import org.patchvisor.spi.GuestUnreachableException;
 
 /** {@code apply FILE.ko --guest NAME}: one module to one guest, its outcome printed and turned into an exit code. */
@@ -29,13 +29,13 @@ final class GuestApply {
         try (GuestTargets targets = parent.guestTargets(options.uris())) {
             GuestTargets.Target target = targets.find(guestName);
             if (target.guest().optedOut()) {
-                outcome = GuestOutcome.of(State.REFUSED, guestName + " has opted out of patching (patchvisor policy "
+                outcome = GuestOutcome.of(Outcome.REFUSED, guestName + " has opted out of patching (patchvisor policy "
                         + "in its metadata)", info.name(), Optional.empty(), Duration.ZERO);
             } else {
                 try (GuestChannel channel = target.adapter().channel(target.guest())) {
                     outcome = GuestPatcher.standard().apply(channel, module.toAbsolutePath(), info, timeout);
                 } catch (GuestUnreachableException e) {
-                    outcome = GuestOutcome.of(State.UNREACHABLE, e.getMessage(), info.name(), Optional.empty(),
+                    outcome = GuestOutcome.of(Outcome.UNREACHABLE, e.getMessage(), info.name(), Optional.empty(),
                             Duration.ZERO);
                 }
             }
@@ -49,17 +49,7 @@ final class GuestApply {
         }
         out.flush();
         err.flush();
-        return exitCode(outcome.state());
-    }
-
-    static int exitCode(State state) {
-        return switch (state) {
-            case APPLIED, ALREADY_PATCHED -> ExitCodes.OK;
-            case REFUSED -> ExitCodes.REFUSED;
-            case NO_PATCH -> ExitCodes.NOT_FOUND;
-            case FAILED_REVERTED -> ExitCodes.GUEST_FAILED;
-            case UNREACHABLE -> ExitCodes.GUEST_UNREACHABLE;
-        };
+        return ExitPolicy.code(outcome.state());
     }
 
     static Map<String, Object> view(String guest, GuestOutcome outcome) {

@@ -30,21 +30,18 @@ final class HostPlanText {
         lines.add("kernel " + described + ", loaded: "
                 + (plan.loaded().isEmpty() ? "none" : String.join(", ", plan.loaded())));
         String result;
-        int code;
+        int code = ExitPolicy.code(plan.status());
         switch (plan.status()) {
             case NO_PATCHES -> {
                 result = "no-patches";
-                code = ExitCodes.NO_PATCHES;
                 lines.add("the feed has no live patches for kernel " + described);
             }
             case UP_TO_DATE -> {
                 result = "up-to-date";
-                code = ExitCodes.OK;
                 lines.add("kernel " + described + " is up to date: nothing would be applied");
             }
             default -> {
                 result = "would-apply";
-                code = ExitCodes.OK;
                 BundleEntry bundle = plan.update().orElseThrow();
                 String from = feed.repositoryOf(bundle).orElse("the feed");
                 lines.add(plan.cached()

@@ -13,6 +13,7 @@ import org.patchvisor.fleet.GuestTargets;
 import org.patchvisor.host.HostPatcher;
 import org.patchvisor.kernel.PatchException;
 import org.patchvisor.kernel.Privileges;
+import org.patchvisor.model.Outcome;
 import org.patchvisor.spi.AdapterContext;
 import org.patchvisor.spi.HypervisorAdapters;
 import org.patchvisor.io.ProcessRunner;
@@ -106,13 +107,13 @@ public final class PatchvisorCli {
     }
 
     /**
-     * Throws {@link PatchException.Reason#IN_CONTAINER} inside a container. A command that works before it needs
+     * Throws {@link Outcome#IN_CONTAINER} inside a container. A command that works before it needs
      * the patcher (fetching a feed, say) calls this first, so it refuses before doing anything.
      */
     void refuseInsideContainer() throws IOException, PatchException {
         Optional<String> refusal = detect().refusal();
         if (refusal.isPresent()) {
-            throw new PatchException(PatchException.Reason.IN_CONTAINER, refusal.get());
+            throw new PatchException(Outcome.IN_CONTAINER, refusal.get());
         }
     }
 

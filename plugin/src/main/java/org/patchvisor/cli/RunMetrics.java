@@ -11,8 +11,8 @@ import org.patchvisor.feed.ConfigFile;
 import org.patchvisor.feed.Feed;
 import org.patchvisor.metrics.Metrics;
 import org.patchvisor.metrics.MetricsFile;
+import org.patchvisor.model.Outcome;
 import org.patchvisor.rollout.Report;
-import org.patchvisor.rollout.RolloutState;
 
 /**
  * The figures upgrade, upgrade --guests and the worker leave for Prometheus: guests per final state, patches
@@ -43,15 +43,15 @@ final class RunMetrics {
         return ConfigFile.read(config).single(CONFIG_KEY).map(Path::of);
     }
 
-    void guest(String name, String state) {
-        guestsByState.merge(state, 1, Integer::sum);
-        if (state.equals(RolloutState.APPLIED.label())) {
+    void guest(String name, Outcome state) {
+        guestsByState.merge(state.label(), 1, Integer::sum);
+        if (state == Outcome.APPLIED) {
             appliedByTarget.merge(name, 1, Integer::sum);
         }
     }
 
     void report(Report report) {
-        report.guests().forEach(row -> guest(row.name(), row.state().label()));
+        report.guests().forEach(row -> guest(row.name(), row.state()));
     }
 
     void hostApplied(String kernel) {
@@ -73,7 +73,7 @@ final class RunMetrics {
 
     Metrics metrics(Instant now) {
         Metrics m = new Metrics();
-        for (RolloutState state : RolloutState.values()) {
+        for (Outcome state : Outcome.ROLLOUT) {
             guestsByState.putIfAbsent(state.label(), 0);
         }
         guestsByState.forEach((state, n) -> m.gauge("patchvisor_guests", "Guests by the state they ended in.", n,

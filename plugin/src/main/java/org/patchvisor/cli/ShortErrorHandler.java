@@ -1,17 +1,16 @@
 package org.patchvisor.cli;
 
 import java.io.PrintWriter;
-import org.patchvisor.elf.ElfFormatException;
 import org.patchvisor.guest.GuestText;
 import org.patchvisor.kernel.PatchException;
-import org.patchvisor.state.LockFileException;
 import picocli.CommandLine;
 import picocli.CommandLine.IExecutionExceptionHandler;
 import picocli.CommandLine.ParseResult;
 
 /**
- * Turns any failure into one line on stderr and its documented exit code. The stack trace is only shown
- * with {@code --debug}: an administrator needs the reason, not our call stack.
+ * Turns any failure into one line on stderr and its documented exit code ({@link ExitPolicy}), so a command
+ * that does not catch a failure still ends with the right code. The stack trace is only shown with
+ * {@code --debug}: an administrator needs the reason, not our call stack.
  */
 final class ShortErrorHandler implements IExecutionExceptionHandler {
 
@@ -23,34 +22,7 @@ final class ShortErrorHandler implements IExecutionExceptionHandler {
             ex.printStackTrace(err);
         }
         err.flush();
-        return exitCode(ex);
-    }
-
-    static int exitCode(Throwable ex) {
-        if (ex instanceof PatchException p) {
-            return switch (p.reason()) {
-                case NOT_ROOT -> ExitCodes.NOT_ROOT;
-                case UNSUPPORTED -> ExitCodes.UNSUPPORTED;
-                case REFUSED -> ExitCodes.REFUSED;
-                case TRANSITION_TIMEOUT -> ExitCodes.TRANSITION_TIMEOUT;
-                case KERNEL_REFUSED -> ExitCodes.KERNEL_REFUSED;
-                case NOT_FOUND -> ExitCodes.NOT_FOUND;
-                case REVERT_FAILED -> ExitCodes.REVERT_FAILED;
-                case LOCKED -> ExitCodes.LOCKED;
-                case IN_CONTAINER -> ExitCodes.IN_CONTAINER;
-            };
-        }
-        if (ex instanceof LockFileException) {
-            return ExitCodes.FOREIGN_FILE;
-        }
-        if (ex instanceof ElfFormatException) {
-            return ExitCodes.REFUSED;
-        }
-        if (ex instanceof org.patchvisor.spi.GuestUnreachableException
-                || ex instanceof org.patchvisor.guest.GuestChannel.GuestTimeoutException) {
-            return ExitCodes.GUEST_UNREACHABLE;
-        }
-        return ExitCodes.ERROR;
+        return ExitPolicy.code(ex, cmd.getCommand());
     }
 
     /**

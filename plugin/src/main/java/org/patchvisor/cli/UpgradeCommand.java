@@ -26,12 +26,12 @@ import org.patchvisor.kernel.PatchException;
 import org.patchvisor.model.KernelId;
 import org.patchvisor.guest.GuestPatcher;
 import org.patchvisor.guest.GuestText;
+import org.patchvisor.model.Outcome;
 import org.patchvisor.rollout.Plan;
 import org.patchvisor.rollout.PlanText;
 import org.patchvisor.rollout.ProgressListener;
 import org.patchvisor.rollout.Report;
 import org.patchvisor.rollout.RolloutListener;
-import org.patchvisor.rollout.RolloutState;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -48,7 +48,7 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "upgrade", mixinStandardHelpOptions = true,
         description = "Download, verify and apply the newest live patch the feed has for this kernel.")
-final class UpgradeCommand implements Callable<Integer> {
+final class UpgradeCommand implements Callable<Integer>, ExitPolicy.FeedCommand {
     @ParentCommand
     PatchvisorCli parent;
 
@@ -124,7 +124,7 @@ final class UpgradeCommand implements Callable<Integer> {
             }
             Feed feed = Feed.open(settings, env, clock, FetchLimits.defaults());
             HostPatcher patcher = parent.hostPatcher(settings.stateDir(), state.lockWait());
-            HostUpgrade.Outcome outcome = new HostUpgrade(parent.context().kernel(), patcher, feed)
+            HostUpgrade.Result outcome = new HostUpgrade(parent.context().kernel(), patcher, feed)
                     .run(timeout.value, Progress.to(spec.commandLine().getErr(), !json));
             int code = report(outcome, view, startedMs);
             RunMetrics figures = new RunMetrics("upgrade");
@@ -135,12 +135,10 @@ final class UpgradeCommand implements Callable<Integer> {
             figures.success(clock.instant());
             figures.write(metrics, clock.instant());
             return code;
-        } catch (FeedException e) {
-            return fail(view, ExitCodes.FEED_FAILED, e.getMessage(), e);
-        } catch (PatchException e) {
-            return fail(view, ShortErrorHandler.exitCode(e), e.getMessage(), e);
+        } catch (FeedException | PatchException e) {
+            return fail(view, ExitPolicy.code(e, this), e.getMessage(), e);
         } catch (ElfFormatException e) {
-            return fail(view, ExitCodes.REFUSED, "the downloaded bundle is not a valid kernel module: " + e.getMessage(), e);
+            return fail(view, ExitPolicy.code(e, this), "the downloaded bundle is not a valid kernel module: " + e.getMessage(), e);
         }
     }
 
@@ -155,17 +153,12 @@ final class UpgradeCommand implements Callable<Integer> {
         return Optional.empty();
     }
 
-    /**
-     * Exit codes: 0 when every targeted guest ended applied, already patched, without a patch or skipped;
-     * {@link ExitCodes#GUEST_FAILED} when any failed, timed out or was halted; otherwise {@link ExitCodes#REFUSED}
-     * when a guest refused its bundle (wrong kernel, signatures enforced: nothing was loaded); otherwise
-     * {@link ExitCodes#GUEST_UNREACHABLE} when some could not be reached.
-     */
+    /** The fleet rollout; its exit code is {@link ExitPolicy#rollout(Report)}. */
     private int upgradeGuests(Feed feed, RunMetrics figures) throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         try (GuestTargets targets = parent.guestTargets(guestOptions.uris())) {
             if (targets.none()) {
-                throw new PatchException(PatchException.Reason.NOT_FOUND, "no guests to upgrade " + targets.describe());
+                throw new PatchException(Outcome.NOT_FOUND, "no guests to upgrade " + targets.describe());
             }
             GuestFleetUpgrade fleet = new GuestFleetUpgrade(targets, feed, GuestPatcher.standard());
             Plan plan = fleet.plan(rolloutFlags.options());
@@ -180,32 +173,26 @@ final class UpgradeCommand implements Callable<Integer> {
             } else {
                 GuestRolloutText.print(out, report);
             }
-            if (report.failures() > 0 || report.halted()) {
-                return ExitCodes.GUEST_FAILED;
-            }
-            if (report.count(RolloutState.REFUSED) > 0) {
-                return ExitCodes.REFUSED;
-            }
-            return report.count(RolloutState.UNREACHABLE) > 0 ? ExitCodes.GUEST_UNREACHABLE : ExitCodes.OK;
+            return ExitPolicy.rollout(report);
         }
     }
 
-    private int report(HostUpgrade.Outcome outcome, Map<String, Object> view, long startedMs) {
+    private int report(HostUpgrade.Result outcome, Map<String, Object> view, long startedMs) {
         KernelId kernel = outcome.kernel();
         String described = kernel.release() + kernel.buildId().map(id -> " (build-id " + id + ")").orElse("");
         view.put("kernel", Map.of("release", kernel.release(), "buildId", kernel.buildId().orElse("")));
         view.put("loadedBefore", outcome.loaded());
         outcome.bundle().ifPresent(b -> view.put("bundle", b));
         return switch (outcome.status()) {
-            case NO_PATCHES -> finish(view, ExitCodes.NO_PATCHES, "no-patches",
+            case NO_PATCHES -> finish(view, ExitPolicy.code(outcome.status()), "no-patches",
                     List.of("the feed has no live patches for kernel " + described));
-            case UP_TO_DATE -> finish(view, ExitCodes.OK, "up-to-date", List.of("kernel " + described + " is up to date"
+            case UP_TO_DATE -> finish(view, ExitPolicy.code(outcome.status()), "up-to-date", List.of("kernel " + described + " is up to date"
                     + outcome.bundle().map(b -> " (" + b.id() + ", level " + b.cumulativeLevel() + ")").orElse("")));
             case APPLIED -> applied(outcome, view, startedMs);
         };
     }
 
-    private int applied(HostUpgrade.Outcome outcome, Map<String, Object> view, long startedMs) {
+    private int applied(HostUpgrade.Result outcome, Map<String, Object> view, long startedMs) {
         BundleEntry bundle = outcome.bundle().orElseThrow();
         HostPatcher.HostApplyResult result = outcome.applied().orElseThrow();
         ApplyReport r = result.report();
@@ -224,7 +211,7 @@ final class UpgradeCommand implements Callable<Integer> {
         if (!r.superseded().isEmpty()) {
             lines.add("superseded and unloaded: " + String.join(", ", r.superseded()));
         }
-        return finish(view, ExitCodes.OK, "applied", lines);
+        return finish(view, ExitPolicy.code(outcome.status()), "applied", lines);
     }
 
     private int finish(Map<String, Object> view, int code, String result, List<String> lines) {

@@ -114,12 +114,12 @@ final class WorkerCommand implements Callable<Integer> {
                 maxBackoff, giveUpAfter);
         List<SpoolDrainer.Handled> handled = new Worker(spool, drainer, parent.context().ticker(), poll)
                 .run(once, new Journal(err, metrics, parent.context().clock()));
-        return exitCode(handled);
+        return ExitPolicy.workerPass(handled);
     }
 
     /** The journal's line for one guest. The name is exact in the spool (it addresses the guest): printable here. */
     static String logLine(SpoolDrainer.Handled h) {
-        return "patchvisor worker: guest " + GuestText.printable(h.guest()) + ": " + h.result().state()
+        return "patchvisor worker: guest " + GuestText.printable(h.guest()) + ": " + h.result().state().label()
                 + (h.result().isFinal() ? "" : " (kept for retry)")
                 + " [" + h.events() + " event(s)]"
                 + (h.result().reason().isBlank() ? "" : ": " + h.result().reason());
@@ -163,19 +163,5 @@ final class WorkerCommand implements Callable<Integer> {
         } catch (IOException e) {
             throw new UncheckedIOException("the feed cannot be used: " + e.getMessage(), e);
         }
-    }
-
-    /**
-     * The worker's exit-code mapping (--once; the endless loop only ends by a signal or an error): 0 when every
-     * queued guest ended in a final, good state.
-     */
-    private static int exitCode(List<SpoolDrainer.Handled> handled) {
-        boolean failed = handled.stream().anyMatch(h -> h.result().state().equals("failed-reverted")
-                || (!h.result().isFinal() && !h.result().state().equals("unreachable")));
-        if (failed) {
-            return ExitCodes.GUEST_FAILED;
-        }
-        return handled.stream().anyMatch(h -> !h.result().isFinal() || h.result().state().equals(SpoolDrainer.GAVE_UP))
-                ? ExitCodes.GUEST_UNREACHABLE : ExitCodes.OK;
     }
 }

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import org.patchvisor.kernel.PatchException;
+import org.patchvisor.model.Outcome;
 import org.patchvisor.spi.AdapterContext;
 import org.patchvisor.spi.Guest;
 import org.patchvisor.spi.HypervisorAdapter;
@@ -62,10 +63,10 @@ public final class GuestTargets implements AutoCloseable {
             return matches.get(0);
         }
         if (matches.isEmpty()) {
-            throw new PatchException(PatchException.Reason.NOT_FOUND, "no guest named '" + name + "' "
+            throw new PatchException(Outcome.NOT_FOUND, "no guest named '" + name + "' "
                     + describe());
         }
-        throw new PatchException(PatchException.Reason.NOT_FOUND, "the name '" + name + "' is ambiguous: "
+        throw new PatchException(Outcome.NOT_FOUND, "the name '" + name + "' is ambiguous: "
                 + matches.size() + " guests carry it (use -c to choose one connection)");
     }
 

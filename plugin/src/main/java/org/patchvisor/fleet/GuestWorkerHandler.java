@@ -2,21 +2,23 @@ package org.patchvisor.fleet;
 
 import java.io.IOException;
 import java.time.Duration;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Supplier;
 import org.patchvisor.feed.Feed;
 import org.patchvisor.guest.GuestChannel;
 import org.patchvisor.guest.GuestPatcher;
 import org.patchvisor.kernel.PatchException;
+import org.patchvisor.model.Outcome;
 import org.patchvisor.time.Deadline;
 import org.patchvisor.time.Ticker;
 import org.patchvisor.rollout.Plan;
 import org.patchvisor.rollout.Report;
 import org.patchvisor.rollout.RolloutListener;
 import org.patchvisor.rollout.RolloutOptions;
-import org.patchvisor.rollout.RolloutState;
 import org.patchvisor.spi.Guest;
 import org.patchvisor.spi.GuestUnreachableException;
 import org.patchvisor.spi.HypervisorAdapter;
@@ -29,6 +31,9 @@ import org.patchvisor.spi.HypervisorAdapter;
  */
 public final class GuestWorkerHandler implements SpoolDrainer.GuestHandler {
     private static final Duration PING = Duration.ofSeconds(3);
+    /** The rollout ends that retrying later may change: nobody answered, or the try itself failed. */
+    private static final Set<Outcome> RETRIED = EnumSet.of(Outcome.UNREACHABLE, Outcome.TIMED_OUT, Outcome.FAILED,
+            Outcome.HALTED, Outcome.PLANNED);
 
     /** Opens the adapters for one job; the handler closes them. */
     public interface TargetsOpener {
@@ -63,24 +68,24 @@ public final class GuestWorkerHandler implements SpoolDrainer.GuestHandler {
     @Override
     public SpoolDrainer.Result handle(String name) throws IOException, InterruptedException {
         if (!selection.selects(name)) {
-            return new SpoolDrainer.Result(RolloutState.SKIPPED.label(), true, "not selected by --only/--exclude");
+            return new SpoolDrainer.Result(Outcome.SKIPPED, true, "not selected by --only/--exclude");
         }
         try (GuestTargets targets = opener.open()) {
             GuestTargets.Target target;
             try {
                 target = targets.find(name);
             } catch (PatchException e) {
-                return new SpoolDrainer.Result("gone", true, e.getMessage());
+                return new SpoolDrainer.Result(Outcome.GONE, true, e.getMessage());
             }
             if (target.adapter().sharesHostKernel()) {
-                return new SpoolDrainer.Result("skipped", true, "shares the host kernel: the host's patch covers it");
+                return new SpoolDrainer.Result(Outcome.SKIPPED, true, "shares the host kernel: the host's patch covers it");
             }
             if (!target.guest().running()) {
-                return new SpoolDrainer.Result("skipped", true, "not running (" + target.guest().state().label() + ")");
+                return new SpoolDrainer.Result(Outcome.SKIPPED, true, "not running (" + target.guest().state().label() + ")");
             }
             Optional<String> silent = waitForAgent(target.adapter(), target.guest(), ticker, agentWait, poll);
             if (silent.isPresent()) {
-                return new SpoolDrainer.Result(RolloutState.UNREACHABLE.label(), false, silent.get());
+                return new SpoolDrainer.Result(Outcome.UNREACHABLE, false, silent.get());
             }
             GuestFleetUpgrade fleet = new GuestFleetUpgrade(targets, feed.get(), patcher);
             Plan plan = fleet.plan(new RolloutOptions(0, 1, 0, guestTimeout, List.of(), List.of(), false),
@@ -88,10 +93,10 @@ public final class GuestWorkerHandler implements SpoolDrainer.GuestHandler {
             Report report = fleet.run(plan, RolloutListener.NONE);
             reports.put(name, report);
             if (report.guests().size() != 1) {
-                return new SpoolDrainer.Result("gone", true, "the rollout did not list " + name);
+                return new SpoolDrainer.Result(Outcome.GONE, true, "the rollout did not list " + name);
             }
             Report.Row row = report.guests().get(0);
-            return new SpoolDrainer.Result(row.state().label(), isFinal(row.state()),
+            return new SpoolDrainer.Result(row.state(), isFinal(row.state()),
                     row.reason() == null ? "" : row.reason());
         }
     }
@@ -120,10 +125,7 @@ public final class GuestWorkerHandler implements SpoolDrainer.GuestHandler {
     }
 
     /** The guest's state will not change by retrying now: patched, nothing to patch, refused, or reverted. */
-    static boolean isFinal(RolloutState state) {
-        return switch (state) {
-            case APPLIED, ALREADY_PATCHED, NO_PATCH, REFUSED, FAILED_REVERTED, SKIPPED -> true;
-            case UNREACHABLE, TIMED_OUT, FAILED, HALTED, PLANNED -> false;
-        };
+    static boolean isFinal(Outcome state) {
+        return !RETRIED.contains(state);
     }
 }

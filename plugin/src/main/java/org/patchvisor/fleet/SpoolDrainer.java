@@ -10,10 +10,12 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.function.Consumer;
 import org.patchvisor.guest.GuestText;
 import org.patchvisor.hooks.EventSpool;
 import org.patchvisor.hooks.GuestEvent;
+import org.patchvisor.model.Outcome;
 
 /**
  * The worker's loop body: takes the queued events one guest at a time (however many starts a guest had, it is
@@ -27,20 +29,16 @@ import org.patchvisor.hooks.GuestEvent;
  * that drains.
  */
 public final class SpoolDrainer {
-    /** What a guest job ends in when the worker stops trying. */
-    public static final String GAVE_UP = "gave-up";
-    /** The one state a guest is given up in: nobody can reach it. */
-    public static final String UNREACHABLE = "unreachable";
-
     /** Patches one guest; blocking, bounded by the handler's own agent wait and per-guest timeout. */
     public interface GuestHandler {
         Result handle(String guest) throws IOException, InterruptedException;
     }
 
-    /** How one guest's job ended: a rollout state word, whether that is final, and why. */
-    public record Result(String state, boolean isFinal, String reason) {
+    /** How one guest's job ended: its outcome, whether that is final, and why. */
+    public record Result(Outcome state, boolean isFinal, String reason) {
         /** The reason quotes the guest and its agent (and errors naming it): printable before the worker logs it. */
         public Result {
+            Objects.requireNonNull(state, "state");
             reason = GuestText.printable(reason == null ? "" : reason);
         }
     }
@@ -112,13 +110,13 @@ public final class SpoolDrainer {
                 result = handler.handle(guest);
             } catch (IOException | RuntimeException e) {
                 String message = e.getMessage();
-                result = new Result("error", false, message == null || message.isBlank()
+                result = new Result(Outcome.ERROR, false, message == null || message.isBlank()
                         ? e.getClass().getSimpleName() : message);
             }
-            if (!result.isFinal() && UNREACHABLE.equals(result.state())) {
+            if (!result.isFinal() && result.state() == Outcome.UNREACHABLE) {
                 Instant since = written(entry.getValue(), false);
                 if (!clock.instant().isBefore(since.plus(giveUpAfter))) {
-                    result = new Result(GAVE_UP, true, result.state() + (result.reason().isBlank() ? "" : ": "
+                    result = new Result(Outcome.GAVE_UP, true, result.state().label() + (result.reason().isBlank() ? "" : ": "
                             + result.reason()) + "; queued since " + since + ", given up after " + giveUpAfter);
                 }
             }

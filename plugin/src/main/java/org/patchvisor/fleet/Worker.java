@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import org.patchvisor.kernel.PatchException;
+import org.patchvisor.model.Outcome;
 import org.patchvisor.state.RunLock;
 import org.patchvisor.state.StateLockedException;
 import org.patchvisor.time.Ticker;
@@ -60,14 +61,14 @@ public final class Worker {
     /** A pass that handled guests and left every one done: final, and not given up on. */
     public static boolean allDone(List<SpoolDrainer.Handled> handled) {
         return !handled.isEmpty() && handled.stream().allMatch(h -> h.result().isFinal()
-                && !h.result().state().equals(SpoolDrainer.GAVE_UP));
+                && h.result().state() != Outcome.GAVE_UP);
     }
 
     private RunLock lock() throws IOException, PatchException {
         try {
             return RunLock.acquire(spool, "worker", Duration.ZERO);
         } catch (StateLockedException e) {
-            throw new PatchException(PatchException.Reason.LOCKED, "another worker drains " + spool + ": " + e.getMessage());
+            throw new PatchException(Outcome.LOCKED, "another worker drains " + spool + ": " + e.getMessage());
         }
     }
 }

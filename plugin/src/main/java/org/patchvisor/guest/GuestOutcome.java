@@ -1,10 +1,12 @@
 package org.patchvisor.guest;
 
 import java.time.Duration;
-import java.util.Locale;
+import java.util.EnumSet;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import org.patchvisor.model.KernelId;
+import org.patchvisor.model.Outcome;
 
 /**
  * How one guest ended up after a patch was offered to it: the one state a rollout report shows per guest,
@@ -12,35 +14,19 @@ import org.patchvisor.model.KernelId;
  *
  * @param state   the end state
  * @param reason  one line for the administrator
- * @param patch   the live patch concerned (empty when none was chosen, e.g. {@link State#NO_PATCH})
+ * @param patch   the live patch concerned (empty when none was chosen, e.g. {@link Outcome#NO_PATCH})
  * @param kernel  the guest's kernel, when it could be identified
  * @param elapsed wall time spent on this guest
  */
-public record GuestOutcome(State state, String reason, String patch, Optional<KernelId> kernel, Duration elapsed) {
+public record GuestOutcome(Outcome state, String reason, String patch, Optional<KernelId> kernel, Duration elapsed) {
 
-    /** Every guest ends in exactly one of these. */
-    public enum State {
-        /** The patch was loaded, its transition finished, and the host verified it through the channel. */
-        APPLIED,
-        /** The patch was already loaded and enabled; nothing was done. */
-        ALREADY_PATCHED,
-        /** No patch exists for the guest's kernel. */
-        NO_PATCH,
-        /** Refused before loading: wrong kernel, no livepatch support, signatures enforced. Never loaded. */
-        REFUSED,
-        /** Something failed and the guest was left (or put back) as it was: e.g. a timed-out transition reversed. */
-        FAILED_REVERTED,
-        /** No way into the guest: no agent channel, or the agent does not answer. */
-        UNREACHABLE;
-
-        /** Lower-case words for reports: "failed-reverted". */
-        public String label() {
-            return name().toLowerCase(Locale.ROOT).replace('_', '-');
-        }
-    }
+    /** The ends the guest path itself reports; the rest belong to the rollout, the host or the worker. */
+    private static final Set<Outcome> ENDS = EnumSet.range(Outcome.APPLIED, Outcome.UNREACHABLE);
 
     public GuestOutcome {
-        Objects.requireNonNull(state, "state");
+        if (!ENDS.contains(Objects.requireNonNull(state, "state"))) {
+            throw new IllegalArgumentException("a guest cannot end " + state.label());
+        }
         // The reason quotes the guest (its agent's reply, its errors): printable before any report shows it.
         reason = GuestText.printable(Objects.requireNonNull(reason, "reason"));
         Objects.requireNonNull(patch, "patch");
@@ -49,17 +35,17 @@ public record GuestOutcome(State state, String reason, String patch, Optional<Ke
     }
 
     /** An outcome known only by state and reason (the rollout's own verdicts: a failed probe, a refusal). */
-    public GuestOutcome(State state, String reason) {
+    public GuestOutcome(Outcome state, String reason) {
         this(state, reason == null ? "" : reason, "", Optional.empty(), Duration.ZERO);
     }
 
-    public static GuestOutcome of(State state, String reason, String patch, Optional<KernelId> kernel,
+    public static GuestOutcome of(Outcome state, String reason, String patch, Optional<KernelId> kernel,
             Duration elapsed) {
         return new GuestOutcome(state, reason, patch, kernel, elapsed);
     }
 
     /** APPLIED or ALREADY_PATCHED: the guest carries the patch. */
     public boolean patched() {
-        return state == State.APPLIED || state == State.ALREADY_PATCHED;
+        return state.patched();
     }
 }

@@ -19,7 +19,6 @@ import org.patchvisor.elf.ElfFormatException;
 import org.patchvisor.elf.ElfNotes;
 import org.patchvisor.guest.GuestChannel.ExecResult;
 import org.patchvisor.guest.GuestChannel.GuestTimeoutException;
-import org.patchvisor.guest.GuestOutcome.State;
 import org.patchvisor.kernel.KernelFacts;
 import org.patchvisor.kernel.KernelSupport;
 import org.patchvisor.kernel.LivePatchSysfs;
@@ -28,6 +27,7 @@ import org.patchvisor.kernel.Preflight;
 import org.patchvisor.model.KernelId;
 import org.patchvisor.model.LivePatch;
 import org.patchvisor.model.ModuleInfo;
+import org.patchvisor.model.Outcome;
 
 /**
  * Patches the kernel of one guest through a {@link GuestChannel}: identifies the guest's kernel, refuses a
@@ -104,11 +104,11 @@ public final class GuestPatcher {
         long start = nanoClock.getAsLong();
         String name = info.name();
         if (!info.livepatch()) {
-            return outcome(State.REFUSED, module.getFileName() + " is not a live patch (no livepatch: Y in .modinfo)",
+            return outcome(Outcome.REFUSED, module.getFileName() + " is not a live patch (no livepatch: Y in .modinfo)",
                     name, Optional.empty(), start);
         }
         if (!validName(name)) {
-            return outcome(State.REFUSED, "unusable module name '" + name + "'", name, Optional.empty(), start);
+            return outcome(Outcome.REFUSED, "unusable module name '" + name + "'", name, Optional.empty(), start);
         }
         byte[] bytes = Files.readAllBytes(module);
         KernelId kernel;
@@ -119,10 +119,10 @@ public final class GuestPatcher {
             support = support(channel);
             before = patch(channel, name);
         } catch (IOException | GuestTimeoutException e) {
-            return outcome(State.UNREACHABLE, "guest agent does not answer: " + e.getMessage(), name, Optional.empty(),
+            return outcome(Outcome.UNREACHABLE, "guest agent does not answer: " + e.getMessage(), name, Optional.empty(),
                     start);
         } catch (KernelFacts.KernelFactsException e) {
-            return outcome(State.REFUSED, "the guest's kernel facts make no sense: " + e.getMessage(), name,
+            return outcome(Outcome.REFUSED, "the guest's kernel facts make no sense: " + e.getMessage(), name,
                     Optional.empty(), start);
         }
         Optional<KernelId> known = Optional.of(kernel);
@@ -132,10 +132,10 @@ public final class GuestPatcher {
             Preflight.checkSupport(support, "the guest's kernel");
             Preflight.checkModule(module.getFileName().toString(), info, kernel, support, "the guest's kernel");
         } catch (PatchException e) {
-            return outcome(State.REFUSED, e.getMessage(), name, known, start);
+            return outcome(Outcome.REFUSED, e.getMessage(), name, known, start);
         }
         if (before.isPresent() && before.get().enabled() && !before.get().inTransition()) {
-            return outcome(State.ALREADY_PATCHED, name + " is already applied", name, known, start);
+            return outcome(Outcome.ALREADY_PATCHED, name + " is already applied", name, known, start);
         }
 
         String dir;
@@ -146,14 +146,14 @@ public final class GuestPatcher {
             agent = dir + "/" + AGENT_RESOURCE;
             target = dir + "/" + name + ".ko";
         } catch (IOException | GuestTimeoutException e) {
-            return outcome(State.UNREACHABLE, "guest agent stopped answering: " + e.getMessage(), name, known, start);
+            return outcome(Outcome.UNREACHABLE, "guest agent stopped answering: " + e.getMessage(), name, known, start);
         }
         try {
             channel.writeFile(agent, agentScript, step);
             channel.writeFile(target, bytes, transferTimeout(bytes.length));
         } catch (IOException | GuestTimeoutException e) {
             removeQuietly(channel, List.of(agent, target));
-            return outcome(State.FAILED_REVERTED, "copying " + name + " into the guest failed (" + e.getMessage()
+            return outcome(Outcome.FAILED_REVERTED, "copying " + name + " into the guest failed (" + e.getMessage()
                     + "); nothing was loaded", name, known, start);
         }
 
@@ -178,21 +178,21 @@ public final class GuestPatcher {
         try {
             now = patch(channel, name);
         } catch (IOException | GuestTimeoutException e) {
-            return outcome(State.UNREACHABLE, "the guest agent reported '" + report.reason()
+            return outcome(Outcome.UNREACHABLE, "the guest agent reported '" + report.reason()
                     + "' but the result could not be verified: " + e.getMessage(), name, kernel, start);
         }
         boolean live = now.isPresent() && now.get().enabled() && !now.get().inTransition();
         return switch (report.result()) {
             case APPLIED, ALREADY -> live
-                    ? outcome(report.result() == AgentReport.Result.APPLIED ? State.APPLIED : State.ALREADY_PATCHED,
+                    ? outcome(report.result() == AgentReport.Result.APPLIED ? Outcome.APPLIED : Outcome.ALREADY_PATCHED,
                             report.reason() + " (verified: enabled, transition finished; " + report.millis()
                                     + " ms in the guest)", name, kernel, start)
-                    : outcome(State.FAILED_REVERTED, "the guest agent reported '" + report.reason() + "' but "
+                    : outcome(Outcome.FAILED_REVERTED, "the guest agent reported '" + report.reason() + "' but "
                             + describe(name, now), name, kernel, start);
-            case REFUSED -> outcome(State.REFUSED, report.reason() + leftover(name, now), name, kernel, start);
-            case REVERTED, FAILED -> outcome(State.FAILED_REVERTED, report.reason() + leftover(name, now), name,
+            case REFUSED -> outcome(Outcome.REFUSED, report.reason() + leftover(name, now), name, kernel, start);
+            case REVERTED, FAILED -> outcome(Outcome.FAILED_REVERTED, report.reason() + leftover(name, now), name,
                     kernel, start);
-            case REMOVED, ABSENT -> outcome(State.FAILED_REVERTED, "unexpected agent result " + report.result(), name,
+            case REMOVED, ABSENT -> outcome(Outcome.FAILED_REVERTED, "unexpected agent result " + report.result(), name,
                     kernel, start);
         };
     }
@@ -202,13 +202,13 @@ public final class GuestPatcher {
         try {
             Optional<LivePatch> now = patch(channel, name);
             if (now.isPresent() && now.get().enabled() && !now.get().inTransition()) {
-                return outcome(State.APPLIED, "applied (verified after the agent run was lost: " + cause.getMessage()
+                return outcome(Outcome.APPLIED, "applied (verified after the agent run was lost: " + cause.getMessage()
                         + ")", name, kernel, start);
             }
-            return outcome(State.FAILED_REVERTED, "the agent run was lost (" + cause.getMessage() + "); "
+            return outcome(Outcome.FAILED_REVERTED, "the agent run was lost (" + cause.getMessage() + "); "
                     + describe(name, now), name, kernel, start);
         } catch (IOException | GuestTimeoutException e) {
-            return outcome(State.UNREACHABLE, "lost contact with the guest (" + cause.getMessage()
+            return outcome(Outcome.UNREACHABLE, "lost contact with the guest (" + cause.getMessage()
                     + "); the agent in the guest finishes or reverses on its own", name, kernel, start);
         }
     }
@@ -221,7 +221,7 @@ public final class GuestPatcher {
     public void remove(GuestChannel channel, String patch, Duration timeout)
             throws IOException, GuestTimeoutException, PatchException {
         if (!validName(patch)) {
-            throw new PatchException(PatchException.Reason.NOT_FOUND, "no live patch can be named '" + patch + "'");
+            throw new PatchException(Outcome.NOT_FOUND, "no live patch can be named '" + patch + "'");
         }
         String agent = workDir(channel) + "/" + AGENT_RESOURCE;
         channel.writeFile(agent, agentScript, step);
@@ -237,13 +237,13 @@ public final class GuestPatcher {
         switch (report.result()) {
             case REMOVED -> {
                 if (now.isPresent()) {
-                    throw new PatchException(PatchException.Reason.KERNEL_REFUSED, "the guest agent reported "
+                    throw new PatchException(Outcome.KERNEL_REFUSED, "the guest agent reported "
                             + patch + " removed but " + describe(patch, now));
                 }
             }
-            case ABSENT -> throw new PatchException(PatchException.Reason.NOT_FOUND, patch
+            case ABSENT -> throw new PatchException(Outcome.NOT_FOUND, patch
                     + " is not loaded in the guest");
-            default -> throw new PatchException(PatchException.Reason.KERNEL_REFUSED, report.reason()
+            default -> throw new PatchException(Outcome.KERNEL_REFUSED, report.reason()
                     + leftover(patch, now));
         }
     }
@@ -345,7 +345,7 @@ public final class GuestPatcher {
                 .allMatch(c -> c == '_' || c == '-' || (c < 128 && Character.isLetterOrDigit(c)));
     }
 
-    private GuestOutcome outcome(State state, String reason, String patch, Optional<KernelId> kernel, long start) {
+    private GuestOutcome outcome(Outcome state, String reason, String patch, Optional<KernelId> kernel, long start) {
         return GuestOutcome.of(state, reason, patch, kernel, Duration.ofNanos(nanoClock.getAsLong() - start));
     }
 }

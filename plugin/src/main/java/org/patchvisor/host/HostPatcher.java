@@ -13,8 +13,8 @@ import org.patchvisor.kernel.KernelPort;
 import org.patchvisor.kernel.KernelSupport;
 import org.patchvisor.kernel.PatchEngine;
 import org.patchvisor.kernel.PatchException;
-import org.patchvisor.kernel.PatchException.Reason;
 import org.patchvisor.kernel.Preflight;
+import org.patchvisor.model.Outcome;
 import org.patchvisor.time.Ticker;
 import org.patchvisor.kernel.TransitionWaiter;
 import org.patchvisor.model.KernelId;
@@ -155,7 +155,7 @@ public final class HostPatcher {
         try {
             report = engine.apply(staged, info.name(), timeout, listener);
         } catch (PatchException e) {
-            journal.phase(op, e.reason() == Reason.TRANSITION_TIMEOUT ? Phase.REVERTED : Phase.FAILED);
+            journal.phase(op, e.outcome() == Outcome.TRANSITION_TIMEOUT ? Phase.REVERTED : Phase.FAILED);
             throw e;
         }
         store.recordInstalled(id, installed(info, staged, source, effectiveVersion, report.superseded()), staged);
@@ -235,7 +235,7 @@ public final class HostPatcher {
         try {
             return RunLock.acquire(stateDir, operation, lockWait, clock, ticker);
         } catch (StateLockedException e) {
-            throw new PatchException(Reason.LOCKED, e.getMessage(), e);
+            throw new PatchException(Outcome.LOCKED, e.getMessage(), e);
         }
     }
 

@@ -10,12 +10,12 @@ import org.patchvisor.feed.BundleEntry;
 import org.patchvisor.feed.Feed;
 import org.patchvisor.kernel.KernelPort;
 import org.patchvisor.kernel.PatchException;
-import org.patchvisor.kernel.PatchException.Reason;
 import org.patchvisor.kernel.Preflight;
 import org.patchvisor.kernel.TransitionWaiter;
 import org.patchvisor.model.KernelId;
 import org.patchvisor.model.LivePatch;
 import org.patchvisor.model.ModuleInfo;
+import org.patchvisor.model.Outcome;
 
 /**
  * What {@code patchvisor upgrade} does to the host's own kernel: ask the signed feed for the newest cumulative
@@ -47,7 +47,7 @@ public final class HostUpgrade {
      * @param bundle  the bundle applied (APPLIED) or the newest one available (UP_TO_DATE), if any
      * @param applied the apply's report (APPLIED only)
      */
-    public record Outcome(Status status, KernelId kernel, List<String> loaded, Optional<BundleEntry> bundle,
+    public record Result(Status status, KernelId kernel, List<String> loaded, Optional<BundleEntry> bundle,
             Optional<HostPatcher.HostApplyResult> applied) {
     }
 
@@ -88,7 +88,7 @@ public final class HostUpgrade {
         }
     }
 
-    public Outcome run(Duration timeout, TransitionWaiter.Listener listener)
+    public Result run(Duration timeout, TransitionWaiter.Listener listener)
             throws PatchException, IOException, InterruptedException {
         // Refuse a host that cannot take a patch before anything is downloaded.
         patcher.checkKernel();
@@ -96,23 +96,23 @@ public final class HostUpgrade {
         KernelId id = plan.kernel();
         List<String> loaded = plan.loaded();
         if (plan.status() == Status.NO_PATCHES) {
-            return new Outcome(Status.NO_PATCHES, id, loaded, Optional.empty(), Optional.empty());
+            return new Result(Status.NO_PATCHES, id, loaded, Optional.empty(), Optional.empty());
         }
         if (plan.status() == Status.UP_TO_DATE) {
             Optional<BundleEntry> current = plan.available().stream().filter(b -> loaded.contains(b.module()))
                     .max(java.util.Comparator.comparingInt(BundleEntry::cumulativeLevel));
-            return new Outcome(Status.UP_TO_DATE, id, loaded, current, Optional.empty());
+            return new Result(Status.UP_TO_DATE, id, loaded, current, Optional.empty());
         }
         BundleEntry bundle = plan.update().orElseThrow();
         Path module = feed.fetch(bundle, id);
         ModuleInfo info = ModuleFiles.read(module);
         if (!info.name().equals(bundle.module())) {
-            throw new PatchException(Reason.REFUSED, "bundle " + bundle.id() + " announces module " + bundle.module()
+            throw new PatchException(Outcome.REFUSED, "bundle " + bundle.id() + " announces module " + bundle.module()
                     + " but its file is module " + info.name() + "; not applied");
         }
         String source = feed.repositoryOf(bundle).map(repo -> repo + " " + bundle.id()).orElse(bundle.id());
         String effective = bundle.effectiveVersion() == null ? "" : bundle.effectiveVersion();
         HostPatcher.HostApplyResult result = patcher.apply(module, source, effective, timeout, listener);
-        return new Outcome(Status.APPLIED, id, loaded, Optional.of(bundle), Optional.of(result));
+        return new Result(Status.APPLIED, id, loaded, Optional.of(bundle), Optional.of(result));
     }
 }

@@ -8,9 +8,9 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
-import org.patchvisor.kernel.PatchException.Reason;
 import org.patchvisor.model.Blocker;
 import org.patchvisor.model.LivePatch;
+import org.patchvisor.model.Outcome;
 import org.patchvisor.model.TaintFlags;
 import org.patchvisor.time.Deadline;
 import org.patchvisor.time.Ticker;
@@ -49,7 +49,7 @@ public final class PatchEngine {
             return new ApplyReport(patchName, true, existing.get().functionsByObject(), List.of(), 0, 0, 0, 0, taint);
         }
         if (existing.isPresent() || kernel.moduleLoaded(patchName)) {
-            throw new PatchException(Reason.REFUSED, "module " + patchName
+            throw new PatchException(Outcome.REFUSED, "module " + patchName
                     + " is already loaded but its patch is not active; run 'patchvisor remove " + patchName + "' first");
         }
         Set<String> before = names(kernel.patches());
@@ -75,7 +75,7 @@ public final class PatchEngine {
         }
         long taint = kernel.support().taint();
         if (!TaintFlags.of(taint).isLivePatched()) {
-            throw new PatchException(Reason.KERNEL_REFUSED,
+            throw new PatchException(Outcome.KERNEL_REFUSED,
                     patchName + " is active but the kernel is not tainted K (live patched): taint is " + taint);
         }
         long t3 = ticker.nanoTime();
@@ -93,7 +93,7 @@ public final class PatchEngine {
                 unloadWhenFree(patchName);
                 return;
             }
-            throw new PatchException(Reason.NOT_FOUND, "no live patch named " + patchName + " is loaded");
+            throw new PatchException(Outcome.NOT_FOUND, "no live patch named " + patchName + " is loaded");
         }
         if (patch.get().enabled()) {
             kernel.setEnabled(patchName, false);
@@ -105,10 +105,10 @@ public final class PatchEngine {
             TransitionWaiter.Result back = waiter.await(patchName, true, timeout, TransitionWaiter.Listener.NONE);
             String blockers = describe(wait.blockers());
             if (!back.finished()) {
-                throw new PatchException(Reason.REVERT_FAILED, "removing " + patchName + " timed out after "
+                throw new PatchException(Outcome.REVERT_FAILED, "removing " + patchName + " timed out after "
                         + timeout.toSeconds() + " s (blocked by " + blockers + ") and re-enabling it did not finish either");
             }
-            throw new PatchException(Reason.TRANSITION_TIMEOUT, "removing " + patchName + " timed out after "
+            throw new PatchException(Outcome.TRANSITION_TIMEOUT, "removing " + patchName + " timed out after "
                     + timeout.toSeconds() + " s, blocked by " + blockers + "; the patch stays enabled");
         }
         unloadWhenFree(patchName);
@@ -123,7 +123,7 @@ public final class PatchEngine {
                 return retries;
             } catch (KernelCallException e) {
                 if (e.errno() != KernelCallException.EBUSY || !deadline.allows(backoff)) {
-                    throw new PatchException(Reason.KERNEL_REFUSED, loadFailure(patchName, e), e);
+                    throw new PatchException(Outcome.KERNEL_REFUSED, loadFailure(patchName, e), e);
                 }
                 deadline.sleep(backoff);
                 backoff = backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
@@ -151,24 +151,24 @@ public final class PatchEngine {
         kernel.setEnabled(patchName, false);
         TransitionWaiter.Result back = waiter.await(patchName, false, timeout, TransitionWaiter.Listener.NONE);
         if (!back.finished()) {
-            throw new PatchException(Reason.REVERT_FAILED, "applying " + patchName + " timed out after "
+            throw new PatchException(Outcome.REVERT_FAILED, "applying " + patchName + " timed out after "
                     + timeout.toSeconds() + " s (blocked by " + blocked + ") and reversing it did not finish either; "
                     + "the patch is still in transition");
         }
         unloadWhenFree(patchName);
-        throw new PatchException(Reason.TRANSITION_TIMEOUT, "applying " + patchName + " timed out after "
+        throw new PatchException(Outcome.TRANSITION_TIMEOUT, "applying " + patchName + " timed out after "
                 + timeout.toSeconds() + " s, blocked by " + blocked + "; reversed and unloaded, the kernel is unchanged");
     }
 
     private LivePatch verify(String patchName) throws PatchException, IOException {
-        LivePatch live = kernel.patch(patchName).orElseThrow(() -> new PatchException(Reason.KERNEL_REFUSED,
+        LivePatch live = kernel.patch(patchName).orElseThrow(() -> new PatchException(Outcome.KERNEL_REFUSED,
                 patchName + " loaded but registered no live patch in /sys/kernel/livepatch"));
         if (!live.enabled() || live.inTransition()) {
-            throw new PatchException(Reason.KERNEL_REFUSED, patchName + " is not active after its transition (enabled="
+            throw new PatchException(Outcome.KERNEL_REFUSED, patchName + " is not active after its transition (enabled="
                     + live.enabled() + ", transition=" + live.inTransition() + ")");
         }
         if (live.functionCount() == 0) {
-            throw new PatchException(Reason.KERNEL_REFUSED, patchName + " is active but shows no patched functions");
+            throw new PatchException(Outcome.KERNEL_REFUSED, patchName + " is active but shows no patched functions");
         }
         return live;
     }
@@ -186,7 +186,7 @@ public final class PatchEngine {
                     return;
                 }
                 if (!busy || !deadline.sleep(TransitionWaiter.POLL)) {
-                    throw new PatchException(Reason.KERNEL_REFUSED, "could not unload " + moduleName + ": " + e.getMessage(), e);
+                    throw new PatchException(Outcome.KERNEL_REFUSED, "could not unload " + moduleName + ": " + e.getMessage(), e);
                 }
             }
         }

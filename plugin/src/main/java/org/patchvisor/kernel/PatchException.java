@@ -1,37 +1,26 @@
 package org.patchvisor.kernel;
 
+import java.util.Objects;
+import org.patchvisor.model.Outcome;
+
 /**
- * A patch operation that could not be done, with the reason class the CLI turns into an exit code.
- * The message is one line meant for an administrator.
+ * A patch operation that could not be done, with the {@link Outcome} it ended in, which the CLI turns into an
+ * exit code. The message is one line meant for an administrator.
  */
 public final class PatchException extends Exception {
+    private final Outcome outcome;
 
-    /** Why an operation stopped; each maps to one documented exit code. */
-    public enum Reason {
-        NOT_ROOT,
-        UNSUPPORTED,
-        REFUSED,
-        TRANSITION_TIMEOUT,
-        KERNEL_REFUSED,
-        NOT_FOUND,
-        REVERT_FAILED,
-        LOCKED,
-        IN_CONTAINER
-    }
-
-    private final Reason reason;
-
-    public PatchException(Reason reason, String message) {
+    public PatchException(Outcome outcome, String message) {
         super(message);
-        this.reason = reason;
+        this.outcome = Objects.requireNonNull(outcome, "outcome");
     }
 
-    public PatchException(Reason reason, String message, Throwable cause) {
+    public PatchException(Outcome outcome, String message, Throwable cause) {
         super(message, cause);
-        this.reason = reason;
+        this.outcome = Objects.requireNonNull(outcome, "outcome");
     }
 
-    public Reason reason() {
-        return reason;
+    public Outcome outcome() {
+        return outcome;
     }
 }

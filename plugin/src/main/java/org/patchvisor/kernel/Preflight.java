@@ -1,8 +1,8 @@
 package org.patchvisor.kernel;
 
-import org.patchvisor.kernel.PatchException.Reason;
 import org.patchvisor.model.KernelId;
 import org.patchvisor.model.ModuleInfo;
+import org.patchvisor.model.Outcome;
 
 /**
  * The checks made before a module goes anywhere near the kernel. Each refusal is one line an administrator can
@@ -16,7 +16,7 @@ public final class Preflight {
     /** Checks that hold for any live-patch operation: root, support, no lockdown against us. */
     public static void checkKernel(boolean root, KernelSupport support) throws PatchException {
         if (!root) {
-            throw new PatchException(Reason.NOT_ROOT, "must run as root to change the kernel's live patches");
+            throw new PatchException(Outcome.NOT_ROOT, "must run as root to change the kernel's live patches");
         }
         checkSupport(support);
     }
@@ -29,7 +29,7 @@ public final class Preflight {
     /** As {@link #checkSupport(KernelSupport)} for the kernel named {@code whose} in the message. */
     public static void checkSupport(KernelSupport support, String whose) throws PatchException {
         if (!support.livepatch()) {
-            throw new PatchException(Reason.UNSUPPORTED, whose + " has no live-patch support ("
+            throw new PatchException(Outcome.UNSUPPORTED, whose + " has no live-patch support ("
                     + KernelFacts.LIVEPATCH + " is missing: CONFIG_LIVEPATCH is off)");
         }
     }
@@ -48,19 +48,19 @@ public final class Preflight {
     public static void checkModule(String file, ModuleInfo module, KernelId kernel, KernelSupport support, String whose)
             throws PatchException {
         if (!module.livepatch()) {
-            throw new PatchException(Reason.REFUSED,
+            throw new PatchException(Outcome.REFUSED,
                     file + " is not a live-patch module (no livepatch=Y in its .modinfo)");
         }
         if (!module.targetRelease().equals(kernel.release())) {
-            throw new PatchException(Reason.REFUSED, file + " was built for kernel " + module.targetRelease()
+            throw new PatchException(Outcome.REFUSED, file + " was built for kernel " + module.targetRelease()
                     + ", but " + whose + " is " + kernel.release());
         }
         if (!module.signed() && support.sigEnforce()) {
-            throw new PatchException(Reason.REFUSED,
+            throw new PatchException(Outcome.REFUSED,
                     file + " is unsigned and " + whose + " enforces module signatures (sig_enforce=Y)");
         }
         if (!module.signed() && support.lockedDown()) {
-            throw new PatchException(Reason.REFUSED, file + " is unsigned and " + whose + " is in lockdown ("
+            throw new PatchException(Outcome.REFUSED, file + " is unsigned and " + whose + " is in lockdown ("
                     + support.lockdown().orElse("") + " mode), which refuses unsigned modules");
         }
     }

@@ -15,6 +15,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.patchvisor.guest.GuestOutcome;
+import org.patchvisor.model.Outcome;
 import org.patchvisor.spi.GuestUnreachableException;
 
 /**
@@ -69,7 +70,7 @@ final class Execution {
             for (Plan.Target target : wave.targets()) {
                 String bundle = target.group().bundle().orElseThrow().id();
                 settle(slot++, new Report.Row(target.guest().name(), target.group().kernel().release(), bundle,
-                        RolloutState.PLANNED, "dry run: would apply " + bundle + " in wave " + wave.name(), 0));
+                        Outcome.PLANNED, "dry run: would apply " + bundle + " in wave " + wave.name(), 0));
             }
         }
     }
@@ -119,7 +120,7 @@ final class Execution {
                     runOne(slot, target);
                 } catch (Throwable e) {
                     if (rows[slot] == null) {
-                        settle(slot, row(target, RolloutState.FAILED, "unexpected error: " + Workers.describe(e), 0));
+                        settle(slot, row(target, Outcome.FAILED, "unexpected error: " + Workers.describe(e), 0));
                     }
                 } finally {
                     latch.countDown();
@@ -149,7 +150,7 @@ final class Execution {
         long started = System.nanoTime();
         Attempt attempt = new Attempt(Thread.currentThread());
         ScheduledFuture<?> timer = timers.schedule(attempt::expire, budget.toNanos(), TimeUnit.NANOSECONDS);
-        RolloutState state;
+        Outcome state;
         String reason;
         boolean answered = false;
         try {
@@ -158,21 +159,21 @@ final class Execution {
             GuestOutcome outcome = step.apply(new GuestJob(target.guest(), target.group().kernel(),
                     target.group().bundle().orElseThrow(), module, left.isNegative() ? Duration.ZERO : left));
             if (outcome == null || outcome.state() == null) {
-                state = RolloutState.FAILED;
+                state = Outcome.FAILED;
                 reason = "the guest step gave no outcome";
             } else {
                 answered = true;
-                state = RolloutState.of(outcome.state());
+                state = outcome.state();
                 reason = outcome.reason();
             }
         } catch (GuestUnreachableException e) {
-            state = RolloutState.UNREACHABLE;
+            state = Outcome.UNREACHABLE;
             reason = Workers.describe(e);
         } catch (InterruptedException e) {
-            state = RolloutState.FAILED;
+            state = Outcome.FAILED;
             reason = "interrupted";
         } catch (IOException | RuntimeException e) {
-            state = RolloutState.FAILED;
+            state = Outcome.FAILED;
             reason = Workers.describe(e);
         } finally {
             timer.cancel(false);
@@ -180,7 +181,7 @@ final class Execution {
         boolean expired = attempt.settle();
         long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
         if (expired && !answered) {
-            state = RolloutState.TIMED_OUT;
+            state = Outcome.TIMED_OUT;
             reason = "no outcome within the per-guest timeout of " + budget.toMillis() + " ms ("
                     + reason + "); the guest's agent reverts on its own deadline";
         } else if (expired) {
@@ -203,10 +204,10 @@ final class Execution {
     }
 
     private Report.Row halted(Plan.Target target) {
-        return row(target, RolloutState.HALTED, "not started: " + haltReason.get(), 0);
+        return row(target, Outcome.HALTED, "not started: " + haltReason.get(), 0);
     }
 
-    private static Report.Row row(Plan.Target target, RolloutState state, String reason, long ms) {
+    private static Report.Row row(Plan.Target target, Outcome state, String reason, long ms) {
         return new Report.Row(target.guest().name(), target.group().kernel().release(),
                 target.group().bundle().map(b -> b.id()).orElse(null), state, reason, ms);
     }

@@ -6,6 +6,7 @@ import java.util.Optional;
 import org.patchvisor.feed.BundleEntry;
 import org.patchvisor.guest.GuestText;
 import org.patchvisor.model.KernelId;
+import org.patchvisor.model.Outcome;
 import org.patchvisor.spi.Guest;
 
 /**
@@ -71,7 +72,7 @@ public record Plan(RolloutOptions options, List<KernelGroup> groups, List<Wave> 
     }
 
     /** A guest whose end state was decided while planning. {@code kernel} and {@code bundle} may be null. */
-    public record Settled(Guest guest, String kernel, String bundle, RolloutState state, String reason) {
+    public record Settled(Guest guest, String kernel, String bundle, Outcome state, String reason) {
         /** The kernel and the reason may quote the guest: printable, as in a report row. */
         public Settled {
             Objects.requireNonNull(guest, "guest");

@@ -17,6 +17,7 @@ import java.util.concurrent.Future;
 import java.util.regex.Pattern;
 import org.patchvisor.feed.BundleEntry;
 import org.patchvisor.model.KernelId;
+import org.patchvisor.model.Outcome;
 import org.patchvisor.spi.Guest;
 
 /**
@@ -45,7 +46,7 @@ final class Planner {
         for (Guest guest : sorted) {
             Optional<String> why = selection.whyNot(guest);
             if (why.isPresent()) {
-                settled.add(new Plan.Settled(guest, null, null, RolloutState.SKIPPED, why.get()));
+                settled.add(new Plan.Settled(guest, null, null, Outcome.SKIPPED, why.get()));
             } else {
                 selected.add(guest);
             }
@@ -57,7 +58,7 @@ final class Planner {
         for (int i = 0; i < selected.size(); i++) {
             KernelOrFailure answer = probed.get(i);
             if (answer.kernel == null) {
-                settled.add(new Plan.Settled(selected.get(i), null, null, RolloutState.UNREACHABLE, answer.failure));
+                settled.add(new Plan.Settled(selected.get(i), null, null, Outcome.UNREACHABLE, answer.failure));
                 continue;
             }
             KernelKey key = KernelKey.of(answer.kernel);
@@ -82,7 +83,7 @@ final class Planner {
                 if (group.bundle().isPresent()) {
                     targets.add(new Plan.Target(guest, group));
                 } else {
-                    settled.add(new Plan.Settled(guest, group.kernel().release(), null, RolloutState.NO_PATCH,
+                    settled.add(new Plan.Settled(guest, group.kernel().release(), null, Outcome.NO_PATCH,
                             "no bundle in the feed for kernel " + group.describeKernel()));
                 }
             }

@@ -4,6 +4,7 @@ import java.io.PrintWriter;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.function.LongSupplier;
+import org.patchvisor.model.Outcome;
 
 /**
  * Rollout progress on stderr. On a terminal: one bar redrawn in place, at most ten times a second, so ten
@@ -17,7 +18,7 @@ public final class ProgressListener implements RolloutListener {
     private final PrintWriter err;
     private final boolean terminal;
     private final LongSupplier nanoTime;
-    private final Map<RolloutState, Integer> counts = new EnumMap<>(RolloutState.class);
+    private final Map<Outcome, Integer> counts = new EnumMap<>(Outcome.class);
     private long lastDraw = Long.MIN_VALUE;
     private boolean drawn;
 
@@ -82,7 +83,7 @@ public final class ProgressListener implements RolloutListener {
         StringBuilder line = new StringBuilder("[");
         line.append("#".repeat(filled)).append(".".repeat(WIDTH - filled)).append("] ")
                 .append(done).append('/').append(total);
-        for (Map.Entry<RolloutState, Integer> e : counts.entrySet()) {
+        for (Map.Entry<Outcome, Integer> e : counts.entrySet()) {
             line.append(' ').append(e.getKey().label()).append(' ').append(e.getValue());
         }
         return line.toString();

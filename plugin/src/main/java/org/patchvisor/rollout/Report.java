@@ -1,36 +1,39 @@
 package org.patchvisor.rollout;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.databind.annotation.JsonSerialize;
 import java.util.Collections;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import org.patchvisor.guest.GuestText;
+import org.patchvisor.model.Outcome;
 
 /**
- * The outcome of a rollout: one row per guest the adapters listed (every guest exactly once), totals per state,
- * (every state, in declaration order), whether and why it halted, and how long it took. Serialises to the {@code --json} report as is.
+ * The outcome of a rollout: one row per guest the adapters listed (every guest exactly once), totals per state
+ * (every one of {@link Outcome#ROLLOUT}, in declaration order), whether and why it halted, and how long it took.
+ * Serialises to the {@code --json} report as is, each state as its word.
  */
 public record Report(
         boolean dryRun,
         boolean halted,
         @JsonInclude(JsonInclude.Include.NON_NULL) String haltReason,
         long wallMs,
-        Map<RolloutState, Integer> totals,
+        @JsonSerialize(keyUsing = OutcomeJson.Key.class) Map<Outcome, Integer> totals,
         List<Row> guests) {
 
     public Report {
         Objects.requireNonNull(totals, "totals");
         guests = List.copyOf(guests);
-        Map<RolloutState, Integer> ordered = new EnumMap<>(RolloutState.class);
+        Map<Outcome, Integer> ordered = new EnumMap<>(Outcome.class);
         ordered.putAll(totals);
         totals = Collections.unmodifiableMap(ordered);
     }
 
     static Report of(boolean dryRun, String haltReason, long wallMs, List<Row> rows) {
-        Map<RolloutState, Integer> counts = new EnumMap<>(RolloutState.class);
-        for (RolloutState state : RolloutState.values()) {
+        Map<Outcome, Integer> counts = new EnumMap<>(Outcome.class);
+        for (Outcome state : Outcome.ROLLOUT) {
             counts.put(state, 0);
         }
         for (Row row : rows) {
@@ -39,11 +42,11 @@ public record Report(
         return new Report(dryRun, haltReason != null, haltReason, wallMs, counts, rows);
     }
 
-    public int count(RolloutState state) {
+    public int count(Outcome state) {
         return totals.getOrDefault(state, 0);
     }
 
-    /** Guests that count as failures ({@link RolloutState#countsAsFailure()}). */
+    /** Guests that count as failures ({@link Outcome#countsAsFailure()}). */
     public int failures() {
         return guests.stream().mapToInt(row -> row.state().countsAsFailure() ? 1 : 0).sum();
     }
@@ -52,7 +55,7 @@ public record Report(
     public String summary() {
         StringBuilder line = new StringBuilder().append(guests.size()).append(" guest(s):");
         String sep = " ";
-        for (Map.Entry<RolloutState, Integer> e : totals.entrySet()) {
+        for (Map.Entry<Outcome, Integer> e : totals.entrySet()) {
             if (e.getValue() > 0) {
                 line.append(sep).append(e.getValue()).append(' ').append(e.getKey().label());
                 sep = ", ";
@@ -76,12 +79,15 @@ public record Report(
      * @param ms     time spent on this guest's step; 0 when it never ran
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record Row(String name, String kernel, String bundle, RolloutState state, String reason, long ms) {
+    public record Row(String name, String kernel, String bundle, @JsonSerialize(using = OutcomeJson.Word.class) Outcome state,
+            String reason, long ms) {
         /** Rows exist to be shown (text, progress, JSON): the guest's name and words are printable from here on. */
         public Row {
             name = GuestText.printable(Objects.requireNonNull(name, "name"));
             kernel = GuestText.printable(kernel);
-            Objects.requireNonNull(state, "state");
+            if (!Outcome.ROLLOUT.contains(Objects.requireNonNull(state, "state"))) {
+                throw new IllegalArgumentException("a rollout does not end a guest " + state.label());
+            }
             reason = GuestText.printable(reason);
         }
     }

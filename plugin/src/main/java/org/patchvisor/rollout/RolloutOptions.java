@@ -3,6 +3,7 @@ package org.patchvisor.rollout;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
+import org.patchvisor.model.Outcome;
 
 /**
  * How a fleet rollout proceeds: how many guests go first as canaries, how many are patched at once, after how
@@ -12,7 +13,7 @@ import java.util.Objects;
  * @param canary          guests patched first, alone, before any wave; 0 for none. A canary that fails halts
  *                        the rollout whatever {@code maxFailures} says.
  * @param maxParallel     guests in flight at once (the size of the worker pool), at least 1
- * @param maxFailures     halt once this many guests have failed ({@link RolloutState#countsAsFailure()});
+ * @param maxFailures     halt once this many guests have failed ({@link Outcome#countsAsFailure()});
  *                        0 never halts
  * @param perGuestTimeout the bound on one guest's whole step; past it the guest is reported timed out
  * @param only            names or globs ({@code *}, {@code ?}); when not empty, only matching guests are patched

@@ -15,11 +15,11 @@ import org.patchvisor.feed.BlobCache;
 import org.patchvisor.feed.Feed;
 import org.patchvisor.guest.FakeGuest;
 import org.patchvisor.guest.GuestPatcher;
+import org.patchvisor.model.Outcome;
 import org.patchvisor.rollout.Plan;
 import org.patchvisor.rollout.Report;
 import org.patchvisor.rollout.RolloutListener;
 import org.patchvisor.rollout.RolloutOptions;
-import org.patchvisor.rollout.RolloutState;
 import org.patchvisor.spi.Guest;
 
 /**
@@ -71,10 +71,10 @@ class GuestFleetUpgradeTest {
             });
         }
 
-        Map<String, RolloutState> states = new TreeMap<>();
+        Map<String, Outcome> states = new TreeMap<>();
         report.guests().forEach(row -> states.put(row.name(), row.state()));
-        assertEquals(Map.of("web1", RolloutState.APPLIED, "web2", RolloutState.APPLIED,
-                "silent", RolloutState.UNREACHABLE), states);
+        assertEquals(Map.of("web1", Outcome.APPLIED, "web2", Outcome.APPLIED,
+                "silent", Outcome.UNREACHABLE), states);
         for (FakeGuest guest : List.of(web1, web2)) {
             assertTrue(guest.files.containsKey("/sys/kernel/livepatch/" + SampleFeed.PATCH + "/enabled"));
             assertTrue(guest.writes.contains("/run/patchvisor/" + SampleFeed.PATCH + ".ko"), guest.writes.toString());

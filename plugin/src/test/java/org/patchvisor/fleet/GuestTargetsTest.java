@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.patchvisor.kernel.PatchException;
+import org.patchvisor.model.Outcome;
 import org.patchvisor.spi.AdapterContext;
 import org.patchvisor.spi.HypervisorAdapter;
 import org.patchvisor.spi.HypervisorAdapterProvider;
@@ -38,10 +39,10 @@ class GuestTargetsTest {
         two.guest("db");
         try (GuestTargets targets = GuestTargets.open(FakeHypervisor.providers(one, two), FakeHypervisor.context())) {
             PatchException none = assertThrows(PatchException.class, () -> targets.find("web"));
-            assertEquals(PatchException.Reason.NOT_FOUND, none.reason());
+            assertEquals(Outcome.NOT_FOUND, none.outcome());
             assertEquals("no guest named 'web' (adapters: kvm, xen)", none.getMessage());
             PatchException both = assertThrows(PatchException.class, () -> targets.find("db"));
-            assertEquals(PatchException.Reason.NOT_FOUND, both.reason());
+            assertEquals(Outcome.NOT_FOUND, both.outcome());
             assertTrue(both.getMessage().startsWith("the name 'db' is ambiguous: 2 guests carry it"), both.getMessage());
         }
     }

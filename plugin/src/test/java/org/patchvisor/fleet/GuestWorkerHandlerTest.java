@@ -19,9 +19,9 @@ import org.patchvisor.feed.Feed;
 import org.patchvisor.guest.FakeGuest;
 import org.patchvisor.guest.GuestChannel;
 import org.patchvisor.guest.GuestPatcher;
+import org.patchvisor.model.Outcome;
 import org.patchvisor.rollout.Report;
 import org.patchvisor.rollout.RolloutOptions;
-import org.patchvisor.rollout.RolloutState;
 import org.patchvisor.spi.Guest;
 import org.patchvisor.spi.GuestUnreachableException;
 import org.patchvisor.spi.HypervisorAdapter;
@@ -64,7 +64,7 @@ class GuestWorkerHandlerTest {
             }
         }).handle("web1");
 
-        assertEquals(new SpoolDrainer.Result("applied", true, result.reason()), result);
+        assertEquals(new SpoolDrainer.Result(Outcome.APPLIED, true, result.reason()), result);
         assertTrue(web1.files.containsKey("/sys/kernel/livepatch/" + SampleFeed.PATCH + "/enabled"), "loaded in web1");
         assertEquals(List.of("web1"), reports.get("web1").guests().stream().map(Report.Row::name).toList(),
                 "the rollout was restricted to the queued guest");
@@ -77,19 +77,19 @@ class GuestWorkerHandlerTest {
         SpoolDrainer.Result result = handler(kvm, RolloutOptions.defaults().withOnly(List.of("web-*")), () -> {
             throw new AssertionError("no feed for an unselected guest");
         }).handle("db1");
-        assertEquals(new SpoolDrainer.Result("skipped", true, "not selected by --only/--exclude"), result);
+        assertEquals(new SpoolDrainer.Result(Outcome.SKIPPED, true, "not selected by --only/--exclude"), result);
         assertEquals(0, kvm.opened.get(), "no adapter was even opened");
     }
 
     @Test
     void aGuestThatIsGoneStoppedOrSharesTheHostKernelIsDroppedWithWhy() throws Exception {
         kvm.with(new Guest("kvm", "id-off", "off", Guest.State.STOPPED, Map.of()));
-        assertEquals(new SpoolDrainer.Result("gone", true, "no guest named 'nope' (adapters: kvm)"),
+        assertEquals(new SpoolDrainer.Result(Outcome.GONE, true, "no guest named 'nope' (adapters: kvm)"),
                 handler(kvm).handle("nope"));
-        assertEquals(new SpoolDrainer.Result("skipped", true, "not running (stopped)"), handler(kvm).handle("off"));
+        assertEquals(new SpoolDrainer.Result(Outcome.SKIPPED, true, "not running (stopped)"), handler(kvm).handle("off"));
         FakeHypervisor lxc = new FakeHypervisor("lxc", true);
         lxc.guest("ct1");
-        assertEquals(new SpoolDrainer.Result("skipped", true, "shares the host kernel: the host's patch covers it"),
+        assertEquals(new SpoolDrainer.Result(Outcome.SKIPPED, true, "shares the host kernel: the host's patch covers it"),
                 handler(lxc).handle("ct1"));
         assertEquals(0, kvm.channelsOpened.get());
     }
@@ -98,17 +98,17 @@ class GuestWorkerHandlerTest {
     void aGuestWhoseAgentNeverAnswersIsKeptForARetry() throws Exception {
         kvm.guest("silent");
         SpoolDrainer.Result result = handler(kvm).handle("silent");
-        assertEquals(new SpoolDrainer.Result("unreachable", false,
+        assertEquals(new SpoolDrainer.Result(Outcome.UNREACHABLE, false,
                 "silent has no QEMU guest agent channel (waited 0 s)"), result);
         assertEquals(Map.of(), reports, "no rollout ran");
     }
 
     @Test
     void theStatesThatEndAJob() {
-        assertTrue(GuestWorkerHandler.isFinal(RolloutState.APPLIED));
-        assertTrue(GuestWorkerHandler.isFinal(RolloutState.FAILED_REVERTED), "reverted: retrying now changes nothing");
-        assertFalse(GuestWorkerHandler.isFinal(RolloutState.TIMED_OUT));
-        assertFalse(GuestWorkerHandler.isFinal(RolloutState.UNREACHABLE));
+        assertTrue(GuestWorkerHandler.isFinal(Outcome.APPLIED));
+        assertTrue(GuestWorkerHandler.isFinal(Outcome.FAILED_REVERTED), "reverted: retrying now changes nothing");
+        assertFalse(GuestWorkerHandler.isFinal(Outcome.TIMED_OUT));
+        assertFalse(GuestWorkerHandler.isFinal(Outcome.UNREACHABLE));
     }
 
     @Test

@@ -16,6 +16,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.patchvisor.hooks.EventSpool;
+import org.patchvisor.model.Outcome;
 
 /** Retrying a guest whose agent stays silent: a growing back-off, and giving up on events that are too old. */
 class SpoolDrainerTest {
@@ -60,7 +61,7 @@ class SpoolDrainerTest {
         List<Instant> tries = new ArrayList<>();
         SpoolDrainer drainer = new SpoolDrainer(quiet(spool), g -> {
             tries.add(clock.now);
-            return new SpoolDrainer.Result("unreachable", false, "no guest agent channel");
+            return new SpoolDrainer.Result(Outcome.UNREACHABLE, false, "no guest agent channel");
         }, clock, Duration.ofMinutes(2), Duration.ofMinutes(10), Duration.ofHours(1));
 
         SpoolDrainer.Handled last = null;
@@ -73,7 +74,7 @@ class SpoolDrainerTest {
         // Tried at 0, then 2, 4 (after 2+4), 8 later, then every 10 minutes; the try at or past 60 gives up.
         assertEquals(List.of(0L, 2L, 6L, 14L, 24L, 34L, 44L, 54L, 64L), tries.stream()
                 .map(t -> Duration.between(START, t).toMinutes()).toList());
-        assertEquals(SpoolDrainer.GAVE_UP, last.result().state());
+        assertEquals(Outcome.GAVE_UP, last.result().state());
         assertTrue(last.result().isFinal());
         assertTrue(last.result().reason().startsWith("unreachable: no guest agent channel; queued since "
                 + START + ", given up after PT1H"), last.result().reason());
@@ -88,8 +89,8 @@ class SpoolDrainerTest {
         List<Instant> tries = new ArrayList<>();
         SpoolDrainer drainer = new SpoolDrainer(quiet(spool), g -> {
             tries.add(clock.now);
-            return tries.size() < 3 ? new SpoolDrainer.Result("unreachable", false, "")
-                    : new SpoolDrainer.Result("failed", false, "the transition timed out");
+            return tries.size() < 3 ? new SpoolDrainer.Result(Outcome.UNREACHABLE, false, "")
+                    : new SpoolDrainer.Result(Outcome.FAILED, false, "the transition timed out");
         }, clock, Duration.ofMinutes(10), Duration.ofMinutes(30), Duration.ofMinutes(15));
         clock.now = START;
         drainer.pass();                                      // tried; back-off 10 minutes
@@ -103,7 +104,7 @@ class SpoolDrainerTest {
         for (int minute = 6; minute < 300; minute++) {
             clock.now = START.plus(Duration.ofMinutes(minute));
             for (SpoolDrainer.Handled h : drainer.pass()) {
-                assertEquals("failed", h.result().state(), "a failing guest is kept, never given up");
+                assertEquals(Outcome.FAILED, h.result().state(), "a failing guest is kept, never given up");
             }
         }
         assertEquals(2, quiet(spool).events().size());
@@ -116,7 +117,7 @@ class SpoolDrainerTest {
             throw new IllegalStateException();
         }, Clock.systemUTC(), Duration.ofMinutes(1), Duration.ofMinutes(1), Duration.ofHours(1));
         SpoolDrainer.Result result = drainer.pass().get(0).result();
-        assertEquals("error", result.state());
+        assertEquals(Outcome.ERROR, result.state());
         assertEquals("IllegalStateException", result.reason());
     }
 
@@ -127,7 +128,7 @@ class SpoolDrainerTest {
         List<String> seen = new ArrayList<>();
         SpoolDrainer drainer = new SpoolDrainer(quiet(spool), g -> {
             seen.add("handle " + g);
-            return new SpoolDrainer.Result("applied", true, "");
+            return new SpoolDrainer.Result(Outcome.APPLIED, true, "");
         }, Clock.systemUTC(), Duration.ofMinutes(1), Duration.ofMinutes(1), Duration.ofHours(1));
         drainer.pass(h -> {
             try {

@@ -18,6 +18,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.patchvisor.hooks.EventSpool;
 import org.patchvisor.kernel.PatchException;
+import org.patchvisor.model.Outcome;
 import org.patchvisor.state.RunLock;
 import org.patchvisor.time.Ticker;
 
@@ -53,7 +54,7 @@ class WorkerTest {
     private final Worker.Listener listener = new Worker.Listener() {
         @Override
         public void handled(SpoolDrainer.Handled h) {
-            heard.add(h.guest() + " " + h.result().state());
+            heard.add(h.guest() + " " + h.result().state().label());
         }
 
         @Override
@@ -77,8 +78,8 @@ class WorkerTest {
         queue("1.1.event", "vm1");
         queue("2.1.event", "vm2");
         List<SpoolDrainer.Handled> handled = worker(guest -> guest.equals("vm1")
-                ? new SpoolDrainer.Result("applied", true, "")
-                : new SpoolDrainer.Result("unreachable", false, "agent silent"), ticker(1)).run(true, listener);
+                ? new SpoolDrainer.Result(Outcome.APPLIED, true, "")
+                : new SpoolDrainer.Result(Outcome.UNREACHABLE, false, "agent silent"), ticker(1)).run(true, listener);
 
         assertEquals(List.of("vm1", "vm2"), handled.stream().map(SpoolDrainer.Handled::guest).toList());
         assertEquals(List.of("vm1 applied", "vm2 unreachable", "pass of 2"), heard);
@@ -93,7 +94,7 @@ class WorkerTest {
             if (guest.equals("vm1")) {
                 queue("2.1.event", "vm2");   // vm2 starts while vm1 is patched: due at once
             }
-            return new SpoolDrainer.Result("applied", true, "");
+            return new SpoolDrainer.Result(Outcome.APPLIED, true, "");
         }, ticker(1));
 
         assertThrows(InterruptedException.class, () -> worker.run(false, listener));
@@ -104,7 +105,7 @@ class WorkerTest {
     @Test
     void aGuestBackingOffDoesNotKeepTheLoopBusy() throws Exception {
         queue("1.1.event", "vm1");
-        Worker worker = worker(guest -> new SpoolDrainer.Result("unreachable", false, "agent silent"), ticker(3));
+        Worker worker = worker(guest -> new SpoolDrainer.Result(Outcome.UNREACHABLE, false, "agent silent"), ticker(3));
 
         assertThrows(InterruptedException.class, () -> worker.run(false, listener));
         assertEquals(List.of("vm1 unreachable", "pass of 1", "pass of 0", "pass of 0"), heard);
@@ -118,9 +119,9 @@ class WorkerTest {
         try (RunLock first = RunLock.acquire(spool, "worker", Duration.ZERO)) {
             PatchException e = assertThrows(PatchException.class, () -> worker(guest -> {
                 handledBy.add(guest);
-                return new SpoolDrainer.Result("applied", true, "");
+                return new SpoolDrainer.Result(Outcome.APPLIED, true, "");
             }, ticker(1)).run(true, listener));
-            assertEquals(PatchException.Reason.LOCKED, e.reason());
+            assertEquals(Outcome.LOCKED, e.outcome());
             assertTrue(e.getMessage().startsWith("another worker drains " + spool), e.getMessage());
         }
         assertEquals(List.of(), handledBy, "nothing was handled without the lock");
@@ -129,9 +130,9 @@ class WorkerTest {
 
     @Test
     void aPassIsDoneOnlyWhenItHandledGuestsAndNoneIsLeftOrGivenUp() {
-        SpoolDrainer.Handled applied = new SpoolDrainer.Handled("vm1", 1, new SpoolDrainer.Result("applied", true, ""));
+        SpoolDrainer.Handled applied = new SpoolDrainer.Handled("vm1", 1, new SpoolDrainer.Result(Outcome.APPLIED, true, ""));
         SpoolDrainer.Handled gaveUp = new SpoolDrainer.Handled("vm2", 1,
-                new SpoolDrainer.Result(SpoolDrainer.GAVE_UP, true, "unreachable"));
+                new SpoolDrainer.Result(Outcome.GAVE_UP, true, "unreachable"));
         assertTrue(Worker.allDone(List.of(applied)));
         assertFalse(Worker.allDone(List.of(applied, gaveUp)));
         assertFalse(Worker.allDone(List.of()), "an idle pass is no success");

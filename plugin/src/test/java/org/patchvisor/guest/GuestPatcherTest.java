@@ -20,11 +20,11 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.patchvisor.guest.GuestOutcome.State;
 import org.patchvisor.kernel.PatchException;
 import org.patchvisor.model.KernelId;
 import org.patchvisor.model.LivePatch;
 import org.patchvisor.model.ModuleInfo;
+import org.patchvisor.model.Outcome;
 
 class GuestPatcherTest {
     private static final byte[] SCRIPT = "#!/bin/sh\necho fake agent\n".getBytes(StandardCharsets.US_ASCII);
@@ -82,7 +82,7 @@ class GuestPatcherTest {
             return "{\"result\":\"applied\",\"reason\":\"pv_cmdline applied\",\"ms\":1800}\n";
         };
         GuestOutcome outcome = patcher.apply(guest, module, info("6.1.0-56-amd64", true), TIMEOUT);
-        assertEquals(State.APPLIED, outcome.state(), outcome.reason());
+        assertEquals(Outcome.APPLIED, outcome.state(), outcome.reason());
         assertTrue(outcome.reason().contains("verified"), outcome.reason());
         assertEquals("pv_cmdline", outcome.patch());
         assertEquals("6.1.0-56-amd64", outcome.kernel().orElseThrow().release());
@@ -94,7 +94,7 @@ class GuestPatcherTest {
     void agentClaimingSuccessIsNotBelievedWithoutSysfs() throws Exception {
         guest.agent = args -> "{\"result\":\"applied\",\"reason\":\"pv_cmdline applied\",\"ms\":1}";
         GuestOutcome outcome = patcher.apply(guest, module, info("6.1.0-56-amd64", true), TIMEOUT);
-        assertEquals(State.FAILED_REVERTED, outcome.state());
+        assertEquals(Outcome.FAILED_REVERTED, outcome.state());
         assertTrue(outcome.reason().contains("is not loaded"), outcome.reason());
     }
 
@@ -105,14 +105,14 @@ class GuestPatcherTest {
             return "{\"result\":\"applied\",\"reason\":\"pv_cmdline applied\",\"ms\":1}";
         };
         GuestOutcome outcome = patcher.apply(guest, module, info("6.1.0-56-amd64", true), TIMEOUT);
-        assertEquals(State.FAILED_REVERTED, outcome.state());
+        assertEquals(Outcome.FAILED_REVERTED, outcome.state());
         assertTrue(outcome.reason().contains("in transition"), outcome.reason());
     }
 
     @Test
     void wrongKernelIsRefusedBeforeAnythingReachesTheGuest() throws Exception {
         GuestOutcome outcome = patcher.apply(guest, module, info("6.1.0-56-cloud-amd64", true), TIMEOUT);
-        assertEquals(State.REFUSED, outcome.state());
+        assertEquals(Outcome.REFUSED, outcome.state());
         assertTrue(outcome.reason().contains("built for kernel 6.1.0-56-cloud-amd64, but the guest's kernel is "
                 + "6.1.0-56-amd64"),
                 outcome.reason());
@@ -123,14 +123,14 @@ class GuestPatcherTest {
     @Test
     void notALivePatchIsRefusedWithoutContact() throws Exception {
         guest.silent = true;
-        assertEquals(State.REFUSED, patcher.apply(guest, module, info("6.1.0-56-amd64", false), TIMEOUT).state());
+        assertEquals(Outcome.REFUSED, patcher.apply(guest, module, info("6.1.0-56-amd64", false), TIMEOUT).state());
     }
 
     @Test
     void silentGuestIsUnreachable() throws Exception {
         guest.silent = true;
         GuestOutcome outcome = patcher.apply(guest, module, info("6.1.0-56-amd64", true), TIMEOUT);
-        assertEquals(State.UNREACHABLE, outcome.state());
+        assertEquals(Outcome.UNREACHABLE, outcome.state());
         assertEquals(Optional.empty(), outcome.kernel());
     }
 
@@ -138,7 +138,7 @@ class GuestPatcherTest {
     void alreadyLoadedPatchIsNotSentAgain() throws Exception {
         guest.loadPatch("pv_cmdline", true, false);
         GuestOutcome outcome = patcher.apply(guest, module, info("6.1.0-56-amd64", true), TIMEOUT);
-        assertEquals(State.ALREADY_PATCHED, outcome.state());
+        assertEquals(Outcome.ALREADY_PATCHED, outcome.state());
         assertEquals(List.of(), guest.writes);
     }
 
@@ -147,7 +147,7 @@ class GuestPatcherTest {
         guest.agent = args -> "{\"result\":\"reverted\",\"reason\":\"transition did not finish within 20s; "
                 + "reversed and unloaded\",\"ms\":21000}";
         GuestOutcome outcome = patcher.apply(guest, module, info("6.1.0-56-amd64", true), TIMEOUT);
-        assertEquals(State.FAILED_REVERTED, outcome.state());
+        assertEquals(Outcome.FAILED_REVERTED, outcome.state());
         assertEquals("transition did not finish within 20s; reversed and unloaded", outcome.reason());
     }
 
@@ -159,7 +159,7 @@ class GuestPatcherTest {
                     + "finish\",\"ms\":50000}";
         };
         GuestOutcome outcome = patcher.apply(guest, module, info("6.1.0-56-amd64", true), TIMEOUT);
-        assertEquals(State.FAILED_REVERTED, outcome.state());
+        assertEquals(Outcome.FAILED_REVERTED, outcome.state());
         assertTrue(outcome.reason().contains("NOT reverted: pv_cmdline is loaded, disabled, in transition"),
                 outcome.reason());
     }
@@ -168,7 +168,7 @@ class GuestPatcherTest {
     void brokenTransferLoadsNothingAndCleansUp() throws Exception {
         guest.failWritesTo = TARGET;
         GuestOutcome outcome = patcher.apply(guest, module, info("6.1.0-56-amd64", true), TIMEOUT);
-        assertEquals(State.FAILED_REVERTED, outcome.state());
+        assertEquals(Outcome.FAILED_REVERTED, outcome.state());
         assertTrue(outcome.reason().contains("nothing was loaded"), outcome.reason());
         assertTrue(guest.execs.stream().noneMatch(a -> a.get(0).equals("/bin/sh")), "the agent never ran");
         assertFalse(guest.files.containsKey(TARGET), "the partial module is removed");
@@ -178,7 +178,7 @@ class GuestPatcherTest {
     void garbledAgentOutputStillEndsInAVerifiedState() throws Exception {
         guest.agent = args -> "Killed\n";
         GuestOutcome outcome = patcher.apply(guest, module, info("6.1.0-56-amd64", true), TIMEOUT);
-        assertEquals(State.FAILED_REVERTED, outcome.state());
+        assertEquals(Outcome.FAILED_REVERTED, outcome.state());
         assertTrue(outcome.reason().contains("agent run was lost"), outcome.reason());
         assertTrue(outcome.reason().contains("pv_cmdline is not loaded"), outcome.reason());
     }
@@ -218,7 +218,7 @@ class GuestPatcherTest {
         guest.loadPatch("pv_cmdline", true, false);
         guest.agent = args -> "{\"result\":\"removed\",\"reason\":\"pv_cmdline disabled and unloaded\",\"ms\":1}";
         PatchException e = assertThrows(PatchException.class, () -> patcher.remove(guest, "pv_cmdline", TIMEOUT));
-        assertEquals(PatchException.Reason.KERNEL_REFUSED, e.reason());
+        assertEquals(Outcome.KERNEL_REFUSED, e.outcome());
         assertTrue(e.getMessage().contains("reported pv_cmdline removed but"), e.getMessage());
         assertFalse(guest.files.containsKey(AGENT), "the agent is removed afterwards");
     }
@@ -227,9 +227,9 @@ class GuestPatcherTest {
     void removingAnAbsentPatchIsNotFound() {
         guest.agent = args -> "{\"result\":\"absent\",\"reason\":\"pv_cmdline is not loaded\",\"ms\":3}";
         PatchException e = assertThrows(PatchException.class, () -> patcher.remove(guest, "pv_cmdline", TIMEOUT));
-        assertEquals(PatchException.Reason.NOT_FOUND, e.reason());
+        assertEquals(Outcome.NOT_FOUND, e.outcome());
         PatchException bad = assertThrows(PatchException.class, () -> patcher.remove(guest, "../x", TIMEOUT));
-        assertEquals(PatchException.Reason.NOT_FOUND, bad.reason());
+        assertEquals(Outcome.NOT_FOUND, bad.outcome());
     }
 
     @Test

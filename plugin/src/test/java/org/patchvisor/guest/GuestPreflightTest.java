@@ -13,9 +13,9 @@ import java.util.Optional;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.patchvisor.guest.GuestOutcome.State;
 import org.patchvisor.kernel.KernelSupport;
 import org.patchvisor.model.ModuleInfo;
+import org.patchvisor.model.Outcome;
 
 /**
  * A guest's kernel is judged by the host's own preflight rules, on facts read through the channel: what its kernel
@@ -59,7 +59,7 @@ class GuestPreflightTest {
     void anUnsignedModuleIsRefusedUpFrontInALockedDownGuest() throws Exception {
         guest.files.put("/sys/kernel/security/lockdown", "none [integrity] confidentiality\n".getBytes());
         GuestOutcome outcome = patcher.apply(guest, module, unsigned(), TIMEOUT);
-        assertEquals(State.REFUSED, outcome.state(), outcome.reason());
+        assertEquals(Outcome.REFUSED, outcome.state(), outcome.reason());
         assertEquals("pv_cmdline.ko is unsigned and the guest's kernel is in lockdown (integrity mode), which refuses "
                 + "unsigned modules", outcome.reason());
         assertEquals(List.of(), guest.writes, "nothing was copied into the guest");
@@ -69,7 +69,7 @@ class GuestPreflightTest {
     void anUnsignedModuleIsRefusedWhereTheGuestEnforcesSignatures() throws Exception {
         guest.files.put("/sys/module/module/parameters/sig_enforce", "Y\n".getBytes());
         GuestOutcome outcome = patcher.apply(guest, module, unsigned(), TIMEOUT);
-        assertEquals(State.REFUSED, outcome.state());
+        assertEquals(Outcome.REFUSED, outcome.state());
         assertTrue(outcome.reason().contains("enforces module signatures (sig_enforce=Y)"), outcome.reason());
         assertEquals(List.of(), guest.writes);
     }
@@ -78,7 +78,7 @@ class GuestPreflightTest {
     void aGuestKernelWithoutLivePatchSupportIsRefused() throws Exception {
         guest.livepatch = false;
         GuestOutcome outcome = patcher.apply(guest, module, unsigned(), TIMEOUT);
-        assertEquals(State.REFUSED, outcome.state());
+        assertEquals(Outcome.REFUSED, outcome.state());
         assertTrue(outcome.reason().startsWith("the guest's kernel has no live-patch support"), outcome.reason());
         assertEquals(List.of(), guest.writes);
     }
@@ -92,7 +92,7 @@ class GuestPreflightTest {
             guest.loadPatch("pv_cmdline", true, false);
             return "{\"result\":\"applied\",\"reason\":\"pv_cmdline applied\",\"ms\":1}";
         };
-        assertEquals(State.APPLIED, patcher.apply(guest, module, unsigned(), TIMEOUT).state());
+        assertEquals(Outcome.APPLIED, patcher.apply(guest, module, unsigned(), TIMEOUT).state());
     }
 
     @Test
@@ -100,7 +100,7 @@ class GuestPreflightTest {
         guest.files.put("/sys/module/module/parameters/sig_enforce", "Y\n".getBytes());
         guest.unreadable.add("/sys/module/module/parameters/sig_enforce");
         GuestOutcome outcome = patcher.apply(guest, module, unsigned(), TIMEOUT);
-        assertEquals(State.REFUSED, outcome.state(), outcome.reason());
+        assertEquals(Outcome.REFUSED, outcome.state(), outcome.reason());
         assertTrue(outcome.reason().contains("enforces module signatures (sig_enforce=Y)"), outcome.reason());
         assertEquals(List.of(), guest.writes);
     }
@@ -109,7 +109,7 @@ class GuestPreflightTest {
     void nonsenseInAGuestsFactFileIsRefusedWithoutEchoingIt() throws Exception {
         guest.files.put("/sys/kernel/security/lockdown", ("\u001b[2Jguest prod: applied " + "x".repeat(500)).getBytes());
         GuestOutcome outcome = patcher.apply(guest, module, unsigned(), TIMEOUT);
-        assertEquals(State.REFUSED, outcome.state());
+        assertEquals(Outcome.REFUSED, outcome.state());
         assertFalse(outcome.reason().contains("\u001b"), outcome.reason());
         assertTrue(outcome.reason().length() < 250, outcome.reason());
         assertEquals(List.of(), guest.writes);

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.time.Duration;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
+import org.patchvisor.model.Outcome;
 
 /** Text from a guest, or a guest's name, printed on a terminal or into a log cannot steer it or forge lines. */
 class GuestTextTest {
@@ -63,7 +64,7 @@ class GuestTextTest {
         assertEquals("guest agent refused guest-exec: denied\\x1b[K\\x0aguest x: applied (Generic\\x0d)",
                 refused.getMessage());
         assertEquals("denied\\x1b[K\\x0aguest x: applied", refused.description());
-        GuestOutcome outcome = GuestOutcome.of(GuestOutcome.State.FAILED_REVERTED, "x\u001bc" + "y".repeat(1000), "p",
+        GuestOutcome outcome = GuestOutcome.of(Outcome.FAILED_REVERTED, "x\u001bc" + "y".repeat(1000), "p",
                 Optional.empty(), Duration.ZERO);
         assertTrue(outcome.reason().startsWith("x\\x1bcyyy"), outcome.reason());
         assertEquals(GuestText.MAX_CHARS, outcome.reason().length());

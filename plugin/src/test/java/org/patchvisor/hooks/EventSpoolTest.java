@@ -15,6 +15,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.patchvisor.fleet.SpoolDrainer;
+import org.patchvisor.model.Outcome;
 
 /** Whatever sits in the spool under an event's name, the worker sets it aside once and goes on with the others. */
 class EventSpoolTest {
@@ -31,7 +32,7 @@ class EventSpoolTest {
         List<String> handled = new ArrayList<>();
         SpoolDrainer drainer = new SpoolDrainer(spool(spool), guest -> {
             handled.add(guest);
-            return new SpoolDrainer.Result("applied", true, "");
+            return new SpoolDrainer.Result(Outcome.APPLIED, true, "");
         }, Clock.systemUTC(), Duration.ofMinutes(1), Duration.ofMinutes(1), Duration.ofHours(1));
 
         drainer.pass();

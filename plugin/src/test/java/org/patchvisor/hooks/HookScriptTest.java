@@ -14,6 +14,7 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.patchvisor.fleet.SpoolDrainer;
+import org.patchvisor.model.Outcome;
 
 /** The installed hook script run by /bin/sh exactly as libvirt runs it, and the installer around it. */
 class HookScriptTest {
@@ -178,8 +179,8 @@ class HookScriptTest {
         write(spool, "3.1.event", "vm1");
         Files.writeString(spool.resolve("4.1.event"), "operation=started\n");
         Map<String, SpoolDrainer.Result> results = Map.of(
-                "vm1", new SpoolDrainer.Result("applied", true, ""),
-                "vm2", new SpoolDrainer.Result("unreachable", false, "agent silent"));
+                "vm1", new SpoolDrainer.Result(Outcome.APPLIED, true, ""),
+                "vm2", new SpoolDrainer.Result(Outcome.UNREACHABLE, false, "agent silent"));
         List<String> calls = new ArrayList<>();
         var clock = java.time.Clock.fixed(java.time.Instant.parse("2025-01-01T00:00:00Z"), java.time.ZoneOffset.UTC);
         SpoolDrainer drainer = new SpoolDrainer(new EventSpool(spool), guest -> {

@@ -1,5 +1,6 @@
 package org.patchvisor.kernel;
 
+import org.patchvisor.model.Outcome;
 import org.patchvisor.time.FakeTicker;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -57,7 +58,7 @@ class HostPatcherTest {
         kernel.anyOtherFile = Behaviour.stuck(NAME);
         PatchException e = assertThrows(PatchException.class, () -> patcher().apply(SAMPLE.toAbsolutePath(), "test",
                 Duration.ofSeconds(2), TransitionWaiter.Listener.NONE));
-        assertEquals(PatchException.Reason.TRANSITION_TIMEOUT, e.reason());
+        assertEquals(Outcome.TRANSITION_TIMEOUT, e.outcome());
         assertTrue(new StateStore(state).installed(id()).isEmpty());
         assertEquals(Phase.REVERTED, new Journal(state).entries().get(0).phase());
     }
@@ -100,7 +101,7 @@ class HostPatcherTest {
             // Same JVM, second channel: the lock reports busy all the same.
             PatchException e = assertThrows(PatchException.class,
                     () -> patcher().remove(Optional.of(NAME), Duration.ofSeconds(1), TransitionWaiter.Listener.NONE));
-            assertEquals(PatchException.Reason.LOCKED, e.reason());
+            assertEquals(Outcome.LOCKED, e.outcome());
             assertTrue(e.getMessage().startsWith("another patchvisor run holds"), e.getMessage());
         }
     }

@@ -1,5 +1,6 @@
 package org.patchvisor.kernel;
 
+import org.patchvisor.model.Outcome;
 import org.patchvisor.time.FakeTicker;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -12,7 +13,6 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.patchvisor.kernel.FakeKernel.Behaviour;
-import org.patchvisor.kernel.PatchException.Reason;
 
 class PatchEngineTest {
     private final FakeKernel kernel = new FakeKernel();
@@ -55,7 +55,7 @@ class PatchEngineTest {
         Path ko = kernel.module(Behaviour.quick("pv_cmdline"));
         PatchException e = assertThrows(PatchException.class,
                 () -> engine.apply(ko, "pv_cmdline", Duration.ofSeconds(5), TransitionWaiter.Listener.NONE));
-        assertEquals(Reason.KERNEL_REFUSED, e.reason());
+        assertEquals(Outcome.KERNEL_REFUSED, e.outcome());
         assertTrue(e.getMessage().contains("another live patch stayed in transition"), e.getMessage());
         assertTrue(ticker.now <= Duration.ofSeconds(5).toNanos());
     }
@@ -66,7 +66,7 @@ class PatchEngineTest {
         List<String> seen = new java.util.ArrayList<>();
         PatchException e = assertThrows(PatchException.class, () -> engine.apply(ko, "pv_stuck", Duration.ofSeconds(3),
                 (patch, elapsed, blockers) -> seen.add(PatchEngine.describe(blockers))));
-        assertEquals(Reason.TRANSITION_TIMEOUT, e.reason());
+        assertEquals(Outcome.TRANSITION_TIMEOUT, e.outcome());
         assertTrue(e.getMessage().contains("ksoftirqd/0[12]"), e.getMessage());
         assertTrue(e.getMessage().contains("kernel is unchanged"), e.getMessage());
         assertTrue(kernel.patches().isEmpty());
@@ -88,7 +88,7 @@ class PatchEngineTest {
     void removeOfUnknownPatchIsNotFound() {
         PatchException e = assertThrows(PatchException.class,
                 () -> engine.remove("nope", Duration.ofSeconds(1), TransitionWaiter.Listener.NONE));
-        assertEquals(Reason.NOT_FOUND, e.reason());
+        assertEquals(Outcome.NOT_FOUND, e.outcome());
     }
 
     @Test

@@ -14,6 +14,7 @@ import org.patchvisor.feed.BundleEntry;
 import org.patchvisor.feed.KernelTarget;
 import org.patchvisor.guest.GuestOutcome;
 import org.patchvisor.model.KernelId;
+import org.patchvisor.model.Outcome;
 import org.patchvisor.spi.Guest;
 import org.patchvisor.spi.GuestUnreachableException;
 
@@ -133,7 +134,7 @@ final class FakeFleet implements KernelProbe, BundleSource, BundleFetcher, Guest
                 Thread.sleep(stepMillis);
             }
             GuestStep script = scripts.get(name);
-            return script != null ? script.apply(job) : new GuestOutcome(GuestOutcome.State.APPLIED, null);
+            return script != null ? script.apply(job) : new GuestOutcome(Outcome.APPLIED, null);
         } finally {
             finishedAt.put(name, clock.incrementAndGet());
             inFlight.decrementAndGet();

@@ -13,12 +13,13 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
+import org.patchvisor.model.Outcome;
 
 class ReportOutputTest {
-    private static final Report.Row APPLIED = new Report.Row("web-1", "6.1.0-18-amd64", "pv-1", RolloutState.APPLIED, null, 1234);
+    private static final Report.Row APPLIED = new Report.Row("web-1", "6.1.0-18-amd64", "pv-1", Outcome.APPLIED, null, 1234);
     private static final Report.Row REVERTED = new Report.Row("web-2", "6.1.0-18-amd64", "pv-1",
-            RolloutState.FAILED_REVERTED, "transition stuck; reverted", 61000);
-    private static final Report.Row SKIPPED = new Report.Row("db-1", null, null, RolloutState.SKIPPED, "opted out by policy", 0);
+            Outcome.FAILED_REVERTED, "transition stuck; reverted", 61000);
+    private static final Report.Row SKIPPED = new Report.Row("db-1", null, null, Outcome.SKIPPED, "opted out by policy", 0);
 
     @Test
     void reportSerialisesWithLowerCaseStatesEveryTotalAndNoNulls() throws Exception {
@@ -28,7 +29,7 @@ class ReportOutputTest {
 
         assertTrue(json.get("halted").asBoolean());
         assertEquals(62000, json.get("wallMs").asLong());
-        assertEquals(RolloutState.values().length, json.get("totals").size());
+        assertEquals(Outcome.ROLLOUT.size(), json.get("totals").size());
         assertEquals(1, json.get("totals").get("failed-reverted").asInt());
         assertEquals(0, json.get("totals").get("already-patched").asInt());
         JsonNode first = json.get("guests").get(0);
@@ -45,7 +46,7 @@ class ReportOutputTest {
     @Test
     void aHostileGuestNameOrReasonCannotSteerTheTerminalOrForgeLines() throws Exception {
         String name = "evil\u001b[2J\u001b[H\nguest prod: applied\u202e";
-        Report.Row row = new Report.Row(name, "6.1\r", null, RolloutState.FAILED, "agent: \u001b]0;x\u0007" + "z".repeat(900), 1);
+        Report.Row row = new Report.Row(name, "6.1\r", null, Outcome.FAILED, "agent: \u001b]0;x\u0007" + "z".repeat(900), 1);
         StringWriter out = new StringWriter();
         ProgressListener progress = new ProgressListener(new PrintWriter(out), false, System::nanoTime);
         progress.guestFinished(row, 1, 1);

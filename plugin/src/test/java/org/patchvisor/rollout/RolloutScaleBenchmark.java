@@ -16,6 +16,7 @@ import java.util.concurrent.locks.LockSupport;
 import org.patchvisor.feed.BundleEntry;
 import org.patchvisor.guest.GuestOutcome;
 import org.patchvisor.model.KernelId;
+import org.patchvisor.model.Outcome;
 import org.patchvisor.spi.Guest;
 
 /**
@@ -93,7 +94,7 @@ public final class RolloutScaleBenchmark {
         long reportOnly = retainedHeap() - baseline;
 
         Bound bound = bound(rollout.plan(guestsAgain(n), options.withDryRun(true)), service, parallel);
-        if (report.count(RolloutState.APPLIED) + report.count(RolloutState.NO_PATCH) != n || fleet.fetches.size() != KERNELS - 1
+        if (report.count(Outcome.APPLIED) + report.count(Outcome.NO_PATCH) != n || fleet.fetches.size() != KERNELS - 1
                 || fleet.fetches.values().stream().anyMatch(c -> c.get() != 1)) {
             throw new IllegalStateException("unexpected outcome: " + report.summary() + " fetches " + fleet.fetches);
         }
@@ -239,7 +240,7 @@ public final class RolloutScaleBenchmark {
             sleepUntil(deadline);
             lateNanos.add(System.nanoTime() - deadline);
             steps.increment();
-            return new GuestOutcome(GuestOutcome.State.APPLIED, null);
+            return new GuestOutcome(Outcome.APPLIED, null);
         }
     }
 }

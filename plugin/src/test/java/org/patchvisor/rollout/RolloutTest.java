@@ -18,6 +18,7 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.patchvisor.guest.GuestOutcome;
 import org.patchvisor.model.KernelId;
+import org.patchvisor.model.Outcome;
 import org.patchvisor.spi.Guest;
 import org.patchvisor.spi.GuestUnreachableException;
 
@@ -52,7 +53,7 @@ class RolloutTest {
         assertEquals(2, canaries.size());
         assertTrue(canaries.get(1).startsWith("misc"), "the second canary covers the other kernel: " + canaries);
         assertEquals(6, plan.waves().get(1).targets().size());
-        assertEquals(17, report.count(RolloutState.APPLIED));
+        assertEquals(17, report.count(Outcome.APPLIED));
         assertWaveBarrier(plan.waves().get(0), plan.waves().get(1));
         assertWaveBarrier(plan.waves().get(1), plan.waves().get(2));
         assertEquals(List.of(), fleet.problems);
@@ -72,7 +73,7 @@ class RolloutTest {
 
         Report report = run(guests, SERIAL.withMaxParallel(7));
 
-        assertEquals(300, report.count(RolloutState.APPLIED));
+        assertEquals(300, report.count(Outcome.APPLIED));
         assertEquals(7, fleet.maxInFlight.get(), "the pool should be filled but never overfilled");
         assertTrue(fleet.workerThreads.size() <= 7, "worker threads: " + fleet.workerThreads);
     }
@@ -82,7 +83,7 @@ class RolloutTest {
         fleet.offer(GENERIC, "pv-generic-1");
         List<Guest> guests = fleet.add("vm", 50, GENERIC);
         for (int i : new int[] {5, 10, 15, 20}) {
-            fleet.scripts.put(guests.get(i).name(), job -> new GuestOutcome(GuestOutcome.State.FAILED_REVERTED,
+            fleet.scripts.put(guests.get(i).name(), job -> new GuestOutcome(Outcome.FAILED_REVERTED,
                     "transition did not finish in 60 s; reverted"));
         }
 
@@ -90,9 +91,9 @@ class RolloutTest {
 
         assertTrue(report.halted());
         assertEquals("halted after 3 failure(s) (--max-failures 3)", report.haltReason());
-        assertEquals(3, report.count(RolloutState.FAILED_REVERTED));
-        assertEquals(13, report.count(RolloutState.APPLIED));
-        assertEquals(34, report.count(RolloutState.HALTED));
+        assertEquals(3, report.count(Outcome.FAILED_REVERTED));
+        assertEquals(13, report.count(Outcome.APPLIED));
+        assertEquals(34, report.count(Outcome.HALTED));
         assertEquals(16, fleet.steps.get(), "no guest is started after the halt");
         Report.Row halted = row(report, "vm-0049");
         assertEquals("not started: halted after 3 failure(s) (--max-failures 3)", halted.reason());
@@ -104,29 +105,29 @@ class RolloutTest {
         List<Guest> guests = fleet.add("vm", 200, GENERIC);
         fleet.stepMillis = 2;
         for (Guest guest : guests.subList(20, 200)) {
-            fleet.scripts.put(guest.name(), job -> new GuestOutcome(GuestOutcome.State.FAILED_REVERTED, "stuck"));
+            fleet.scripts.put(guest.name(), job -> new GuestOutcome(Outcome.FAILED_REVERTED, "stuck"));
         }
 
         Report report = run(guests, SERIAL.withMaxParallel(8).withMaxFailures(2));
 
         assertTrue(report.halted());
-        int failed = report.count(RolloutState.FAILED_REVERTED);
+        int failed = report.count(Outcome.FAILED_REVERTED);
         assertTrue(failed >= 2 && failed <= 2 + 7, "failures beyond the threshold only from guests in flight: " + failed);
         assertEquals(200, report.guests().size());
-        assertEquals(fleet.steps.get(), report.count(RolloutState.APPLIED) + failed);
-        assertEquals(200 - fleet.steps.get(), report.count(RolloutState.HALTED));
+        assertEquals(fleet.steps.get(), report.count(Outcome.APPLIED) + failed);
+        assertEquals(200 - fleet.steps.get(), report.count(Outcome.HALTED));
     }
 
     @Test
     void aFailedCanaryHaltsTheRolloutEvenWithoutAFailureLimit() throws Exception {
         fleet.offer(GENERIC, "pv-generic-1");
         List<Guest> guests = fleet.add("vm", 10, GENERIC);
-        fleet.scripts.put("vm-0000", job -> new GuestOutcome(GuestOutcome.State.FAILED_REVERTED, "stuck"));
+        fleet.scripts.put("vm-0000", job -> new GuestOutcome(Outcome.FAILED_REVERTED, "stuck"));
 
         Report report = run(guests, SERIAL.withCanary(1).withMaxFailures(0));
 
         assertEquals("canary vm-0000 ended failed-reverted", report.haltReason());
-        assertEquals(9, report.count(RolloutState.HALTED));
+        assertEquals(9, report.count(Outcome.HALTED));
         assertEquals(1, fleet.steps.get());
     }
 
@@ -142,7 +143,7 @@ class RolloutTest {
 
         Report report = run(guests, SERIAL.withMaxParallel(16).withCanary(3));
 
-        assertEquals(1000, report.count(RolloutState.APPLIED));
+        assertEquals(1000, report.count(Outcome.APPLIED));
         assertEquals(Map.of("pv-generic-1", 1, "pv-cloud-1", 1, "pv-old-1", 1), fleet.downloads.entrySet().stream()
                 .collect(Collectors.toMap(Map.Entry::getKey, e -> e.getValue().get())));
         assertEquals(3, fleet.lookups.get(), "the feed is asked once per kernel");
@@ -161,8 +162,8 @@ class RolloutTest {
 
         Report report = run(guests, SERIAL.withMaxParallel(4));
 
-        assertEquals(20, report.count(RolloutState.APPLIED));
-        assertEquals(20, report.count(RolloutState.FAILED));
+        assertEquals(20, report.count(Outcome.APPLIED));
+        assertEquals(20, report.count(Outcome.FAILED));
         assertEquals(1, fleet.downloads.get("pv-cloud-1").get());
         assertTrue(row(report, "cld-0003").reason().contains("pv-cloud-1"), row(report, "cld-0003").reason());
         assertTrue(row(report, "cld-0003").reason().contains("HTTP 503"), row(report, "cld-0003").reason());
@@ -178,12 +179,12 @@ class RolloutTest {
 
         Report report = run(guests, SERIAL.withOnly(List.of("web-*", "db-0001")).withExclude(List.of("web-000?")));
 
-        assertEquals(Set.of("db-0001"), names(report, RolloutState.APPLIED));
+        assertEquals(Set.of("db-0001"), names(report, Outcome.APPLIED));
         assertEquals("opted out by policy", row(report, "web-pinned").reason());
         assertEquals("not running (stopped)", row(report, "web-off").reason());
         assertEquals("excluded by --exclude web-000?", row(report, "web-0002").reason());
         assertEquals("not selected by --only", row(report, "db-0000").reason());
-        assertEquals(7, report.count(RolloutState.SKIPPED));
+        assertEquals(7, report.count(Outcome.SKIPPED));
         assertEquals(1, fleet.probes.get(), "skipped guests are not even asked for their kernel");
     }
 
@@ -217,8 +218,8 @@ class RolloutTest {
         assertEquals(0, fleet.steps.get());
         assertTrue(fleet.downloads.isEmpty());
         assertTrue(report.dryRun());
-        assertEquals(5, report.count(RolloutState.PLANNED));
-        assertEquals(2, report.count(RolloutState.NO_PATCH));
+        assertEquals(5, report.count(Outcome.PLANNED));
+        assertEquals(2, report.count(Outcome.NO_PATCH));
         assertEquals("dry run: would apply pv-generic-1 in wave canary", row(report, "canary-vm").reason());
         assertTrue(text.contains("kernel 6.1.0-18-amd64 (build-id aa11bb22cc33): bundle pv-generic-1 (level 1, pv_generic_1), 5 guest(s)"), text);
         assertTrue(text.contains("kernel 6.1.0-9-amd64: no bundle, 2 guest(s)"), text);
@@ -231,22 +232,22 @@ class RolloutTest {
     void everyStateIsReachableAndEveryGuestHasExactlyOneRow() throws Exception {
         fleet.offer(GENERIC, "pv-generic-1");
         List<Guest> guests = new ArrayList<>();
-        scripted(guests, "a-applied", job -> new GuestOutcome(GuestOutcome.State.APPLIED, "enabled, transition done"));
-        scripted(guests, "b-already", job -> new GuestOutcome(GuestOutcome.State.ALREADY_PATCHED, "pv_generic_1 loaded"));
-        scripted(guests, "c-refused", job -> new GuestOutcome(GuestOutcome.State.REFUSED, "sig_enforce is Y"));
-        scripted(guests, "d-reverted", job -> new GuestOutcome(GuestOutcome.State.FAILED_REVERTED, "stuck; reverted"));
+        scripted(guests, "a-applied", job -> new GuestOutcome(Outcome.APPLIED, "enabled, transition done"));
+        scripted(guests, "b-already", job -> new GuestOutcome(Outcome.ALREADY_PATCHED, "pv_generic_1 loaded"));
+        scripted(guests, "c-refused", job -> new GuestOutcome(Outcome.REFUSED, "sig_enforce is Y"));
+        scripted(guests, "d-reverted", job -> new GuestOutcome(Outcome.FAILED_REVERTED, "stuck; reverted"));
         scripted(guests, "e-agent-gone", job -> {
             throw new GuestUnreachableException("agent stopped answering");
         });
         scripted(guests, "f-slow", job -> {
             Thread.sleep(60_000);
-            return new GuestOutcome(GuestOutcome.State.APPLIED, null);
+            return new GuestOutcome(Outcome.APPLIED, null);
         });
         scripted(guests, "g-broken", job -> {
             throw new IOException("guest-file-write: disk full");
         });
-        scripted(guests, "h-nopatch-by-guest", job -> new GuestOutcome(GuestOutcome.State.NO_PATCH, "kernel changed"));
-        scripted(guests, "i-late", job -> new GuestOutcome(GuestOutcome.State.APPLIED, null));
+        scripted(guests, "h-nopatch-by-guest", job -> new GuestOutcome(Outcome.NO_PATCH, "kernel changed"));
+        scripted(guests, "i-late", job -> new GuestOutcome(Outcome.APPLIED, null));
         guests.add(fleet.add(FakeFleet.guest("j-old"), OLD));
         Guest silent = fleet.add(FakeFleet.guest("k-silent"), GENERIC);
         fleet.silent.add(silent.name());
@@ -255,26 +256,26 @@ class RolloutTest {
 
         Report report = run(guests, SERIAL.withMaxFailures(3).withPerGuestTimeout(Duration.ofMillis(300)));
 
-        Map<String, RolloutState> states = report.guests().stream()
+        Map<String, Outcome> states = report.guests().stream()
                 .collect(Collectors.toMap(Report.Row::name, Report.Row::state));
         assertEquals(Map.ofEntries(
-                Map.entry("a-applied", RolloutState.APPLIED),
-                Map.entry("b-already", RolloutState.ALREADY_PATCHED),
-                Map.entry("c-refused", RolloutState.REFUSED),
-                Map.entry("d-reverted", RolloutState.FAILED_REVERTED),
-                Map.entry("e-agent-gone", RolloutState.UNREACHABLE),
-                Map.entry("f-slow", RolloutState.TIMED_OUT),
-                Map.entry("g-broken", RolloutState.FAILED),
-                Map.entry("h-nopatch-by-guest", RolloutState.HALTED),
-                Map.entry("i-late", RolloutState.HALTED),
-                Map.entry("j-old", RolloutState.NO_PATCH),
-                Map.entry("k-silent", RolloutState.UNREACHABLE),
-                Map.entry("l-opted", RolloutState.SKIPPED)), states);
+                Map.entry("a-applied", Outcome.APPLIED),
+                Map.entry("b-already", Outcome.ALREADY_PATCHED),
+                Map.entry("c-refused", Outcome.REFUSED),
+                Map.entry("d-reverted", Outcome.FAILED_REVERTED),
+                Map.entry("e-agent-gone", Outcome.UNREACHABLE),
+                Map.entry("f-slow", Outcome.TIMED_OUT),
+                Map.entry("g-broken", Outcome.FAILED),
+                Map.entry("h-nopatch-by-guest", Outcome.HALTED),
+                Map.entry("i-late", Outcome.HALTED),
+                Map.entry("j-old", Outcome.NO_PATCH),
+                Map.entry("k-silent", Outcome.UNREACHABLE),
+                Map.entry("l-opted", Outcome.SKIPPED)), states);
         assertEquals(12, report.guests().size());
-        Set<RolloutState> seen = EnumSet.noneOf(RolloutState.class);
+        Set<Outcome> seen = EnumSet.noneOf(Outcome.class);
         seen.addAll(states.values());
-        seen.add(RolloutState.PLANNED); // dry run only: see dryRunPrintsThePlanAndTouchesNothing
-        assertEquals(EnumSet.allOf(RolloutState.class), seen);
+        seen.add(Outcome.PLANNED); // dry run only: see dryRunPrintsThePlanAndTouchesNothing
+        assertEquals(Outcome.ROLLOUT, seen);
         Report.Row slow = row(report, "f-slow");
         assertTrue(slow.reason().startsWith("no outcome within the per-guest timeout of 300 ms"), slow.reason());
         assertTrue(slow.ms() >= 300 && slow.ms() < 5_000, "the step was interrupted at the timeout: " + slow.ms());
@@ -293,13 +294,13 @@ class RolloutTest {
             while (System.nanoTime() < end) {
                 Thread.onSpinWait();
             }
-            return new GuestOutcome(GuestOutcome.State.APPLIED, "verified");
+            return new GuestOutcome(Outcome.APPLIED, "verified");
         });
 
         Report report = run(guests, SERIAL.withPerGuestTimeout(Duration.ofMillis(50)));
 
         Report.Row row = row(report, "stubborn");
-        assertEquals(RolloutState.APPLIED, row.state());
+        assertEquals(Outcome.APPLIED, row.state());
         assertEquals("verified; finished after the per-guest timeout", row.reason());
     }
 
@@ -336,7 +337,7 @@ class RolloutTest {
         return report.guests().stream().filter(r -> r.name().equals(name)).findFirst().orElseThrow();
     }
 
-    private static Set<String> names(Report report, RolloutState state) {
+    private static Set<String> names(Report report, Outcome state) {
         return report.guests().stream().filter(r -> r.state() == state).map(Report.Row::name).collect(Collectors.toSet());
     }
 
