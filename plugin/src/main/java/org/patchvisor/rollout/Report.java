@@ -46,11 +46,6 @@ public record Report(
         return totals.getOrDefault(state, 0);
     }
 
-    /** Guests that count as failures ({@link Outcome#countsAsFailure()}). */
-    public int failures() {
-        return guests.stream().mapToInt(row -> row.state().countsAsFailure() ? 1 : 0).sum();
-    }
-
     /** One line: "12 guest(s): 9 applied, 1 no-patch, 2 skipped in 4321 ms". */
     public String summary() {
         StringBuilder line = new StringBuilder().append(guests.size()).append(" guest(s):");
