@@ -25,7 +25,8 @@ import org.patchvisor.elf.HostTools;
  * what is refused. The written object is checked by the project's reader and by binutils.
  */
 class FunctionExtractorTest {
-    private static final String SYMVERS = "0x00000000\texported_fn\tvmlinux\tEXPORT_SYMBOL\t\n";
+    private static final String SYMVERS = "0x00000000\texported_fn\tvmlinux\tEXPORT_SYMBOL\t\n"
+            + "0x00000000\t__fentry__\tvmlinux\tEXPORT_SYMBOL\t\n";
     private static final String PRE = """
             extern int exported_fn(const char *s);
             extern int hidden_fn(int x);
@@ -82,6 +83,7 @@ class FunctionExtractorTest {
         Path d = Files.createDirectories(tmp.resolve(dir));
         Files.writeString(d.resolve("unit.c"), source);
         HostTools.run(d, "gcc", "-O2", "-fno-pic", "-mcmodel=kernel", "-fno-asynchronous-unwind-tables",
+                "-pg", "-mfentry", "-mrecord-mcount",
                 "-ffunction-sections", "-fdata-sections", "-c", "unit.c", "-o", "unit.o").succeeded();
         return d.resolve("unit.o");
     }
@@ -160,7 +162,8 @@ class FunctionExtractorTest {
         String post = "void other(void) { " + entry + " }\nint target(int x) { " + entry + " return x + 1; }\n";
         Extracted x = extract(pre, post, map("ffffffff81000020 T other", "ffffffff81000030 T target"));
         assertEquals(List.of(), x.extractor().problems());
-        assertEquals(Map.of("__ex_table", 1), x.result().orElseThrow().entriesKept());
+        // One of the two functions travels: one entry each of the two tables that describe them.
+        assertEquals(Map.of("__ex_table", 1, "__mcount_loc", 1), x.result().orElseThrow().entriesKept());
     }
 
     @Test
