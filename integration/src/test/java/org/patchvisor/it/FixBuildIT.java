@@ -88,9 +88,9 @@ class FixBuildIT {
         JsonNode unit = only(buildJson("fix_version_helper", "pv_fix_helper").get("objects"));
         assertEquals(List.of("version_proc_show"), names(unit.get("replaced")));
         assertEquals("version_proc_short", only(unit.get("new")).asText());
-        appliedThenRemoved("pv_fix_helper", () -> assertTrue(vm.shOk("cat /proc/version").endsWith(" (short)"),
+        appliedThenRemoved("pv_fix_helper", () -> assertTrue(vm.shOk("cat /proc/version").strip().endsWith(" (short)"),
                 vm.shOk("cat /proc/version")));
-        assertFalse(vm.shOk("cat /proc/version").endsWith(" (short)"));
+        assertFalse(vm.shOk("cat /proc/version").strip().endsWith(" (short)"));
     }
 
     @Test
@@ -113,16 +113,16 @@ class FixBuildIT {
         assertTrue(kept.path(".altinstructions").asInt() >= 2, "STAC and CLAC are alternatives: " + kept);
         try {
             appliedThenRemoved("pv_fix_hostname", () -> {
-                ExecResult refused = vm.exec("hostname", "--", "-dash");
-                assertEquals(1, refused.exitCode(), refused.stdout() + refused.stderr());
-                assertTrue(refused.stderr().contains("Invalid argument"), refused.stderr());
-                vm.shOk("hostname pv-fixed");
-                assertEquals("pv-fixed", vm.shOk("hostname"));
+                // The hostname tools check names themselves: the system call is made directly.
+                ExecResult refused = setHostname("-dash");
+                assertEquals(22, refused.exitCode(), "EINVAL: " + refused.stdout() + refused.stderr());
+                assertEquals(0, setHostname("pv-fixed").exitCode());
+                assertEquals("pv-fixed", vm.shOk("hostname").strip());
             });
-            vm.shOk("hostname -- -dash");
-            assertEquals("-dash", vm.shOk("hostname"));
+            assertEquals(0, setHostname("-dash").exitCode(), "the kernel's own sethostname takes it again");
+            assertEquals("-dash", vm.shOk("hostname").strip());
         } finally {
-            vm.shOk("hostname " + hostname);
+            setHostname(hostname.strip());
         }
     }
 
@@ -144,7 +144,7 @@ class FixBuildIT {
         JsonNode objects = buildJson("fix_two_files", "pv_fix_two").get("objects");
         assertEquals(2, objects.size(), objects.toString());
         appliedThenRemoved("pv_fix_two", () -> {
-            assertTrue(vm.shOk("cat /proc/cmdline").endsWith(" pv.patched"), vm.shOk("cat /proc/cmdline"));
+            assertTrue(vm.shOk("cat /proc/cmdline").strip().endsWith(" pv.patched"), vm.shOk("cat /proc/cmdline"));
             assertFalse(vm.shOk("cat /proc/version").contains("gcc"), vm.shOk("cat /proc/version"));
         });
         assertFalse(vm.shOk("cat /proc/cmdline").contains("pv.patched"));
@@ -155,7 +155,7 @@ class FixBuildIT {
         JsonNode unit = only(buildJson("fix_9p_show_proto", "pv_fix_9p").get("objects"));
         assertEquals("9p", unit.get("object").asText());
         appliedThenRemoved("pv_fix_9p", () -> {
-            String mounts = vm.shOk("grep ' 9p ' /proc/mounts");
+            String mounts = vm.sh("cat /proc/mounts; dmesg | tail -n 20").stdout();
             assertTrue(mounts.contains(",proto=9p2000.L"), mounts);
         });
         assertFalse(vm.shOk("grep ' 9p ' /proc/mounts").contains(",proto="));
@@ -171,6 +171,12 @@ class FixBuildIT {
         assertTrue(init.err().contains("proc_version_init") && init.err().contains("init"), init.err());
         assertFalse(Files.exists(work.resolve("pv_refused_data.ko")));
         assertFalse(Files.exists(work.resolve("pv_refused_init.ko")));
+    }
+
+    /** sethostname(2) itself; exits with the errno it failed with. */
+    private static ExecResult setHostname(String name) throws IOException {
+        return vm.exec("python3", "-c", "import os, socket, sys\ntry:\n    socket.sethostname(sys.argv[1])\n"
+                + "except OSError as e:\n    sys.exit(e.errno)", name);
     }
 
     private interface Check {

@@ -43,8 +43,9 @@ public final class FixLivePatchBuilder {
 
     /** Per unit: what the patch carries from it. */
     public record UnitPatch(String unit, String object, List<ReplacedFunction> replaced, List<String> added,
-                            Map<String, Integer> entriesKept, List<String> klpSymbols) {
+                            Map<String, Integer> entriesKept, List<String> klpSymbols, List<String> klpObjects) {
         public UnitPatch {
+            klpObjects = List.copyOf(klpObjects);
             replaced = List.copyOf(replaced);
             added = List.copyOf(added);
             entriesKept = Map.copyOf(entriesKept);
@@ -172,7 +173,8 @@ public final class FixLivePatchBuilder {
                 Files.writeString(work.resolve("." + object + ".cmd"), "savedcmd_" + object
                         + " := patchvisor build --fix (extracted from " + file + ")\n");
                 units.add(new UnitPatch(file, linkedTo, written.replaced(), written.added(), written.entriesKept(),
-                        List.copyOf(references.klpSymbols().keySet())));
+                        List.copyOf(references.klpSymbols().keySet()),
+                        List.copyOf(new LinkedHashSet<>(references.klpSymbols().values()))));
             } catch (ElfFormatException ex) {
                 refusals.add(file + ": " + ex.getMessage());
             }
@@ -204,8 +206,10 @@ public final class FixLivePatchBuilder {
         LivePatchManifest manifest = new LivePatchManifest(Optional.of(name), "live patch " + name
                 + " made from a fix by patchvisor", true, replacements);
         Files.writeString(work.resolve("pv_extracted.h"), declarations.toString());
+        List<String> used = units.stream().flatMap(u -> u.klpObjects().stream())
+                .filter(o -> !Replacement.VMLINUX.equals(o)).distinct().toList();
         Files.writeString(work.resolve(TABLES + ".c"), KlpSources.moduleSource(name, manifest,
-                List.of("pv_extracted.h")));
+                List.of("pv_extracted.h"), used));
         StringBuilder objects = new StringBuilder(TABLES + ".o");
         for (int i = 0; i < units.size(); i++) {
             objects.append(" pv_unit").append(i).append(".o");

@@ -248,8 +248,23 @@ final class FunctionExtractor {
             for (ElfRelocation r : e.getValue()) {
                 Optional<Target> target = resolve(r, false);
                 long offset = r.offset() - (long) entry * table.entrySize();
+                refuseModuleKey(section.name(), offset, target);
                 target.ifPresent(t -> pending.add(new Pending(new TableEntry(kept, entry), offset, r.type(), t)));
             }
+        }
+    }
+
+    /**
+     * A jump label or static call whose key lives in a module: the kernel links such sites to their key when the
+     * patch module loads, which it cannot do for a key of a module that may load later or go away.
+     */
+    private void refuseModuleKey(String section, long offset, Optional<Target> target) {
+        boolean key = (section.equals("__jump_table") && offset == 8)
+                || (section.equals(".static_call_sites") && offset == 4);
+        if (key && target.isPresent() && target.get() instanceof Kernel k && k.name().startsWith(".klp.sym.")
+                && !k.name().startsWith(".klp.sym.vmlinux.")) {
+            problems.add(unit + ": a " + (section.equals("__jump_table") ? "static key" : "static call")
+                    + " of the carried code lives in a module (" + k.name() + ")");
         }
     }
 
@@ -311,9 +326,13 @@ final class FunctionExtractor {
             return Optional.of(named(s, r.addend(), value));
         }
         long bias = inCode ? RelocationTypes.pcRelativeBias(ElfFile.EM_X86_64, r.type()) : 0;
-        Optional<ElfSymbol> holder = holder(s.sectionIndex(), value + bias);
-        if (holder.isPresent()) {
-            return Optional.of(named(holder.get(), value - holder.get().value(), value));
+        // A PC-relative field is followed by the instruction's immediate, if any (cmpb $0, x(%rip) has one
+        // byte): the address meant lies up to four bytes past the end of the field.
+        for (long extra = 0; extra <= (bias > 0 ? 4 : 0); extra++) {
+            Optional<ElfSymbol> holder = holder(s.sectionIndex(), value + bias + extra);
+            if (holder.isPresent()) {
+                return Optional.of(named(holder.get(), value - holder.get().value(), value));
+            }
         }
         return Optional.of(anonymous(elf.section(s.sectionIndex()), value, value + bias));
     }

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Set;
 
@@ -37,6 +38,12 @@ final class KernelReferences {
             List<KernelSymbols.Listing> inModule = kernel.inModule(object, name);
             if (!inModule.isEmpty()) {
                 return klpName(object, name, inModule.size() == 1 ? 0 : ambiguousInModule(name, inModule.size()));
+            }
+            // What another module defines (9p calls 9pnet) is that module's klp symbol, applied when it loads.
+            Optional<String> owner = kernel.moduleDefining(name);
+            if (owner.isPresent() && !owner.get().equals(object.replace('-', '_'))) {
+                List<KernelSymbols.Listing> there = kernel.inModule(owner.get(), name);
+                return klpName(owner.get(), name, there.size() == 1 ? 0 : ambiguousInModule(name, there.size()));
             }
             if (!kernel.listsModule(object)) {
                 problems.add(name + ": the symbol map lists no symbol of module " + object

@@ -93,6 +93,13 @@ public final class KernelSymbols {
         return modules.getOrDefault(module.replace('-', '_'), Map.of()).getOrDefault(name, List.of());
     }
 
+    /** The loaded module whose own symbols include {@code name}, when exactly one does. */
+    java.util.Optional<String> moduleDefining(String name) {
+        List<String> owners = modules.entrySet().stream().filter(e -> e.getValue().containsKey(name))
+                .map(Map.Entry::getKey).sorted().toList();
+        return owners.size() == 1 ? java.util.Optional.of(owners.get(0)) : java.util.Optional.empty();
+    }
+
     /** Whether the map lists any symbol of {@code module} (it was loaded when the map was read). */
     boolean listsModule(String module) {
         return modules.containsKey(module.replace('-', '_'));
