@@ -70,6 +70,9 @@ public final class KernelVm implements AutoCloseable {
         }
     }
 
+    /** The tag of a spare read-only 9p share (the VM's run directory), for tests that mount 9p themselves. */
+    public static final String SPARE_SHARE = "pvspare";
+
     /** This machine's loopback as the guest sees it on QEMU's user-mode network. */
     public static final String HOST_ADDRESS = "10.0.2.2";
 
@@ -138,6 +141,9 @@ public final class KernelVm implements AutoCloseable {
                 "-serial", "file:" + serialLog,
                 "-kernel", "/boot/vmlinuz-" + release, "-initrd", initramfs.toString(), "-append", append,
                 "-virtfs", "local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap",
+                // A second, small 9p share a test can mount itself (one mount per device: hostroot is taken).
+                "-virtfs", "local,path=" + socket.getParent() + ",mount_tag=" + SPARE_SHARE
+                        + ",security_model=none,readonly=on",
                 "-chardev", "socket,path=" + socket + ",server=on,wait=off,id=qga",
                 "-device", "virtio-serial",
                 "-device", "virtserialport,chardev=qga,name=org.qemu.guest_agent.0"), network);

@@ -15,7 +15,12 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.patchvisor.elf.ElfFile;
 import org.patchvisor.elf.ElfFormatException;
+import org.patchvisor.elf.ModuleFiles;
 import org.patchvisor.io.ProcessRunner;
+import org.patchvisor.kernel.KernelSupport;
+import org.patchvisor.kernel.PatchException;
+import org.patchvisor.kernel.Preflight;
+import org.patchvisor.model.KernelId;
 import org.patchvisor.time.Ticker;
 
 /**
@@ -118,6 +123,7 @@ public final class FixLivePatchBuilder {
             refuse(refusals);
             long extractedAt = ticker.nanoTime();
             Path module = link(name, headers, units, work, out);
+            check(module, release, report, units);
             return new Built(module, name, units, warnings, compared, new Timings(
                     Duration.ofNanos(comparedAt - started), Duration.ofNanos(extractedAt - comparedAt),
                     Duration.ofNanos(ticker.nanoTime() - extractedAt)));
@@ -234,6 +240,30 @@ public final class FixLivePatchBuilder {
         Files.createDirectories(target.getParent());
         Files.write(target, module);
         return target;
+    }
+
+    /**
+     * The module must pass what {@code apply} checks of a module file, and replace every function the comparison
+     * found changed (true by construction: a failure here is a bug, and nothing is published).
+     */
+    private static void check(Path module, String release, DiffReport report, List<UnitPatch> units)
+            throws IOException {
+        try {
+            Preflight.checkModule(module.toString(), ModuleFiles.read(module), new KernelId(release, "", "",
+                    Optional.empty()), new KernelSupport(true, false, Optional.empty(), 0));
+        } catch (PatchException e) {
+            Files.deleteIfExists(module);
+            throw new BuildException(BuildException.Reason.REFUSED, e.getMessage());
+        }
+        Set<String> replaced = new java.util.TreeSet<>();
+        units.forEach(u -> u.replaced().forEach(r -> replaced.add(SymbolNames.normalise(r.oldName()))));
+        Set<String> missing = new java.util.TreeSet<>(report.changedFunctionNames());
+        missing.removeAll(replaced);
+        if (!missing.isEmpty()) {
+            Files.deleteIfExists(module);
+            throw new BuildException(BuildException.Reason.NOT_COVERED, "the generated live patch does not replace "
+                    + String.join(", ", missing) + ", which the fix changed (a bug in patchvisor: please report it)");
+        }
     }
 
     private static void refuse(List<String> refusals) throws BuildException {
