@@ -17,7 +17,7 @@ trap 'rm -rf "$work"' EXIT
 printf 'ffffffff81400000 t version_proc_show\n' > "$work/map"
 example=$top/examples/build/proc_version_banner
 pv=$top/bin/patchvisor
-"$pv" repo keygen "$work/key" >/dev/null
+"$pv" repo keygen --out "$work/key" >/dev/null
 
 # run ROUTE: the time in ms; the --fix route leaves its --json report in $work/json
 run() {
