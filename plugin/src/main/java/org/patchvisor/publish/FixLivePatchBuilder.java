@@ -181,8 +181,9 @@ public final class FixLivePatchBuilder {
                 units.add(new UnitPatch(file, linkedTo, written.replaced(), written.added(), written.entriesKept(),
                         List.copyOf(references.klpSymbols().keySet()),
                         List.copyOf(new LinkedHashSet<>(references.klpSymbols().values()))));
-            } catch (ElfFormatException ex) {
-                refusals.add(file + ": " + ex.getMessage());
+            } catch (ElfFormatException | IllegalArgumentException | IndexOutOfBoundsException ex) {
+                // A malformed object (a field past its section, an entry past its table) is refused, not a crash.
+                refusals.add(file + ": cannot extract from the object: " + ex.getMessage());
             }
         }
         return units;
@@ -210,7 +211,7 @@ public final class FixLivePatchBuilder {
             }
         }
         LivePatchManifest manifest = new LivePatchManifest(Optional.of(name), "live patch " + name
-                + " made from a fix by patchvisor", true, replacements);
+                + " made from a fix by patchvisor", false, replacements);
         Files.writeString(work.resolve("pv_extracted.h"), declarations.toString());
         List<String> used = units.stream().flatMap(u -> u.klpObjects().stream())
                 .filter(o -> !Replacement.VMLINUX.equals(o)).distinct().toList();

@@ -187,9 +187,13 @@ final class FunctionExtractor {
         while (!unscanned.isEmpty()) {
             Piece piece = unscanned.poll();
             ElfSection section = elf.section(piece.section());
+            Optional<List<X86Instructions.Instruction>> code = section.isExecutable()
+                    ? X86Instructions.decode(java.util.Arrays.copyOfRange(section.contents(), (int) piece.start(),
+                            (int) piece.end())) : Optional.empty();
             for (ElfRelocation r : relocations(section)) {
                 if (r.offset() >= piece.start() && r.offset() < piece.end()) {
-                    Optional<Target> target = resolve(r, section.isExecutable());
+                    Optional<Target> target = resolve(r, section.isExecutable(), endOfInstruction(code,
+                            (int) (r.offset() - piece.start())));
                     target.ifPresent(t -> pending.add(new Pending(piece, r.offset() - piece.start(), r.type(), t)));
                 }
             }
@@ -238,7 +242,7 @@ final class FunctionExtractor {
             }
             long anchorAt = (long) entry * table.entrySize() + table.anchor();
             Optional<ElfRelocation> anchor = e.getValue().stream().filter(r -> r.offset() == anchorAt).findFirst();
-            if (anchor.isEmpty() || !anchoredInCarried(anchor.get())) {
+            if (anchor.isEmpty() || !anchoredInCarried(anchor.get(), table.pairedWith().isPresent())) {
                 continue;
             }
             if (section.name().equals(".altinstructions")) {
@@ -283,7 +287,7 @@ final class FunctionExtractor {
         }
     }
 
-    private boolean anchoredInCarried(ElfRelocation r) {
+    private boolean anchoredInCarried(ElfRelocation r, boolean endToo) {
         if (r.symbolIndex() <= 0 || r.symbolIndex() >= symbols.size()) {
             return false;
         }
@@ -292,21 +296,36 @@ final class FunctionExtractor {
             return false;
         }
         long location = s.value() + r.addend();
-        // An ORC or table entry just past the end of carried code ends it (objtool's terminator): kept too.
-        return pieceAt(s.sectionIndex(), location, true).isPresent();
+        // An ORC entry just past the end of carried code ends it (objtool's terminator): kept too. Any other
+        // table's entry there describes the next function.
+        return pieceAt(s.sectionIndex(), location, endToo).isPresent();
     }
 
     private boolean pointsIntoCarried(ElfSection section) throws ElfFormatException {
         for (ElfRelocation r : relocations(section)) {
-            if (anchoredInCarried(r)) {
+            if (anchoredInCarried(r, false)) {
                 return true;
             }
         }
         return false;
     }
 
-    /** Resolves a relocation's target; {@code inCode} applies the instruction-end bias of PC-relative types. */
+    /** How far past {@code field} the instruction holding it ends, when the code decodes. */
+    private static Optional<Long> endOfInstruction(Optional<List<X86Instructions.Instruction>> code, int field) {
+        return code.flatMap(all -> all.stream().filter(i -> i.contains(field)).findFirst())
+                .map(i -> (long) (i.start() + i.length() - field));
+    }
+
     private Optional<Target> resolve(ElfRelocation r, boolean inCode) throws ElfFormatException {
+        return resolve(r, inCode, Optional.empty());
+    }
+
+    /**
+     * Resolves a relocation's target; in code a PC-relative field counts from the end of its instruction
+     * ({@code toEnd}, decoded), else from four bytes on with up to four of immediate after it.
+     */
+    private Optional<Target> resolve(ElfRelocation r, boolean inCode, Optional<Long> toEnd)
+            throws ElfFormatException {
         if (r.symbolIndex() <= 0 || r.symbolIndex() >= symbols.size()) {
             return Optional.empty();
         }
@@ -326,9 +345,16 @@ final class FunctionExtractor {
             return Optional.of(named(s, r.addend(), value));
         }
         long bias = inCode ? RelocationTypes.pcRelativeBias(ElfFile.EM_X86_64, r.type()) : 0;
-        // A PC-relative field is followed by the instruction's immediate, if any (cmpb $0, x(%rip) has one
-        // byte): the address meant lies up to four bytes past the end of the field.
-        for (long extra = 0; extra <= (bias > 0 ? 4 : 0); extra++) {
+        // A carried piece (or its end, an ORC terminator) is meant before any neighbour of it.
+        if (!inCode && pieceAt(s.sectionIndex(), value, true).isPresent()) {
+            return Optional.of(new Inside(s.sectionIndex(), value, value));
+        }
+        boolean exact = bias > 0 && toEnd.isPresent();
+        if (exact) {
+            bias = toEnd.get();
+        }
+        // Undecoded: a PC-relative field may be followed by an immediate (cmpb $0, x(%rip) has one byte).
+        for (long extra = 0; extra <= (bias > 0 && !exact ? 4 : 0); extra++) {
             Optional<ElfSymbol> holder = holder(s.sectionIndex(), value + bias + extra);
             if (holder.isPresent()) {
                 return Optional.of(named(holder.get(), value - holder.get().value(), value));

@@ -34,6 +34,10 @@ final class KernelReferences {
 
     /** The symbol name the patch object uses for the kernel's {@code name}; {@code local} for a static. */
     String nameFor(String name, boolean local) {
+        // What vmlinux exports is vmlinux's, whichever module's code calls it.
+        if (!local && kernel.exported(name)) {
+            return name;
+        }
         if (!Replacement.VMLINUX.equals(object)) {
             List<KernelSymbols.Listing> inModule = kernel.inModule(object, name);
             if (!inModule.isEmpty()) {

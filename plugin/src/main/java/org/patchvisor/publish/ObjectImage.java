@@ -182,6 +182,9 @@ public final class ObjectImage {
             if (section.hasFileBytes()) {
                 System.arraycopy(all, (int) start, bytes, 0, bytes.length);
             }
+            // PC-relative fields count from the end of their instruction, which an immediate may follow.
+            Optional<List<X86Instructions.Instruction>> code = section.isExecutable()
+                    && file.machine() == ElfFile.EM_X86_64 ? X86Instructions.decode(bytes.clone()) : Optional.empty();
             List<SymbolicRelocation> symbolic = new ArrayList<>();
             for (ElfRelocation r : relocations(section)) {
                 if (r.offset() < start || r.offset() >= end) {
@@ -193,7 +196,9 @@ public final class ObjectImage {
                 for (int i = 0; i < width; i++) {
                     bytes[at + i] = 0;
                 }
-                symbolic.add(symbolic(r, at, addend, referenced));
+                Optional<Long> toEnd = code.flatMap(decoded -> decoded.stream().filter(i -> i.contains(at)).findFirst())
+                        .map(i -> (long) (i.start() + i.length() - at));
+                symbolic.add(symbolic(r, at, addend, referenced, toEnd));
             }
             return new CodeItem(SymbolNames.normalise(s.name()), s.name(), section.name(),
                     s.bind() == ElfSymbol.STB_LOCAL, isInit(section.name()), s.size(), bytes, symbolic);
@@ -209,8 +214,8 @@ public final class ObjectImage {
             return width == 4 ? (int) value : value;
         }
 
-        private SymbolicRelocation symbolic(ElfRelocation r, int at, long addend, List<ElfSymbol> referenced)
-                throws ElfFormatException {
+        private SymbolicRelocation symbolic(ElfRelocation r, int at, long addend, List<ElfSymbol> referenced,
+                                            Optional<Long> toEnd) throws ElfFormatException {
             if (r.symbolIndex() <= 0 || r.symbolIndex() >= symbols.size()) {
                 return new SymbolicRelocation(at, r.type(), "*none*", addend);
             }
@@ -223,6 +228,9 @@ public final class ObjectImage {
             }
             ElfSection section = file.section(target.sectionIndex());
             long bias = RelocationTypes.pcRelativeBias(file.machine(), r.type());
+            if (bias > 0 && toEnd.isPresent()) {
+                bias = toEnd.get();
+            }
             long base = target.value() + addend;
             long effective = base + bias;
             if ((section.flags() & SHF_MERGE) != 0 && (section.flags() & SHF_STRINGS) != 0

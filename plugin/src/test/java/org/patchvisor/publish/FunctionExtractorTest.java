@@ -191,4 +191,32 @@ class FunctionExtractorTest {
                 "hidden_fn is neither exported nor in the target kernel's symbol map"), x.extractor().problems()
                 .toString());
     }
+
+    @Test
+    void aNewFlagBesideAnExistingOneIsCarriedNotTheNeighbourRead() throws Exception {
+        // cmpb $0, flag(%rip) has an immediate after its field: the address meant is past the usual bias.
+        String old = "static _Bool __attribute__((section(\".data.once\"))) done_b;\n"
+                + "int other(void) { if (!done_b) { done_b = 1; return 1; } return 0; }\n";
+        String fresh = "static _Bool __attribute__((section(\".data.once\"))) done_a;\n";
+        Extracted x = extract(old + "int target(int x) { return x; }\n",
+                old + fresh + "int target(int x) { if (!done_a) { done_a = 1; return x + 1; } return x; }\n",
+                map("ffffffff81000020 T other", "ffffffff81000030 T target", "ffffffff82000000 b done_b"));
+        assertEquals(List.of(), x.extractor().problems());
+        assertEquals(Map.of(), x.references().klpSymbols(), "the kernel's done_b is not what target reads");
+        Path object = tmp.resolve("flags.o");
+        Files.write(object, x.result().orElseThrow().bytes());
+        assertTrue(ElfFile.read(object).symbols().stream().anyMatch(s -> s.name().equals("done_a")
+                && !s.isUndefined()), "the new flag travels");
+    }
+
+    @Test
+    void anExportedFunctionChangesLikeAnyOther() throws Exception {
+        String export = "asm(\".pushsection \\\"___ksymtab+target\\\",\\\"a\\\"\\n.long target - .\\n"
+                + ".popsection\");\n";
+        Extracted x = extract(export + "int target(int x) { return x; }\n",
+                export + "int target(int x) { return x + 1; }\n", map("ffffffff81000030 T target"));
+        assertEquals(List.of(), x.extractor().problems(), "callers keep the exported address, which is redirected");
+        assertEquals(List.of(new ReplacedFunction("target", 0, "pv_fn_0", "unit.o")), x.result().orElseThrow()
+                .replaced());
+    }
 }
