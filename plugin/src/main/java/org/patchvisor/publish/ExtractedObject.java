@@ -123,11 +123,12 @@ final class ExtractedObject {
             if (p.owner() instanceof FunctionExtractor.Piece piece) {
                 section = outIndex.get(piece.section());
                 offset = placed.get(piece) + p.offset();
-            } else {
-                FunctionExtractor.TableEntry entry = (FunctionExtractor.TableEntry) p.owner();
+            } else if (p.owner() instanceof FunctionExtractor.TableEntry entry) {
                 section = tableIndex.get(entry.table());
                 offset = (long) entry.table().entries().indexOf(entry.entry()) * entry.table().table().entrySize()
                         + p.offset();
+            } else {
+                throw new IllegalStateException("unknown owner " + p.owner());
             }
             relocate(section, offset, p.type(), p.target());
         }

@@ -28,8 +28,12 @@ final class FunctionExtractor {
     private static final long SHF_MERGE = 0x10;
     private static final long SHF_STRINGS = 0x20;
 
+    /** What a copied relocation belongs to: carried bytes, or a kept table entry. */
+    sealed interface Owner permits Piece, TableEntry {
+    }
+
     /** A byte range of one section of the build with the fix that the patch carries. */
-    record Piece(int section, long start, long end, Optional<ElfSymbol> symbol) {
+    record Piece(int section, long start, long end, Optional<ElfSymbol> symbol) implements Owner {
         boolean covers(long location, boolean endToo) {
             return location >= start && (location < end || (endToo && location == end));
         }
@@ -48,7 +52,7 @@ final class FunctionExtractor {
     }
 
     /** A relocation to write: in piece or table {@code owner}, at {@code offset} from its start. */
-    record Pending(Object owner, long offset, int type, Target target) {
+    record Pending(Owner owner, long offset, int type, Target target) {
     }
 
     /** The entries kept from one special section, by index in it, in the order they are kept. */
@@ -56,7 +60,7 @@ final class FunctionExtractor {
     }
 
     /** Entry {@code entry} of a kept table: the owner of the relocations copied with it. */
-    record TableEntry(KeptTable table, int entry) {
+    record TableEntry(KeptTable table, int entry) implements Owner {
     }
 
     private final ElfFile elf;
@@ -194,6 +198,7 @@ final class FunctionExtractor {
                 if (r.offset() >= piece.start() && r.offset() < piece.end()) {
                     Optional<Target> target = resolve(r, section.isExecutable(), endOfInstruction(code,
                             (int) (r.offset() - piece.start())));
+                    refuseModuleSymbolInPatchedCode(section.name(), target);
                     target.ifPresent(t -> pending.add(new Pending(piece, r.offset() - piece.start(), r.type(), t)));
                 }
             }
@@ -269,6 +274,18 @@ final class FunctionExtractor {
                 && !k.name().startsWith(".klp.sym.vmlinux.")) {
             problems.add(unit + ": a " + (section.equals("__jump_table") ? "static key" : "static call")
                     + " of the carried code lives in a module (" + k.name() + ")");
+        }
+    }
+
+    /**
+     * Alternatives and paravirt sites are patched when the patch module loads, before the livepatch core applies
+     * a module's klp relocations (when that module loads): such code would be copied unrelocated.
+     */
+    private void refuseModuleSymbolInPatchedCode(String section, Optional<Target> target) {
+        if ((section.startsWith(".altinstr_replacement") || section.startsWith(".altinstr_aux"))
+                && target.isPresent() && target.get() instanceof Kernel k && k.name().startsWith(".klp.sym.")
+                && !k.name().startsWith(".klp.sym.vmlinux.")) {
+            problems.add(unit + ": an alternative of the carried code uses a module's symbol (" + k.name() + ")");
         }
     }
 
@@ -388,8 +405,9 @@ final class FunctionExtractor {
     /** Unnamed bytes: string literals and constant pools are carried whole; anything else is not understood. */
     private Target anonymous(ElfSection section, long value, long location) {
         boolean strings = (section.flags() & SHF_MERGE) != 0 && (section.flags() & SHF_STRINGS) != 0;
-        boolean constants = section.name().startsWith(".rodata") && named.getOrDefault(section.index(),
-                List.of()).isEmpty();
+        // .altinstr_aux holds static_cpu_has()'s slow-path tests, unnamed, jumping back into their functions.
+        boolean constants = (section.name().startsWith(".rodata") || section.name().equals(".altinstr_aux"))
+                && named.getOrDefault(section.index(), List.of()).isEmpty();
         if (ObjectImage.isInit(section.name())) {
             problems.add(unit + ": carried code refers to " + section.name() + ", init code or data that is gone "
                     + "once the kernel has booted");

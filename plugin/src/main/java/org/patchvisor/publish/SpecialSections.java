@@ -70,7 +70,8 @@ final class SpecialSections {
     static boolean plain(String section) {
         return section.startsWith(".text") || section.startsWith(".rodata") || section.startsWith(".data")
                 || section.startsWith(".bss") || section.equals("__dyndbg") || section.startsWith(".sched.text")
-                || section.startsWith(".altinstr_replacement") || section.startsWith(".fixup")
+                || section.startsWith(".altinstr_replacement") || section.equals(".altinstr_aux")
+                || section.startsWith(".fixup")
                 || section.startsWith(".ref.text") || section.startsWith(".cpuidle.text")
                 || section.startsWith(".spinlock.text") || section.startsWith(".lock.text");
     }
