@@ -51,8 +51,9 @@ public final class KernelSymbols {
         String[] lines = map.split("\n");
         for (String line : lines) {
             String[] f = line.trim().split("\\s+");
-            // Absolute symbols are not where kallsyms_on_each_symbol counts positions.
-            if (f.length < 3 || f[1].length() != 1 || f[1].equalsIgnoreCase("a") || !f[0].matches("[0-9a-fA-F]+")) {
+            // kallsyms lists per-cpu variables as 'A' (KALLSYMS_ABSOLUTE_PERCPU) and counts them like any symbol;
+            // local absolutes ('a') of a System.map are not in kallsyms.
+            if (f.length < 3 || f[1].length() != 1 || f[1].equals("a") || !f[0].matches("[0-9a-fA-F]+")) {
                 continue;
             }
             long address = Long.parseUnsignedLong(f[0], 16);
