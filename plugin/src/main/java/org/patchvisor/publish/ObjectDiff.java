@@ -45,6 +45,10 @@ public final class ObjectDiff {
                             "init function " + after.name() + " in " + after.section() + " changed"));
                 } else if (unhookable != null) {
                     uncarriable.add(new Uncarriable(file, e.getKey(), Uncarriable.Kind.NOTRACE, unhookable));
+                } else if (!droppedStatics(pre, e.getKey(), before, after).isEmpty()) {
+                    uncarriable.add(new Uncarriable(file, e.getKey(), Uncarriable.Kind.STATIC_LOCAL, after.name()
+                            + " no longer refers to its static " + String.join(", ", droppedStatics(pre, e.getKey(),
+                            before, after)) + ": the state the kernel keeps there would not follow the new code"));
                 } else {
                     changed.add(new FunctionDelta(file, e.getKey(), before.name(), after.name(), after.local()));
                 }
@@ -102,5 +106,25 @@ public final class ObjectDiff {
         String why = function.inUntracedSection() ? "is in " + function.section() + ", which ftrace never patches"
                 : "does not start with a call to __fentry__ (notrace, or built without -pg -mfentry)";
         return function.name() + ", which " + why;
+    }
+
+    /**
+     * The function-scope statics of {@code key} (keyed {@code key/name} in the build without the fix) that the
+     * old code refers to and the new code does not: a sign the fix renamed or replaced one, whose running value
+     * the patch could not carry over.
+     */
+    private static List<String> droppedStatics(ObjectImage pre, String key, CodeItem before, CodeItem after) {
+        List<String> dropped = new ArrayList<>();
+        java.util.Set<String> now = new java.util.HashSet<>();
+        after.relocations().forEach(r -> now.add(r.target()));
+        for (String data : pre.data().keySet()) {
+            if (data.startsWith(key + "/")) {
+                String name = data.substring(key.length() + 1);
+                if (before.relocations().stream().anyMatch(r -> r.target().equals(name)) && !now.contains(name)) {
+                    dropped.add(name);
+                }
+            }
+        }
+        return dropped;
     }
 }

@@ -17,6 +17,8 @@ public record Uncarriable(String file, String symbol, Kind kind, String detail) 
          * A function changed that ftrace cannot hook (no {@code call __fentry__} at its start, or in
          * {@code .noinstr.text} / {@code .entry.text}), so the livepatch core cannot redirect it.
          */
-        NOTRACE
+        NOTRACE,
+        /** A changed function stopped using one of its function-scope statics: its running value would be lost. */
+        STATIC_LOCAL
     }
 }

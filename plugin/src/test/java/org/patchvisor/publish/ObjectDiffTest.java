@@ -164,4 +164,24 @@ class ObjectDiffTest {
         assertEquals(Set.of("fresh"), names(report.added()));
         assertEquals(Set.of("gone"), names(report.removed()));
     }
+
+    @Test
+    void changedFunctionThatStopsUsingItsStaticIsRefused() throws Exception {
+        DiffReport report = diff(
+                "int tick(int x) { static int calls; calls += x; return calls; }\n",
+                "int tick(int x) { static int total; total += 2 * x; return total; }\n");
+        assertEquals(List.of(Uncarriable.Kind.STATIC_LOCAL), report.uncarriable().stream().map(Uncarriable::kind)
+                .toList(), report.toString());
+        assertTrue(report.uncarriable().get(0).detail().contains("calls"), report.toString());
+        assertTrue(report.changed().isEmpty());
+    }
+
+    @Test
+    void changedFunctionKeepingItsStaticIsAChange() throws Exception {
+        DiffReport report = diff(
+                "int tick(int x) { static int calls; calls += x; return calls; }\n",
+                "int tick(int x) { static int calls; calls += 2 * x; return calls; }\n");
+        assertEquals(Set.of("tick"), names(report.changed()));
+        assertTrue(report.uncarriable().isEmpty(), report.toString());
+    }
 }
