@@ -200,8 +200,22 @@ public final class ObjectImage {
                         .map(i -> (long) (i.start() + i.length() - at));
                 symbolic.add(symbolic(r, at, addend, referenced, toEnd));
             }
+            maskDebugLine(section.name(), bytes);
             return new CodeItem(SymbolNames.normalise(s.name()), s.name(), section.name(),
                     s.bind() == ElfSymbol.STB_LOCAL, isInit(section.name()), s.size(), bytes, symbolic);
+        }
+
+        /**
+         * A pr_debug descriptor ({@code struct _ddebug} in {@code __dyndbg}: four pointers, then an 18-bit
+         * {@code lineno}) records its {@code __LINE__}: a line shift above it is no change of the data.
+         */
+        private void maskDebugLine(String section, byte[] bytes) {
+            if (section.equals("__dyndbg") && bytes.length >= 36 && file.byteOrder() == java.nio.ByteOrder.LITTLE_ENDIAN
+                    && file.is64Bit()) {
+                bytes[32] = 0;
+                bytes[33] = 0;
+                bytes[34] = (byte) (bytes[34] & ~0x03);
+            }
         }
 
         private long implicitAddend(byte[] bytes, int at, int width) {

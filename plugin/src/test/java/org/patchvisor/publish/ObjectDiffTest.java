@@ -184,4 +184,18 @@ class ObjectDiffTest {
         assertEquals(Set.of("tick"), names(report.changed()));
         assertTrue(report.uncarriable().isEmpty(), report.toString());
     }
+
+    @Test
+    void aLineShiftAboveAPrDebugDescriptorIsNoChange() throws Exception {
+        String descriptor = "struct _ddebug { const char *modname, *function, *filename, *format;\n"
+                + " unsigned int lineno:18; unsigned int class_id:6; unsigned int flags:8; };\n"
+                + "int f(int x) { return x; }\n";
+        String use = "static struct _ddebug __attribute__((section(\"__dyndbg\"), used, aligned(8))) d = "
+                + "{ \"m\", \"f\", \"u.c\", \"hi\", __LINE__, 63, 0 };\n";
+        DiffReport shifted = diff(descriptor + use, descriptor + "\n\n\n" + use);
+        assertTrue(shifted.uncarriable().isEmpty(), shifted.toString());
+        DiffReport flagged = diff(descriptor + use, descriptor + use.replace("63, 0", "63, 1"));
+        assertEquals(List.of(Uncarriable.Kind.STATIC_DATA), flagged.uncarriable().stream().map(Uncarriable::kind)
+                .toList(), "other fields still count: " + flagged);
+    }
 }
