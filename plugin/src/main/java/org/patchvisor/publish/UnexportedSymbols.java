@@ -33,7 +33,7 @@ final class UnexportedSymbols {
     static Map<String, Integer> of(Path ko, Path moduleSymvers, MapText map, Map<String, Integer> positions)
             throws IOException {
         Set<String> exported = exported(moduleSymvers);
-        Map<String, List<String>> vmlinux = null;
+        KernelSymbols vmlinux = null;
         Map<String, Integer> result = new LinkedHashMap<>();
         List<String> problems = new ArrayList<>();
         List<ElfSymbol> symbols;
@@ -49,9 +49,9 @@ final class UnexportedSymbols {
                 continue;
             }
             if (vmlinux == null) {
-                vmlinux = allSymbols(map.read());
+                vmlinux = KernelSymbols.parse(map.read(), "");
             }
-            List<String> found = vmlinux.getOrDefault(name, List.of());
+            List<String> found = listed(vmlinux.inVmlinux(name));
             int sympos = positions.getOrDefault(name, 0);
             if (found.isEmpty()) {
                 problems.add(name + " is neither exported nor in the target kernel's symbol map");
@@ -86,17 +86,13 @@ final class UnexportedSymbols {
         return names;
     }
 
-    /** vmlinux symbols of every kind ({@code [module]} lines left out), each with its listing for messages. */
-    private static Map<String, List<String>> allSymbols(String map) {
-        Map<String, List<String>> symbols = new LinkedHashMap<>();
-        for (String line : map.split("\n")) {
-            String[] f = line.trim().split("\\s+");
-            // Absolute symbols are not in kallsyms, where the kernel counts positions: leave them out of the count.
-            if (f.length == 3 && f[1].length() == 1 && !f[1].equalsIgnoreCase("a") && f[0].matches("[0-9a-fA-F]+")) {
-                List<String> seen = symbols.computeIfAbsent(f[2], k -> new ArrayList<>());
-                seen.add((seen.size() + 1) + ": " + f[1] + " " + f[0]);
-            }
+    /** Each listing as the messages show it: its position, type and address. */
+    private static List<String> listed(List<KernelSymbols.Listing> listings) {
+        List<String> shown = new ArrayList<>();
+        for (int i = 0; i < listings.size(); i++) {
+            KernelSymbols.Listing l = listings.get(i);
+            shown.add((i + 1) + ": " + l.type() + " " + Long.toHexString(l.address()));
         }
-        return symbols;
+        return shown;
     }
 }
