@@ -1,8 +1,10 @@
 package org.patchvisor.publish;
 
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.patchvisor.elf.ElfFile;
 
 /**
@@ -45,10 +47,10 @@ public final class ObjectDiff {
                             "init function " + after.name() + " in " + after.section() + " changed"));
                 } else if (unhookable != null) {
                     uncarriable.add(new Uncarriable(file, e.getKey(), Uncarriable.Kind.NOTRACE, unhookable));
-                } else if (!droppedStatics(pre, e.getKey(), before, after).isEmpty()) {
+                } else if (!droppedStatics(pre, post, e.getKey()).isEmpty()) {
                     uncarriable.add(new Uncarriable(file, e.getKey(), Uncarriable.Kind.STATIC_LOCAL, after.name()
-                            + " no longer refers to its static " + String.join(", ", droppedStatics(pre, e.getKey(),
-                            before, after)) + ": the state the kernel keeps there would not follow the new code"));
+                            + " no longer refers to its static " + String.join(", ", droppedStatics(pre, post,
+                            e.getKey())) + ": the state the kernel keeps there would not follow the new code"));
                 } else {
                     changed.add(new FunctionDelta(file, e.getKey(), before.name(), after.name(), after.local()));
                 }
@@ -109,22 +111,35 @@ public final class ObjectDiff {
     }
 
     /**
-     * The function-scope statics of {@code key} (keyed {@code key/name} in the build without the fix) that the
-     * old code refers to and the new code does not: a sign the fix renamed or replaced one, whose running value
-     * the patch could not carry over.
+     * The function-scope statics of {@code key} (keyed {@code owner/name} in the build without the fix, the owner
+     * being the function a {@code .cold} part belongs to) that the old code refers to and the new code does not: a
+     * sign the fix renamed or replaced one, whose running value the patch could not carry over. The code of a
+     * function is read with its {@code .cold} parts, since gcc moves a use between them as the fix reshapes it.
      */
-    private static List<String> droppedStatics(ObjectImage pre, String key, CodeItem before, CodeItem after) {
+    private static List<String> droppedStatics(ObjectImage pre, ObjectImage post, String key) {
+        String owner = SymbolNames.parentOf(key);
+        Set<String> before = targets(pre, owner);
+        Set<String> now = targets(post, owner);
         List<String> dropped = new ArrayList<>();
-        java.util.Set<String> now = new java.util.HashSet<>();
-        after.relocations().forEach(r -> now.add(r.target()));
         for (String data : pre.data().keySet()) {
-            if (data.startsWith(key + "/")) {
-                String name = data.substring(key.length() + 1);
-                if (before.relocations().stream().anyMatch(r -> r.target().equals(name)) && !now.contains(name)) {
+            if (data.startsWith(owner + "/")) {
+                String name = data.substring(owner.length() + 1);
+                if (before.contains(name) && !now.contains(name)) {
                     dropped.add(name);
                 }
             }
         }
         return dropped;
+    }
+
+    /** The relocation targets of function {@code owner} and of its {@code .cold} parts in {@code image}. */
+    private static Set<String> targets(ObjectImage image, String owner) {
+        Set<String> targets = new HashSet<>();
+        image.functions().forEach((k, f) -> {
+            if (k.equals(owner) || (SymbolNames.isCold(k) && SymbolNames.parentOf(k).equals(owner))) {
+                f.relocations().forEach(r -> targets.add(r.target()));
+            }
+        });
+        return targets;
     }
 }

@@ -186,6 +186,20 @@ class ObjectDiffTest {
     }
 
     @Test
+    void aStaticWhoseUseMovesIntoTheColdPartIsStillUsed() throws Exception {
+        // drop_caches_sysctl_handler's shape: once the report is unconditional, gcc moves every use of the
+        // static into handler.cold, and handler itself no longer refers to it.
+        String head = "__attribute__((cold)) void report(const char *fmt, ...);\n"
+                + "int handler(int write, int value) {\n if (write) {\n  static int quiet;\n"
+                + "  if (value & 1) value += 3;\n";
+        String tail = "  quiet |= value & 4;\n }\n return 0;\n}\n";
+        DiffReport report = diff(head + "  if (!quiet) report(\"value %d\\n\", value);\n" + tail,
+                head + "  report(\"value %d (quiet %d)\\n\", value, quiet);\n" + tail);
+        assertTrue(report.uncarriable().isEmpty(), report.toString());
+        assertTrue(names(report.changed()).contains("handler"), report.toString());
+    }
+
+    @Test
     void aLineShiftAboveAPrDebugDescriptorIsNoChange() throws Exception {
         String descriptor = "struct _ddebug { const char *modname, *function, *filename, *format;\n"
                 + " unsigned int lineno:18; unsigned int class_id:6; unsigned int flags:8; };\n"
