@@ -103,7 +103,7 @@ public final class SymbolMap {
         List<Long> found = addresses(r.function());
         if (found.isEmpty()) {
             List<String> clones = text.keySet().stream()
-                    .filter(n -> !n.equals(r.function()) && SymbolNames.normalise(n).equals(r.function()))
+                    .filter(n -> !n.equals(r.function()) && SymbolNames.baseName(n).equals(r.function()))
                     .sorted().toList();
             throw new BuildException(BuildException.Reason.REFUSED, "function " + r.function()
                     + " is not in the target kernel's symbol map"

@@ -4,10 +4,13 @@ import java.util.regex.Pattern;
 
 /**
  * Normalises the names gcc gives to clones and local statics so the same function or object lines up across two
- * builds: {@code foo.constprop.0}, {@code foo.isra.1}, {@code foo.part.0}, {@code foo.lto_priv.0} and the local
- * numbering of function-scope statics ({@code count.3}, {@code __already_done.12}, {@code __func__.2}) all become
- * their base name. Names the kernel's macros number with {@code __COUNTER__} lose the number as well: the
- * counter counts every use before it in the unit, so a fix that adds one renumbers all later ones. They are
+ * builds: the numbers gcc appends are dropped, the kind of clone is kept. {@code foo.constprop.0} and
+ * {@code foo.constprop.3} are the same function, but {@code foo.part.0} is not {@code foo}: a partial clone holds
+ * only the tail of {@code foo}, an ISRA or constprop clone takes other arguments, so a fix that makes gcc split
+ * {@code foo} leaves {@code foo} changed and {@code foo.part} new, never one mistaken for the other. The local
+ * numbering of function-scope statics ({@code count.3}, {@code __already_done.12}, {@code __func__.2}) goes too.
+ * Names the kernel's macros number with {@code __COUNTER__} lose the number as well: the counter counts every use
+ * before it in the unit, so a fix that adds one renumbers all later ones. They are
  * {@code __UNIQUE_ID_<prefix><n>} (include/linux/compiler-gcc.h, e.g. {@code __UNIQUE_ID_ddebug123}),
  * {@code __BTF_ID__<type>__<name>__<counter><line>} (include/linux/btf_ids.h) and
  * {@code __initcall__<modname>__<counter>_<line>_<fn><id>} (include/linux/init.h). A cold split
@@ -15,8 +18,10 @@ import java.util.regex.Pattern;
  * {@code foo} itself.
  */
 public final class SymbolNames {
-    private static final Pattern CLONE_SUFFIX =
-            Pattern.compile("\\.(constprop|isra|part|lto_priv|localalias|clone|specialized)(\\.\\d+)?$");
+    private static final Pattern CLONE_NUMBER =
+            Pattern.compile("\\.(constprop|isra|part|lto_priv|clone|specialized)\\.\\d+(?=\\.|$)");
+    private static final Pattern ANY_CLONE =
+            Pattern.compile("\\.(constprop|isra|part|lto_priv|localalias|clone|specialized)(\\.\\d+)?(?=\\.|$)");
     private static final Pattern NUMBER_SUFFIX = Pattern.compile("\\.\\d+$");
     private static final Pattern UNIQUE_ID = Pattern.compile("^(__UNIQUE_ID_.*?)\\d+$");
     private static final Pattern BTF_ID = Pattern.compile("^(__BTF_ID__.+__)\\d+$");
@@ -26,29 +31,34 @@ public final class SymbolNames {
     private SymbolNames() {
     }
 
-    /** The base name of {@code name}, e.g. {@code foo} for {@code foo.isra.0.constprop.1}. */
+    /** The matching key of {@code name}, e.g. {@code foo.isra.constprop} for {@code foo.isra.0.constprop.1}. */
     public static String normalise(String name) {
         String rest = name;
-        boolean cold = false;
+        boolean cold = rest.endsWith(COLD) && rest.length() > COLD.length();
+        if (cold) {
+            rest = rest.substring(0, rest.length() - COLD.length());
+        }
+        rest = CLONE_NUMBER.matcher(rest).replaceAll(".$1");
+        String unnumbered = NUMBER_SUFFIX.matcher(rest).replaceFirst("");
+        if (!unnumbered.isEmpty()) {
+            rest = unnumbered;
+        }
+        rest = withoutCounter(rest);
+        return cold ? rest + COLD : rest;
+    }
+
+    /**
+     * The name without any clone tag or number: {@code foo} for {@code foo.isra.0}. Only for telling a person which
+     * clones of a function exist, never for matching (a clone is not the function).
+     */
+    public static String baseName(String name) {
+        String key = normalise(name);
         String previous;
         do {
-            previous = rest;
-            if (rest.endsWith(COLD) && rest.length() > COLD.length()) {
-                rest = rest.substring(0, rest.length() - COLD.length());
-                cold = true;
-            }
-            String stripped = CLONE_SUFFIX.matcher(rest).replaceFirst("");
-            if (stripped.equals(rest)) {
-                stripped = NUMBER_SUFFIX.matcher(rest).replaceFirst("");
-            }
-            if (stripped.equals(rest)) {
-                stripped = withoutCounter(rest);
-            }
-            if (!stripped.isEmpty()) {
-                rest = stripped;
-            }
-        } while (!rest.equals(previous));
-        return cold ? rest + COLD : rest;
+            previous = key;
+            key = ANY_CLONE.matcher(key).replaceAll("");
+        } while (!key.equals(previous));
+        return key;
     }
 
     private static String withoutDuplicateTag(String key) {

@@ -133,14 +133,33 @@ class ObjectDiffTest {
     }
 
     @Test
-    void changedCloneIsReportedUnderItsBaseName() throws Exception {
+    void changedCloneIsReportedUnderItsCloneKind() throws Exception {
         DiffReport report = diff(
                 "static __attribute__((noinline)) int scale(int a, int b) { return a * b + 1; }\n"
                         + "int use(int x) { return scale(x, 7) + scale(x + 1, 7); }\n",
                 "static __attribute__((noinline)) int scale(int a, int b) { return a * b + 2; }\n"
                         + "int use(int x) { return scale(x, 7) + scale(x + 1, 7); }\n");
-        assertEquals(Set.of("scale"), names(report.changed()), report.toString());
-        assertTrue(report.changed().get(0).preName().startsWith("scale."));
+        assertEquals(Set.of("scale.constprop"), names(report.changed()), report.toString());
+        assertTrue(report.changed().get(0).preName().startsWith("scale.constprop."));
+    }
+
+    @Test
+    void aFunctionGccSplitsIsChangedAndItsPartialCloneIsNew() throws Exception {
+        // The fix grows the unlikely tail until gcc splits it off: foo.part.0 holds only the tail, without the
+        // NULL check, so it must never stand in for the kernel's foo.
+        String head = "extern void slow1(int *), slow2(int *), slow3(int *);\n"
+                + "int foo(int *p)\n{\n if (__builtin_expect(!p, 1))\n  return 0;\n slow1(p);\n";
+        String tail = " return *p;\n}\nint bar(int *p) { return foo(p) + 1; }\n";
+        String grown = " slow2(p); slow3(p); slow1(p + 1); slow2(p + 1); slow3(p + 1);\n"
+                + " slow1(p + 2); slow2(p + 2); slow3(p + 2);\n";
+        ObjectImage post = ObjectImage.read(Gcc.kernel(tmp.resolve("split"), "unit", head + grown + tail));
+        assertTrue(post.functions().values().stream().anyMatch(f -> f.name().startsWith("foo.part.")),
+                "gcc should have split foo: " + post.functions().keySet());
+        DiffReport report = diff(head + tail, head + grown + tail);
+        FunctionDelta foo = report.changed().stream().filter(d -> d.function().equals("foo")).findFirst()
+                .orElseThrow(() -> new AssertionError(report.toString()));
+        assertEquals("foo", foo.postName(), "foo is replaced by the new foo, not by its tail: " + report);
+        assertTrue(names(report.added()).contains("foo.part"), report.toString());
     }
 
     @Test

@@ -8,16 +8,27 @@ import org.junit.jupiter.api.Test;
 
 class SymbolNamesTest {
     @Test
-    void stripsCloneSuffixesAndLocalNumbering() {
-        assertEquals("foo", SymbolNames.normalise("foo.constprop.0"));
-        assertEquals("foo", SymbolNames.normalise("foo.isra.12"));
-        assertEquals("foo", SymbolNames.normalise("foo.part.0"));
-        assertEquals("foo", SymbolNames.normalise("foo.isra.0.constprop.1"));
+    void dropsCloneNumbersButKeepsTheCloneKind() {
+        assertEquals("foo.constprop", SymbolNames.normalise("foo.constprop.0"));
+        assertEquals("foo.isra", SymbolNames.normalise("foo.isra.12"));
+        assertEquals("foo.part", SymbolNames.normalise("foo.part.0"));
+        assertEquals("foo.isra.constprop", SymbolNames.normalise("foo.isra.0.constprop.1"));
+        assertEquals("foo.localalias", SymbolNames.normalise("foo.localalias"));
         assertEquals("count", SymbolNames.normalise("count.3"));
-        assertEquals("foo.cold", SymbolNames.normalise("foo.part.0.cold"));
+        assertEquals("foo.part.cold", SymbolNames.normalise("foo.part.0.cold"));
         assertEquals("foo.cold", SymbolNames.normalise("foo.cold"));
         assertEquals("version_proc_show", SymbolNames.normalise("version_proc_show"));
-        assertEquals(".text.foo", SymbolNames.normalise(".text.foo.constprop.0"));
+        assertEquals(".text.foo.constprop", SymbolNames.normalise(".text.foo.constprop.0"));
+    }
+
+    @Test
+    void aCloneIsNotTheFunctionItWasMadeFrom() {
+        assertFalse(SymbolNames.normalise("foo.part.0").equals(SymbolNames.normalise("foo")));
+        assertFalse(SymbolNames.normalise("foo.isra.0").equals(SymbolNames.normalise("foo.constprop.0")));
+        assertEquals(SymbolNames.normalise("foo.isra.1"), SymbolNames.normalise("foo.isra.0"));
+        assertEquals("foo", SymbolNames.baseName("foo.isra.0.constprop.1"));
+        assertEquals("foo", SymbolNames.baseName("foo.part.0"));
+        assertEquals("foo.cold", SymbolNames.baseName("foo.part.0.cold"));
     }
 
     @Test
