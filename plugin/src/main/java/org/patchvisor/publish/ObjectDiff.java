@@ -112,12 +112,13 @@ public final class ObjectDiff {
 
     /**
      * The function-scope statics of {@code key} (keyed {@code owner/name} in the build without the fix, the owner
-     * being the function a {@code .cold} part belongs to) that the old code refers to and the new code does not: a
+     * being the source function a clone or {@code .cold} part was made from) that the old code refers to and the new code does not: a
      * sign the fix renamed or replaced one, whose running value the patch could not carry over. The code of a
-     * function is read with its {@code .cold} parts, since gcc moves a use between them as the fix reshapes it.
+     * function is read with its clones and {@code .cold} parts, since gcc moves a use between them as the fix
+     * reshapes it.
      */
     private static List<String> droppedStatics(ObjectImage pre, ObjectImage post, String key) {
-        String owner = SymbolNames.parentOf(key);
+        String owner = ObjectImage.ownerOf(key);
         Set<String> before = targets(pre, owner);
         Set<String> now = targets(post, owner);
         List<String> dropped = new ArrayList<>();
@@ -132,11 +133,11 @@ public final class ObjectDiff {
         return dropped;
     }
 
-    /** The relocation targets of function {@code owner} and of its {@code .cold} parts in {@code image}. */
+    /** The relocation targets of the code of function {@code owner}: its clones and {@code .cold} parts too. */
     private static Set<String> targets(ObjectImage image, String owner) {
         Set<String> targets = new HashSet<>();
         image.functions().forEach((k, f) -> {
-            if (k.equals(owner) || (SymbolNames.isCold(k) && SymbolNames.parentOf(k).equals(owner))) {
+            if (ObjectImage.ownerOf(k).equals(owner)) {
                 f.relocations().forEach(r -> targets.add(r.target()));
             }
         });

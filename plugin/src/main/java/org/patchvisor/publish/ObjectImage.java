@@ -25,7 +25,8 @@ import org.patchvisor.elf.ElfSymbol;
  * <p>An item's key is its normalised name (see {@link SymbolNames}), except for a local data object whose name
  * the compiler numbered (a function-scope static such as {@code count.3}, or a {@code __UNIQUE_ID_...}): when
  * exactly one function references it, its key is {@code owner/name}, e.g. {@code counter/count}, the owner being
- * the normalised name of that function ({@code .cold} part included in its parent). Keyed so, a static that a fix
+ * the source function of the code that refers to it ({@link #ownerOf}: clones and {@code .cold} parts count for
+ * the function they were made from). Keyed so, a static that a fix
  * adds to one function does not re-key the statics of another, as numbering them in symbol order would. A key
  * still taken gets {@code #2}, {@code #3}... in symbol order.
  */
@@ -133,7 +134,7 @@ public final class ObjectImage {
                 if (s.type() == ElfSymbol.STT_FUNC) {
                     List<ElfSymbol> referenced = new ArrayList<>();
                     put(functions, item(s, section, referenced), null);
-                    String owner = ownerName(s.name());
+                    String owner = ownerOf(s.name());
                     referenced.forEach(t -> owners.computeIfAbsent(t, k -> new TreeSet<>()).add(owner));
                 } else if (s.type() == ElfSymbol.STT_OBJECT) {
                     dataSymbols.add(s);
@@ -147,11 +148,6 @@ public final class ObjectImage {
                         byOwner ? by.iterator().next() : null);
             }
             return new ObjectImage(file.machine(), functions, data);
-        }
-
-        /** The function a reference from {@code function} counts for: a {@code .cold} part counts for its parent. */
-        private static String ownerName(String function) {
-            return SymbolNames.parentOf(SymbolNames.normalise(function));
         }
 
         private boolean inSection(ElfSymbol s) {
@@ -283,6 +279,15 @@ public final class ObjectImage {
             }
             return cached;
         }
+    }
+
+    /**
+     * The source function that owns the statics {@code function} (a name or key) refers to: a {@code .cold} part
+     * counts for its parent and a clone for the function it was made from, since a static belongs to the source
+     * function whichever way gcc clones it in one build or the other.
+     */
+    static String ownerOf(String function) {
+        return SymbolNames.parentOf(SymbolNames.baseName(function));
     }
 
     /** True for sections whose code or data is used only while booting or loading, then freed. */

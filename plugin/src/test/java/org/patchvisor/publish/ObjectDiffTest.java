@@ -196,6 +196,19 @@ class ObjectDiffTest {
     }
 
     @Test
+    void aStaticKeepsItsOwnerWhenGccStopsCloningTheFunction() throws Exception {
+        // Called with a constant second argument, helper becomes helper.constprop.N; the fix adds a call with a
+        // variable one, and the plain helper is back. Its static is the same object in both builds.
+        String helper = "static __attribute__((noinline)) int helper(int a, int b)"
+                + " { static int hits; hits += a * b; return hits; }\n";
+        DiffReport report = diff(helper + "int use(int x) { return helper(x, 7) + helper(x + 1, 7); }\n",
+                helper + "int use(int x) { return helper(x, 7) + helper(x, x); }\n");
+        assertTrue(report.addedData().isEmpty() && report.removedData().isEmpty(), report.toString());
+        assertTrue(report.uncarriable().isEmpty(), report.toString());
+        assertTrue(names(report.added()).contains("helper"), report.toString());
+    }
+
+    @Test
     void changedFunctionKeepingItsStaticIsAChange() throws Exception {
         DiffReport report = diff(
                 "int tick(int x) { static int calls; calls += x; return calls; }\n",
