@@ -17,6 +17,9 @@ import org.patchvisor.elf.ElfFile;
  * ({@link SymbolNames}), and in x86-64 code a function that differs only in the {@code __LINE__} it passes to a
  * reporting call such as {@code __might_sleep} is no change either ({@link ReportingLines}).
  *
+ * <p>A function also changes when only the special-section entries describing its code do ({@link TableEntries}):
+ * an alternative's CPU feature, an exception-table fixup type.
+ *
  * <p>A changed x86-64 function that ftrace cannot hook ({@link CodeItem#traceable()}) is refused as
  * {@link Uncarriable.Kind#NOTRACE}: the livepatch core redirects a function through its ftrace entry. A
  * {@code .cold} part has none and needs none; it is refused only when the function it belongs to cannot be
@@ -40,7 +43,8 @@ public final class ObjectDiff {
                 if (!before.init()) {
                     removed.add(new FunctionDelta(file, e.getKey(), before.name(), "", before.local()));
                 }
-            } else if (!before.sameContents(after) && !(x86 && ReportingLines.onlyLinesDiffer(before, after))) {
+            } else if (codeChanged(x86, before, after) || !pre.tableEntriesOf(e.getKey())
+                    .equals(post.tableEntriesOf(e.getKey()))) {
                 String unhookable = x86 ? unhookable(pre, e.getKey(), before) : null;
                 if (before.init() || after.init()) {
                     uncarriable.add(new Uncarriable(file, e.getKey(), Uncarriable.Kind.INIT_CODE,
@@ -90,6 +94,10 @@ public final class ObjectDiff {
             }
         }
         return new DiffReport(changed, added, removed, addedData, removedData, uncarriable);
+    }
+
+    private static boolean codeChanged(boolean x86, CodeItem before, CodeItem after) {
+        return !before.sameContents(after) && !(x86 && ReportingLines.onlyLinesDiffer(before, after));
     }
 
     /** Why the changed pre-build function keyed {@code key} cannot be hooked, or null when it can. */

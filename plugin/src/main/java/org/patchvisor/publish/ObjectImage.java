@@ -38,9 +38,12 @@ public final class ObjectImage {
     private final Map<String, CodeItem> functions;
     private final Map<String, CodeItem> data;
     private final Map<String, String> keys;
+    private final Map<String, List<String>> tableEntries;
 
-    private ObjectImage(int machine, Map<String, CodeItem> functions, Map<String, CodeItem> data) {
+    private ObjectImage(int machine, Map<String, CodeItem> functions, Map<String, CodeItem> data,
+                        Map<String, List<String>> tableEntries) {
         this.machine = machine;
+        this.tableEntries = Map.copyOf(tableEntries);
         this.functions = Collections.unmodifiableMap(functions);
         this.data = Collections.unmodifiableMap(data);
         Map<String, String> keys = new HashMap<>();
@@ -68,7 +71,7 @@ public final class ObjectImage {
 
     /** An object file with nothing in it: the other side of a file that exists in one build only. */
     public static ObjectImage empty() {
-        return new ObjectImage(0, new LinkedHashMap<>(), new LinkedHashMap<>());
+        return new ObjectImage(0, new LinkedHashMap<>(), new LinkedHashMap<>(), Map.of());
     }
 
     /** {@code e_machine} of the file, e.g. {@link ElfFile#EM_X86_64}; 0 for {@link #empty()}. */
@@ -96,27 +99,30 @@ public final class ObjectImage {
         return functions;
     }
 
+    /**
+     * The special-section entries that describe the code of the function named {@code name} (normalised, see
+     * {@link TableEntries}): an exception fixup, a jump label, an alternative and so on. Two builds whose function
+     * bytes agree but whose entries differ (another CPU feature for an alternative, another fixup type) differ.
+     */
+    public List<String> tableEntriesOf(String name) {
+        return tableEntries.getOrDefault(name, List.of());
+    }
+
     /** Data objects (STT_OBJECT in allocated sections) by normalised key, in symbol-table order. */
     public Map<String, CodeItem> data() {
         return data;
     }
 
-    /** Builds the items of one file; holds the per-section caches while it does. */
+    /** Builds the items of one file. */
     private static final class Reader {
         private final ElfFile file;
         private final List<ElfSymbol> symbols;
-        private final Map<Integer, byte[]> contents = new HashMap<>();
-        private final Map<Integer, List<ElfRelocation>> relocations = new HashMap<>();
-        private final Map<Integer, List<ElfSymbol>> named = new HashMap<>();
+        private final SymbolicReader refs;
 
         Reader(ElfFile file) throws ElfFormatException {
             this.file = file;
             this.symbols = file.symbols();
-            for (ElfSymbol s : symbols) {
-                if ((s.type() == ElfSymbol.STT_FUNC || s.type() == ElfSymbol.STT_OBJECT) && inSection(s)) {
-                    named.computeIfAbsent(s.sectionIndex(), k -> new ArrayList<>()).add(s);
-                }
-            }
+            this.refs = new SymbolicReader(file);
         }
 
         ObjectImage read() throws ElfFormatException {
@@ -124,7 +130,7 @@ public final class ObjectImage {
             List<ElfSymbol> dataSymbols = new ArrayList<>();
             Map<ElfSymbol, Set<String>> owners = new HashMap<>();
             for (ElfSymbol s : symbols) {
-                if (!inSection(s) || s.name().isEmpty()) {
+                if (!refs.inSection(s) || s.name().isEmpty()) {
                     continue;
                 }
                 ElfSection section = file.section(s.sectionIndex());
@@ -147,12 +153,7 @@ public final class ObjectImage {
                 put(data, item(s, file.section(s.sectionIndex()), new ArrayList<>()),
                         byOwner ? by.iterator().next() : null);
             }
-            return new ObjectImage(file.machine(), functions, data);
-        }
-
-        private boolean inSection(ElfSymbol s) {
-            return s.sectionIndex() != ElfSymbol.SHN_UNDEF && s.sectionIndex() < 0xff00
-                    && s.sectionIndex() < file.sections().size();
+            return new ObjectImage(file.machine(), functions, data, TableEntries.read(file, refs));
         }
 
         private static void put(Map<String, CodeItem> items, CodeItem item, String owner) {
@@ -167,38 +168,17 @@ public final class ObjectImage {
 
         /** The item of symbol {@code s}; adds to {@code referenced} the named symbols its relocations point at. */
         private CodeItem item(ElfSymbol s, ElfSection section, List<ElfSymbol> referenced) throws ElfFormatException {
-            byte[] all = contents(section);
             long start = s.value();
             long end = start + s.size();
             if (start < 0 || end > section.size() || end < start) {
                 throw new ElfFormatException(String.format("symbol %s [0x%x, 0x%x) outside section %s (0x%x bytes)",
                         s.name(), start, end, section.name(), section.size()));
             }
-            byte[] bytes = new byte[(int) s.size()];
-            if (section.hasFileBytes()) {
-                System.arraycopy(all, (int) start, bytes, 0, bytes.length);
-            }
-            // PC-relative fields count from the end of their instruction, which an immediate may follow.
-            Optional<List<X86Instructions.Instruction>> code = section.isExecutable()
-                    && file.machine() == ElfFile.EM_X86_64 ? X86Instructions.decode(bytes.clone()) : Optional.empty();
-            List<SymbolicRelocation> symbolic = new ArrayList<>();
-            for (ElfRelocation r : relocations(section)) {
-                if (r.offset() < start || r.offset() >= end) {
-                    continue;
-                }
-                int at = (int) (r.offset() - start);
-                int width = Math.min(RelocationTypes.width(file.machine(), r.type()), bytes.length - at);
-                long addend = r.explicitAddend() ? r.addend() : implicitAddend(bytes, at, width);
-                for (int i = 0; i < width; i++) {
-                    bytes[at + i] = 0;
-                }
-                Optional<Long> toEnd = code.flatMap(decoded -> decoded.stream().filter(i -> i.contains(at)).findFirst())
-                        .map(i -> (long) (i.start() + i.length() - at));
-                symbolic.add(symbolic(r, at, addend, referenced, toEnd));
-            }
+            SymbolicReader.Piece piece = refs.piece(section, start, (int) s.size(), referenced);
+            byte[] bytes = piece.maskedBytes();
             maskDebugLine(section.name(), bytes);
             return new CodeItem(SymbolNames.normalise(s.name()), s.name(), section.name(),
-                    s.bind() == ElfSymbol.STB_LOCAL, isInit(section.name()), s.size(), bytes, symbolic);
+                    s.bind() == ElfSymbol.STB_LOCAL, isInit(section.name()), s.size(), bytes, piece.relocations());
         }
 
         /**
@@ -212,72 +192,6 @@ public final class ObjectImage {
                 bytes[33] = 0;
                 bytes[34] = (byte) (bytes[34] & ~0x03);
             }
-        }
-
-        private long implicitAddend(byte[] bytes, int at, int width) {
-            long value = 0;
-            boolean little = file.byteOrder() == java.nio.ByteOrder.LITTLE_ENDIAN;
-            for (int i = 0; i < width; i++) {
-                int b = bytes[at + (little ? width - 1 - i : i)] & 0xff;
-                value = (value << 8) | b;
-            }
-            return width == 4 ? (int) value : value;
-        }
-
-        private SymbolicRelocation symbolic(ElfRelocation r, int at, long addend, List<ElfSymbol> referenced,
-                                            Optional<Long> toEnd) throws ElfFormatException {
-            if (r.symbolIndex() <= 0 || r.symbolIndex() >= symbols.size()) {
-                return new SymbolicRelocation(at, r.type(), "*none*", addend);
-            }
-            ElfSymbol target = symbols.get(r.symbolIndex());
-            boolean sectionRelative = target.type() == ElfSymbol.STT_SECTION
-                    || (target.type() == ElfSymbol.STT_NOTYPE && target.bind() == ElfSymbol.STB_LOCAL);
-            if (!sectionRelative || !inSection(target)) {
-                referenced.add(target);
-                return new SymbolicRelocation(at, r.type(), SymbolNames.normalise(target.name()), addend);
-            }
-            ElfSection section = file.section(target.sectionIndex());
-            long bias = RelocationTypes.pcRelativeBias(file.machine(), r.type());
-            if (bias > 0 && toEnd.isPresent()) {
-                bias = toEnd.get();
-            }
-            long base = target.value() + addend;
-            long effective = base + bias;
-            if ((section.flags() & SHF_MERGE) != 0 && (section.flags() & SHF_STRINGS) != 0
-                    && section.hasFileBytes() && effective >= 0 && effective < section.size()) {
-                return new SymbolicRelocation(at, r.type(), "str:" + string(contents(section), (int) effective), addend);
-            }
-            for (ElfSymbol candidate : named.getOrDefault(section.index(), List.of())) {
-                long size = Math.max(candidate.size(), 1);
-                if (effective >= candidate.value() && effective < candidate.value() + size) {
-                    referenced.add(candidate);
-                    return new SymbolicRelocation(at, r.type(), SymbolNames.normalise(candidate.name()),
-                            base - candidate.value());
-                }
-            }
-            return new SymbolicRelocation(at, r.type(), SymbolNames.normalise(section.name()), base);
-        }
-
-        private static String string(byte[] bytes, int from) {
-            int end = from;
-            while (end < bytes.length && bytes[end] != 0) {
-                end++;
-            }
-            return new String(bytes, from, end - from, java.nio.charset.StandardCharsets.ISO_8859_1);
-        }
-
-        private byte[] contents(ElfSection section) {
-            return contents.computeIfAbsent(section.index(), i -> section.contents());
-        }
-
-        private List<ElfRelocation> relocations(ElfSection section) throws ElfFormatException {
-            List<ElfRelocation> cached = relocations.get(section.index());
-            if (cached == null) {
-                var rel = file.relocationSectionFor(section);
-                cached = rel.isPresent() ? file.relocations(rel.get()) : List.of();
-                relocations.put(section.index(), cached);
-            }
-            return cached;
         }
     }
 

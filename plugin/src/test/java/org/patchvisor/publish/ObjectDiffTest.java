@@ -231,6 +231,36 @@ class ObjectDiffTest {
         assertTrue(names(report.changed()).contains("handler"), report.toString());
     }
 
+    /** A function with one alternative, as the kernel's ALTERNATIVE() lays it out (struct alt_instr, 6.1). */
+    private static String alternative(String name, String cpuid, String replacement) {
+        return "int " + name + "(int x) {\n asm volatile(\"661: nop; nop; nop\\n662:\\n"
+                + ".pushsection .altinstructions,\\\"a\\\"\\n.long 661b - .\\n.long 6631f - .\\n"
+                + ".word " + cpuid + "\\n.byte 662b-661b\\n.byte 6641f-6631f\\n.popsection\\n"
+                + ".pushsection .altinstr_replacement,\\\"ax\\\"\\n6631: " + replacement + "\\n6641:\\n"
+                + ".popsection\");\n return x + 1;\n}\n";
+    }
+
+    @Test
+    void aFunctionWhoseAlternativeChangesIsChangedThoughItsBytesAreNot() throws Exception {
+        String other = "int other(int x) { return x * 3; }\n";
+        DiffReport feature = diff(alternative("target", "0x20", "lfence") + other,
+                alternative("target", "0x10", "lfence") + other);
+        assertEquals(Set.of("target"), names(feature.changed()), "another CPU feature: " + feature);
+        DiffReport instruction = diff(alternative("target", "0x20", "lfence") + other,
+                alternative("target", "0x20", "mfence") + other);
+        assertEquals(Set.of("target"), names(instruction.changed()), "another replacement: " + instruction);
+    }
+
+    @Test
+    void anAlternativeMovedInTheSharedReplacementSectionIsNoChange() throws Exception {
+        // The first function's replacement grows, so the second one's replacement sits further into
+        // .altinstr_replacement: its entry's offset changes, its instructions do not.
+        String second = alternative("second", "0x20", "lfence");
+        DiffReport report = diff(alternative("first", "0x20", "lfence") + second,
+                alternative("first", "0x20", "lfence; lfence") + second);
+        assertEquals(Set.of("first"), names(report.changed()), report.toString());
+    }
+
     @Test
     void aLineShiftAboveAPrDebugDescriptorIsNoChange() throws Exception {
         String descriptor = "struct _ddebug { const char *modname, *function, *filename, *format;\n"
