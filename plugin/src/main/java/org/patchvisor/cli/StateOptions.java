@@ -7,7 +7,8 @@ import picocli.CommandLine.Option;
 
 /**
  * Options shared by every command that reads or writes the state directory. Without {@code --state-dir} the
- * directory follows {@link StateDirectory}'s rule, resolved by {@link PatchvisorCli#stateDir(StateOptions)}.
+ * directory follows {@link StateDirectory}'s rule, resolved by
+ * {@link PatchvisorCli#stateDir(StateOptions, java.io.PrintWriter)}.
  */
 public final class StateOptions {
     @Option(names = "--state-dir", paramLabel = "DIR",
