@@ -16,8 +16,10 @@ public final class StateOptions {
                     + "else /var/lib/patchvisor).")
     Path stateDir;
 
-    @Option(names = "--lock-wait", paramLabel = "DURATION", defaultValue = "30s", converter = DurationConverter.class,
-            description = "How long to wait for another patchvisor run to finish (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--lock-wait", paramLabel = "DURATION", defaultValue = "30s",
+            converter = DurationConverter.OrZero.class,
+            description = "How long to wait for another patchvisor run to finish; 0 does not wait "
+                    + "(default: ${DEFAULT-VALUE}).")
     Duration lockWait;
 
     @Option(names = "--debug", description = "Show stack traces on errors.")

@@ -72,9 +72,11 @@ final class WorkerCommand implements Callable<Integer> {
                     + "to this (default: ${DEFAULT-VALUE}).")
     Duration maxBackoff;
 
-    @Option(names = "--give-up-after", paramLabel = "DURATION", defaultValue = "24h", converter = DurationConverter.class,
+    @Option(names = "--give-up-after", paramLabel = "DURATION", defaultValue = "24h",
+            converter = DurationConverter.OrZero.class,
             description = "Drop a guest's events, reported as gave-up, when its agent still cannot be reached and its "
-                    + "oldest event is this old; failed guests are kept (default: ${DEFAULT-VALUE}).")
+                    + "oldest event is this old (0: at the first such try); failed guests are kept "
+                    + "(default: ${DEFAULT-VALUE}).")
     Duration giveUpAfter;
 
     @Option(names = "--guest-timeout", paramLabel = "DURATION", defaultValue = "10m", converter = DurationConverter.class,
