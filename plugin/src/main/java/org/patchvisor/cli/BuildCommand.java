@@ -10,7 +10,6 @@ import java.util.concurrent.Callable;
 import org.patchvisor.feed.Durations;
 import org.patchvisor.guest.GuestText;
 import org.patchvisor.io.ProcessRunner;
-import org.patchvisor.io.SystemProcessRunner;
 import org.patchvisor.publish.BuildPipeline;
 import org.patchvisor.publish.DiffText;
 import org.patchvisor.publish.FixBuilder;
