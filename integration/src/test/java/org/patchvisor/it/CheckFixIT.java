@@ -165,7 +165,7 @@ class CheckFixIT {
         assertTrue(r.out().contains("changed   fs/proc/cmdline.o cmdline_proc_show\n"), r.out());
         assertTrue(r.out().contains("changed   fs/proc/version.o version_proc_show\n"), r.out());
         List<String> errors = r.err().lines().filter(l -> !l.startsWith("patchvisor build: warning: ")).toList();
-        assertEquals(List.of("patchvisor build: the live patch does not replace function(s) the fix changed: "
+        assertEquals(List.of("patchvisor: the live patch does not replace function(s) the fix changed: "
                 + "cmdline_proc_show"), errors, r.err());
         assertTrue(r.err().contains("warning: fs/proc/cmdline.o proc_cmdline_init: init code"), r.err());
         assertFalse(Files.exists(ko), "no module built");
@@ -200,7 +200,7 @@ class CheckFixIT {
         HostCli.Result r = build(fixture("stale-context.patch"), "--out", work.resolve("stale.ko").toString());
         assertEquals(17, r.exit(), r.out() + r.err());
         assertEquals(1, r.err().lines().count(), r.err());
-        assertTrue(r.err().startsWith("patchvisor build: stale-context.patch does not apply to the kernel source: "),
+        assertTrue(r.err().startsWith("patchvisor: stale-context.patch does not apply to the kernel source: "),
                 r.err());
         assertTreePristine();
     }
@@ -265,7 +265,7 @@ class CheckFixIT {
                 cache.toString(), "--out", out.toString());
         assertEquals(17, r.exit(), r.out() + r.err());
         assertEquals(1, r.err().lines().count(), r.err());
-        assertTrue(r.err().matches("patchvisor build: the source of Linux 6\\.1\\.\\d+ has no "
+        assertTrue(r.err().matches("patchvisor: the source of Linux 6\\.1\\.\\d+ has no "
                 + "scripts/livepatch/klp-build \\(.*\\); use --backend patchvisor, or kpatch-build\n"), r.err());
         assertFalse(r.out().contains("check-fix:"), "nothing compared: " + r.out());
         assertFalse(Files.exists(out));

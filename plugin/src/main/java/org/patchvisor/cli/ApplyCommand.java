@@ -50,12 +50,13 @@ final class ApplyCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         long startedMs = System.currentTimeMillis();
         PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
         if (guest != null) {
-            return GuestApply.run(parent, guests, guest, module, timeout.value, json, out, spec.commandLine().getErr());
+            return GuestApply.run(parent, guests, guest, module, timeout.value, json, out, err);
         }
-        HostPatcher patcher = parent.hostPatcher(state);
+        HostPatcher patcher = parent.hostPatcher(state, err);
         HostPatcher.HostApplyResult result = patcher.apply(module.toAbsolutePath(), module.toAbsolutePath().toString(),
-                timeout.value, Progress.to(spec.commandLine().getErr(), !json));
+                timeout.value, Progress.to(err, !json));
         ApplyReport r = result.report();
         if (json) {
             Map<String, Object> view = new LinkedHashMap<>();

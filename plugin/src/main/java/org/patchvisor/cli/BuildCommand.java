@@ -8,9 +8,8 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import org.patchvisor.feed.Durations;
+import org.patchvisor.guest.GuestText;
 import org.patchvisor.io.ProcessRunner;
-import org.patchvisor.io.SystemProcessRunner;
-import org.patchvisor.publish.BuildException;
 import org.patchvisor.publish.BuildPipeline;
 import org.patchvisor.publish.DiffText;
 import org.patchvisor.publish.FixBuilder;
@@ -20,7 +19,6 @@ import org.patchvisor.publish.FixLivePatchBuilder;
 import org.patchvisor.publish.LivePatchBuilder;
 import org.patchvisor.publish.Publication;
 import org.patchvisor.publish.SigningKey;
-import org.patchvisor.state.StateLockedException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -115,42 +113,40 @@ public final class BuildCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        Optional<String> usage = usageError();
-        if (usage.isPresent()) {
-            return fail(ExitCodes.USAGE, usage.get());
+        Optional<String> misuse = usageError();
+        if (misuse.isPresent()) {
+            return usage(misuse.get());
         }
         Path root = context().root();
         ProcessRunner processes = context().processes();
-        try {
-            Path fix = fixAlone != null ? fixAlone : fixCheck.fix;
-            FixCheck check = fix == null ? null : FixCheck.locate(root, kernel, fix,
-                    Optional.ofNullable(fixCheck.tarball), Optional.ofNullable(fixCheck.config), fixCheck.cache(root),
-                    processes);
-            Printed printed = new Printed();
-            BuildPipeline pipeline = new BuildPipeline(kernel, fixCheck.units, publication(), printed);
-            if (fixAlone != null) {
-                pipeline.fromFixAlone(check, new FixLivePatchBuilder(root, processes, context().ticker()),
-                        name != null ? name : FixPatchText.defaultName(fixAlone), Optional.ofNullable(symbolMap),
-                        Optional.ofNullable(out));
-            } else if (backend.fromFix()) {
-                FixBuilder builder = backend == BuildBackend.KPATCH_BUILD
-                        ? check.kpatchBuild(BuildPipeline.FROM_FIX_TIMEOUT, vmlinux != null ? vmlinux
-                                : root.resolve("usr/lib/debug/boot/vmlinux-" + kernel))
-                        : check.klpBuild(BuildPipeline.FROM_FIX_TIMEOUT);
-                pipeline.fromFix(check, builder, name, !nonReplace, Optional.ofNullable(out));
-            } else {
-                pipeline.withPatchvisor(new LivePatchBuilder(root, processes), source, Optional.ofNullable(check),
-                        Optional.ofNullable(name), Optional.ofNullable(out), Optional.ofNullable(symbolMap));
-            }
-            if (json && printed.fromFix != null) {
-                Json.print(spec.commandLine().getOut(), FixPatchText.json(printed.fromFix, kernel,
-                        Optional.ofNullable(printed.publishedTo)));
-            }
-            spec.commandLine().getOut().flush();
-            return ExitCodes.OK;
-        } catch (BuildException | StateLockedException e) {
-            return fail(ExitPolicy.code(e), e.getMessage());
+        // A refused or failed build throws: ShortErrorHandler prints it like any failure, escaped, with the stack
+        // trace under --debug, and ExitPolicy gives its code (17, 18 or 19).
+        Path fix = fixAlone != null ? fixAlone : fixCheck.fix;
+        FixCheck check = fix == null ? null : FixCheck.locate(root, kernel, fix,
+                Optional.ofNullable(fixCheck.tarball), Optional.ofNullable(fixCheck.config), fixCheck.cache(root),
+                processes);
+        Printed printed = new Printed();
+        BuildPipeline pipeline = new BuildPipeline(kernel, fixCheck.units, publication(), printed);
+        if (fixAlone != null) {
+            pipeline.fromFixAlone(check, new FixLivePatchBuilder(root, processes, context().ticker()),
+                    name != null ? name : FixPatchText.defaultName(fixAlone), Optional.ofNullable(symbolMap),
+                    Optional.ofNullable(out));
+        } else if (backend.fromFix()) {
+            FixBuilder builder = backend == BuildBackend.KPATCH_BUILD
+                    ? check.kpatchBuild(BuildPipeline.FROM_FIX_TIMEOUT, vmlinux != null ? vmlinux
+                            : root.resolve("usr/lib/debug/boot/vmlinux-" + kernel))
+                    : check.klpBuild(BuildPipeline.FROM_FIX_TIMEOUT);
+            pipeline.fromFix(check, builder, name, !nonReplace, Optional.ofNullable(out));
+        } else {
+            pipeline.withPatchvisor(new LivePatchBuilder(root, processes), source, Optional.ofNullable(check),
+                    Optional.ofNullable(name), Optional.ofNullable(out), Optional.ofNullable(symbolMap));
         }
+        if (json && printed.fromFix != null) {
+            Json.print(spec.commandLine().getOut(), FixPatchText.json(printed.fromFix, kernel,
+                    Optional.ofNullable(printed.publishedTo)));
+        }
+        spec.commandLine().getOut().flush();
+        return ExitCodes.OK;
     }
 
     private Optional<Publication> publication() {
@@ -275,9 +271,10 @@ public final class BuildCommand implements Callable<Integer> {
         return parent == null ? HostContext.system() : parent.context();
     }
 
-    private int fail(int code, String message) {
-        spec.commandLine().getErr().println("patchvisor build: " + message);
+    /** Options that do not go together: one line and the usage code, before anything is built. */
+    private int usage(String message) {
+        spec.commandLine().getErr().println("patchvisor build: " + GuestText.oneLine(message));
         spec.commandLine().getErr().flush();
-        return code;
+        return ExitCodes.USAGE;
     }
 }

@@ -13,6 +13,7 @@ import org.patchvisor.kernel.KernelPort;
 import org.patchvisor.model.KernelId;
 import org.patchvisor.model.LivePatch;
 import org.patchvisor.spi.Guest;
+import org.patchvisor.state.InstalledPatch;
 import org.patchvisor.state.StateStore;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -55,7 +56,8 @@ final class ContainersCommand implements Callable<Integer> {
         KernelPort kernel = parent.context().kernel();
         KernelId id = kernel.identify();
         List<String> active = kernel.patches().stream().filter(LivePatch::enabled).map(LivePatch::name).toList();
-        String effective = EffectiveVersion.of(id, new StateStore(parent.stateDir(state)).installed(id), kernel.patches());
+        List<InstalledPatch> installed = new StateStore(parent.stateDir(state, err)).installed(id);
+        String effective = EffectiveVersion.of(id, installed, kernel.patches());
         Listing listing = SharedKernelContainers.list(parent.adapters(), parent.adapterContext());
         if (json) {
             Json.print(out, view(id, effective, active, listing));

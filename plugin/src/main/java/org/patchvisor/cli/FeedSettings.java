@@ -16,8 +16,6 @@ import org.patchvisor.feed.FeedConfigException;
  * {@link StateDirectory}'s rule, the one every other command follows too.
  */
 final class FeedSettings {
-    static final String STATE_DIR_ENV = StateDirectory.ENV;
-
     private FeedSettings() {
     }
 

@@ -50,8 +50,9 @@ final class LoadCommand implements Callable<Integer> {
             out.flush();
             return ExitCodes.OK;
         }
-        HostPatcher patcher = parent.hostPatcher(state);
-        List<HostPatcher.LoadResult> results = patcher.loadInstalled(timeout.value, Progress.to(spec.commandLine().getErr(), !json));
+        PrintWriter err = spec.commandLine().getErr();
+        HostPatcher patcher = parent.hostPatcher(state, err);
+        List<HostPatcher.LoadResult> results = patcher.loadInstalled(timeout.value, Progress.to(err, !json));
         if (json) {
             List<Map<String, Object>> view = new ArrayList<>();
             for (HostPatcher.LoadResult r : results) {

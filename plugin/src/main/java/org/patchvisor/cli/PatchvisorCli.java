@@ -1,6 +1,7 @@
 package org.patchvisor.cli;
 
 import java.io.IOException;
+import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -8,8 +9,10 @@ import java.util.Optional;
 import org.patchvisor.detect.Detection;
 import org.patchvisor.detect.Detector;
 import org.patchvisor.feed.ConfigFile;
+import org.patchvisor.feed.FeedConfig;
 import org.patchvisor.feed.FeedConfigException;
 import org.patchvisor.fleet.GuestTargets;
+import org.patchvisor.guest.GuestText;
 import org.patchvisor.host.HostPatcher;
 import org.patchvisor.kernel.PatchException;
 import org.patchvisor.kernel.Privileges;
@@ -79,24 +82,36 @@ public final class PatchvisorCli {
 
     /**
      * The host patcher for every command that changes the kernel. Inside a container the kernel belongs to the
-     * host, so this refuses before anything is read, locked or written: the one check all those commands share.
+     * host, so this refuses before anything is read (the config file included), locked or written: the one check
+     * all those commands share.
      */
-    HostPatcher hostPatcher(StateOptions state) throws IOException, PatchException {
-        return hostPatcher(stateDir(state), state.lockWait());
+    HostPatcher hostPatcher(StateOptions state, PrintWriter warnings) throws IOException, PatchException {
+        refuseInsideContainer();
+        return patcher(stateDir(state, warnings), state.lockWait());
+    }
+
+    /** As {@link #hostPatcher(StateOptions, PrintWriter)} over a state directory the caller resolved (upgrade). */
+    HostPatcher hostPatcher(Path stateDir, Duration lockWait) throws IOException, PatchException {
+        refuseInsideContainer();
+        return patcher(stateDir, lockWait);
     }
 
     /**
      * The state directory by {@link StateDirectory}'s rule, for commands that read nothing else from the config
-     * file: the host's {@code /etc/patchvisor/patchvisor.conf}, under the context's root.
+     * file: the host's {@code /etc/patchvisor/patchvisor.conf}, under the context's root. Only its {@code state-dir}
+     * lines are read; any other malformed line is a warning on {@code warnings}, not a failure.
      */
-    Path stateDir(StateOptions state) throws FeedConfigException {
+    Path stateDir(StateOptions state, PrintWriter warnings) throws FeedConfigException {
         Path config = context.root().resolve(ConfigFile.DEFAULT.toString().substring(1));
         return StateDirectory.resolve(state.stateDirOption(), context.env(),
-                () -> StateDirectory.fromOptionalConfig(config));
+                () -> StateDirectory.fromOptionalConfig(config, problem -> {
+                    warnings.println("patchvisor: warning: " + GuestText.oneLine(problem)
+                            + " (ignored: this command reads only " + FeedConfig.STATE_DIR_KEY + ")");
+                    warnings.flush();
+                }));
     }
 
-    HostPatcher hostPatcher(Path stateDir, Duration lockWait) throws IOException, PatchException {
-        refuseInsideContainer();
+    private HostPatcher patcher(Path stateDir, Duration lockWait) throws IOException {
         return new HostPatcher(context.kernel(), context.ticker(), context.clock(), stateDir, lockWait,
                 runningAsRoot());
     }

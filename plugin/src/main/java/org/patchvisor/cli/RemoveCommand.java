@@ -81,8 +81,9 @@ final class RemoveCommand implements Callable<Integer> {
             out.flush();
             return ExitCodes.OK;
         }
-        List<String> removed = parent.hostPatcher(state).remove(Optional.ofNullable(target.name), timeout.value,
-                Progress.to(spec.commandLine().getErr(), !json));
+        PrintWriter err = spec.commandLine().getErr();
+        List<String> removed = parent.hostPatcher(state, err).remove(Optional.ofNullable(target.name), timeout.value,
+                Progress.to(err, !json));
         if (json) {
             Json.print(out, Map.of("removed", removed));
         } else if (removed.isEmpty()) {

@@ -3,8 +3,10 @@ package org.patchvisor.cli;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Consumer;
 import org.patchvisor.feed.ConfigFile;
 import org.patchvisor.feed.FeedConfig;
 import org.patchvisor.feed.FeedConfigException;
@@ -40,12 +42,14 @@ final class StateDirectory {
 
     /**
      * The {@code state-dir} of a config file that a command reads for nothing else: none when the file does not
-     * exist (a host that patches by hand has no feed configured); a file that exists must be valid.
+     * exist (a host that patches by hand has no feed configured). Only the {@code state-dir} lines count, and they
+     * must be valid; any other line that is malformed goes to {@code skipped}, so that a typo in a feed setting
+     * leaves the boot reload working, and in the state directory {@code upgrade} recorded into.
      */
-    static Optional<Path> fromOptionalConfig(Path configFile) throws FeedConfigException {
+    static Optional<Path> fromOptionalConfig(Path configFile, Consumer<String> skipped) throws FeedConfigException {
         if (Files.notExists(configFile, LinkOption.NOFOLLOW_LINKS)) {
             return Optional.empty();
         }
-        return FeedConfig.stateDir(ConfigFile.read(configFile));
+        return FeedConfig.stateDir(ConfigFile.readOnly(configFile, List.of(FeedConfig.STATE_DIR_KEY), skipped));
     }
 }

@@ -7,7 +7,8 @@ import picocli.CommandLine.Option;
 
 /**
  * Options shared by every command that reads or writes the state directory. Without {@code --state-dir} the
- * directory follows {@link StateDirectory}'s rule, resolved by {@link PatchvisorCli#stateDir(StateOptions)}.
+ * directory follows {@link StateDirectory}'s rule, resolved by
+ * {@link PatchvisorCli#stateDir(StateOptions, java.io.PrintWriter)}.
  */
 public final class StateOptions {
     @Option(names = "--state-dir", paramLabel = "DIR",
@@ -15,8 +16,10 @@ public final class StateOptions {
                     + "else /var/lib/patchvisor).")
     Path stateDir;
 
-    @Option(names = "--lock-wait", paramLabel = "DURATION", defaultValue = "30s", converter = DurationConverter.class,
-            description = "How long to wait for another patchvisor run to finish (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--lock-wait", paramLabel = "DURATION", defaultValue = "30s",
+            converter = DurationConverter.OrZero.class,
+            description = "How long to wait for another patchvisor run to finish; 0 does not wait "
+                    + "(default: ${DEFAULT-VALUE}).")
     Duration lockWait;
 
     @Option(names = "--debug", description = "Show stack traces on errors.")

@@ -53,7 +53,7 @@ final class StatusCommand implements Callable<Integer> {
         KernelId id = kernel.identify();
         KernelSupport support = kernel.support();
         List<LivePatch> patches = kernel.patches();
-        List<InstalledPatch> installed = new StateStore(parent.stateDir(state)).installed(id);
+        List<InstalledPatch> installed = new StateStore(parent.stateDir(state, spec.commandLine().getErr())).installed(id);
         String effective = EffectiveVersion.of(id, installed, patches);
         Detection detection = parent.detect();
         Optional<String> refusal = detection.refusal();

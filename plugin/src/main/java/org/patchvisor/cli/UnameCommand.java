@@ -2,9 +2,11 @@ package org.patchvisor.cli;
 
 import java.io.PrintWriter;
 import java.net.InetAddress;
+import java.util.List;
 import java.util.concurrent.Callable;
 import org.patchvisor.kernel.KernelPort;
 import org.patchvisor.model.KernelId;
+import org.patchvisor.state.InstalledPatch;
 import org.patchvisor.state.StateStore;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -42,7 +44,8 @@ final class UnameCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         KernelPort kernel = parent.context().kernel();
         KernelId id = kernel.identify();
-        String effective = EffectiveVersion.of(id, new StateStore(parent.stateDir(state)).installed(id), kernel.patches());
+        List<InstalledPatch> installed = new StateStore(parent.stateDir(state, spec.commandLine().getErr())).installed(id);
+        String effective = EffectiveVersion.of(id, installed, kernel.patches());
         PrintWriter out = spec.commandLine().getOut();
         if (all) {
             out.println(String.join(" ", "Linux", hostname(), effective, id.version(), id.machine(), "GNU/Linux"));

@@ -95,6 +95,11 @@ final class UpgradeCommand implements Callable<Integer>, ExitPolicy.FeedCommand 
                 // Without --guests the command changes this host's kernel: a guest selection must never be ignored.
                 return fail(view, ExitCodes.USAGE, misplaced.get() + " selects guests; add --guests", null);
             }
+            if (!guests) {
+                // Inside a container the kernel is the host's: refused before the config is read, so that a broken
+                // config cannot hide the reason.
+                parent.refuseInsideContainer();
+            }
             FeedConfig settings = FeedSettings.read(config, explicitStateDir, env, spec.commandLine().getErr());
             Optional<Path> metrics = RunMetrics.configured(metricsFile, config);
             boolean dryRun = rolloutFlags.dryRun;
@@ -113,7 +118,6 @@ final class UpgradeCommand implements Callable<Integer>, ExitPolicy.FeedCommand 
                 figures.write(metrics, clock.instant());
                 return code;
             }
-            parent.refuseInsideContainer();
             if (dryRun) {
                 Feed feed = Feed.openReadOnly(settings, env, clock, FetchLimits.defaults());
                 HostPatcher patcher = parent.hostPatcher(settings.stateDir(), state.lockWait());

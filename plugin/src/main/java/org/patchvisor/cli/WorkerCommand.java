@@ -11,7 +11,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
-import java.util.concurrent.ConcurrentHashMap;
 import org.patchvisor.feed.ConfigFile;
 import org.patchvisor.feed.Feed;
 import org.patchvisor.feed.FeedConfig;
@@ -23,7 +22,6 @@ import org.patchvisor.guest.GuestPatcher;
 import org.patchvisor.guest.GuestText;
 import org.patchvisor.hooks.EventSpool;
 import org.patchvisor.hooks.HookInstaller;
-import org.patchvisor.rollout.Report;
 import org.patchvisor.rollout.RolloutOptions;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -72,9 +70,11 @@ final class WorkerCommand implements Callable<Integer> {
                     + "to this (default: ${DEFAULT-VALUE}).")
     Duration maxBackoff;
 
-    @Option(names = "--give-up-after", paramLabel = "DURATION", defaultValue = "24h", converter = DurationConverter.class,
+    @Option(names = "--give-up-after", paramLabel = "DURATION", defaultValue = "24h",
+            converter = DurationConverter.OrZero.class,
             description = "Drop a guest's events, reported as gave-up, when its agent still cannot be reached and its "
-                    + "oldest event is this old; failed guests are kept (default: ${DEFAULT-VALUE}).")
+                    + "oldest event is this old (0: at the first such try); failed guests are kept "
+                    + "(default: ${DEFAULT-VALUE}).")
     Duration giveUpAfter;
 
     @Option(names = "--guest-timeout", paramLabel = "DURATION", defaultValue = "10m", converter = DurationConverter.class,
@@ -102,10 +102,9 @@ final class WorkerCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         FeedConfig settings = FeedSettings.read(config, Optional.empty(), env, err);
         Optional<Path> metrics = RunMetrics.configured(metricsFile, config);
-        Map<String, Report> reports = new ConcurrentHashMap<>();
         GuestWorkerHandler handler = new GuestWorkerHandler(() -> parent.guestTargets(guestOptions.uris()),
                 () -> openFeed(settings, env, parent.context().clock()), parent.context().ticker(), agentWait, poll, guestTimeout,
-                GuestPatcher.standard(), reports, RolloutOptions.defaults().withOnly(only).withExclude(exclude));
+                GuestPatcher.standard(), RolloutOptions.defaults().withOnly(only).withExclude(exclude));
         EventSpool events = new EventSpool(spool, warning -> {
             err.println("patchvisor worker: warning: " + warning);
             err.flush();

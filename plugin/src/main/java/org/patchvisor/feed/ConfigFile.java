@@ -10,6 +10,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Consumer;
+import java.util.function.Predicate;
 import java.util.regex.Pattern;
 import org.patchvisor.io.RegularFiles;
 import org.patchvisor.io.UnsafeFileException;
@@ -40,10 +42,24 @@ public final class ConfigFile {
     }
 
     public static ConfigFile read(Path file) throws FeedConfigException {
-        String text;
+        return parse(file, text(file).lines().toList(), key -> true, skipped -> { });
+    }
+
+    /**
+     * Only the lines of {@code keys}, each checked as {@link #read} checks it, for a command that reads nothing
+     * else from the file. A malformed line of any other key, or one that is no {@code key = value} at all, goes
+     * to {@code skipped} instead of failing the command: a typo in a feed setting must not stop the boot reload
+     * from finding its state directory.
+     */
+    public static ConfigFile readOnly(Path file, Collection<String> keys, Consumer<String> skipped)
+            throws FeedConfigException {
+        return parse(file, text(file).lines().toList(), keys::contains, skipped);
+    }
+
+    private static String text(Path file) throws FeedConfigException {
         try {
             // The administrator names this file (--config), so a link to it is theirs; its target must be regular.
-            text = Utf8Text.decode(file, RegularFiles.read(file, MAX_BYTES, RegularFiles.Links.FOLLOW));
+            return Utf8Text.decode(file, RegularFiles.read(file, MAX_BYTES, RegularFiles.Links.FOLLOW));
         } catch (NoSuchFileException e) {
             throw new FeedConfigException("config file " + file + " does not exist (use --config to name another)");
         } catch (UnsafeFileException | Utf8Text.NotUtf8Exception e) {
@@ -54,29 +70,59 @@ public final class ConfigFile {
         } catch (IOException e) {
             throw new FeedConfigException("cannot read config file " + file + ": " + e.getMessage());
         }
-        return parse(file, text.lines().toList());
     }
 
     public static ConfigFile parse(Path source, List<String> lines) throws FeedConfigException {
+        return parse(source, lines, key -> true, skipped -> { });
+    }
+
+    /** The lines whose key {@code read} accepts; a bad line of another key goes to {@code skipped}. */
+    private static ConfigFile parse(Path source, List<String> lines, Predicate<String> read, Consumer<String> skipped)
+            throws FeedConfigException {
         Map<String, List<Value>> values = new LinkedHashMap<>();
         for (int i = 0; i < lines.size(); i++) {
-            String line = lines.get(i).strip();
-            if (line.isEmpty() || line.startsWith("#")) {
+            Optional<Line> parsed = Line.of(source, lines.get(i), i + 1);
+            if (parsed.isEmpty()) {
                 continue;
+            }
+            Line line = parsed.get();
+            if (!read.test(line.key())) {
+                line.problem().ifPresent(skipped);
+            } else if (line.problem().isPresent()) {
+                throw new FeedConfigException(line.problem().get());
+            } else {
+                values.computeIfAbsent(line.key(), k -> new ArrayList<>()).add(line.value());
+            }
+        }
+        return new ConfigFile(source, values);
+    }
+
+    /**
+     * One line that is neither blank nor a comment: the key as written (perhaps no valid key), its value, and what
+     * is wrong with it, if anything. The syntax rule, the same for every way of reading the file.
+     */
+    private record Line(String key, Value value, Optional<String> problem) {
+        static Optional<Line> of(Path source, String text, int number) {
+            String line = text.strip();
+            if (line.isEmpty() || line.startsWith("#")) {
+                return Optional.empty();
             }
             int equals = line.indexOf('=');
             String key = equals < 0 ? "" : line.substring(0, equals).strip();
             if (!KEY.matcher(key).matches()) {
-                throw new FeedConfigException(source + " line " + (i + 1) + ": expected 'key = value', got '" + line + "'");
+                return bad(key, source + " line " + number + ": expected 'key = value', got '" + line + "'");
             }
             String value = line.substring(equals + 1).strip();
             if (value.isEmpty()) {
-                throw new FeedConfigException(source + " line " + (i + 1) + ": '" + key
+                return bad(key, source + " line " + number + ": '" + key
                         + "' has no value (comment the line out to use the default)");
             }
-            values.computeIfAbsent(key, k -> new ArrayList<>()).add(new Value(value, i + 1));
+            return Optional.of(new Line(key, new Value(value, number), Optional.empty()));
         }
-        return new ConfigFile(source, values);
+
+        private static Optional<Line> bad(String key, String problem) {
+            return Optional.of(new Line(key, null, Optional.of(problem)));
+        }
     }
 
     public List<String> all(String key) {

@@ -24,9 +24,11 @@ public record FeedConfig(List<String> repositories, List<String> trustedKeys, Op
         Duration checkInterval, Path stateDir, Optional<Duration> fetchTimeout) {
     public static final Duration DEFAULT_CHECK_INTERVAL = Duration.ofHours(4);
     public static final Path DEFAULT_STATE_DIR = Path.of("/var/lib/patchvisor");
+    /** The one key every command reads, those that use no feed included. */
+    public static final String STATE_DIR_KEY = "state-dir";
     /** The keys this section reads. */
     public static final List<String> KEYS = List.of("repository", "trusted-key", "proxy", "check-interval",
-            "state-dir", "fetch-timeout");
+            STATE_DIR_KEY, "fetch-timeout");
 
     public FeedConfig {
         repositories = List.copyOf(repositories);
@@ -74,8 +76,8 @@ public record FeedConfig(List<String> repositories, List<String> trustedKeys, Op
 
     /** The file's {@code state-dir}, checked to be absolute; empty when the file does not set one. */
     public static Optional<Path> stateDir(ConfigFile file) throws FeedConfigException {
-        Optional<ConfigFile.Value> value = file.singleValue("state-dir");
-        return value.isPresent() ? Optional.of(absolute(file, value.get(), "state-dir")) : Optional.empty();
+        Optional<ConfigFile.Value> value = file.singleValue(STATE_DIR_KEY);
+        return value.isPresent() ? Optional.of(absolute(file, value.get(), STATE_DIR_KEY)) : Optional.empty();
     }
 
     private static String repository(ConfigFile file, ConfigFile.Value value) throws FeedConfigException {

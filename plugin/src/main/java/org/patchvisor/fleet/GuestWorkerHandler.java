@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.EnumSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Supplier;
@@ -47,13 +46,10 @@ public final class GuestWorkerHandler implements SpoolDrainer.GuestHandler {
     private final Duration poll;
     private final Duration guestTimeout;
     private final GuestPatcher patcher;
-    private final Map<String, Report> reports;
     private final RolloutOptions selection;
 
-    /** {@code reports} gets each patched guest's rollout report, by guest name. */
     public GuestWorkerHandler(TargetsOpener opener, Supplier<Feed> feed, Ticker ticker, Duration agentWait, Duration poll,
-                       Duration guestTimeout, GuestPatcher patcher, Map<String, Report> reports,
-                       RolloutOptions selection) {
+                       Duration guestTimeout, GuestPatcher patcher, RolloutOptions selection) {
         this.opener = opener;
         this.feed = feed;
         this.ticker = ticker;
@@ -61,7 +57,6 @@ public final class GuestWorkerHandler implements SpoolDrainer.GuestHandler {
         this.poll = poll;
         this.guestTimeout = guestTimeout;
         this.patcher = patcher;
-        this.reports = reports;
         this.selection = selection;
     }
 
@@ -91,7 +86,6 @@ public final class GuestWorkerHandler implements SpoolDrainer.GuestHandler {
             Plan plan = fleet.plan(new RolloutOptions(0, 1, 0, guestTimeout, List.of(), List.of(), false),
                     target.guest());
             Report report = fleet.run(plan, RolloutListener.NONE);
-            reports.put(name, report);
             if (report.guests().size() != 1) {
                 return new SpoolDrainer.Result(Outcome.GONE, true, "the rollout did not list " + name);
             }

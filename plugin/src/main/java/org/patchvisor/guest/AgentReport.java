@@ -16,11 +16,13 @@ import java.util.Objects;
  */
 public record AgentReport(Result result, String reason, long millis) {
 
-    /** The agent's result words. */
+    /**
+     * The agent's result words. It has none for a refusal: whether a module may go in is decided on the host,
+     * before the module is sent.
+     */
     public enum Result {
         APPLIED("applied"),
         ALREADY("already"),
-        REFUSED("refused"),
         REVERTED("reverted"),
         FAILED("failed"),
         REMOVED("removed"),

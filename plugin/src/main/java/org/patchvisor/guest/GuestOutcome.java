@@ -1,6 +1,7 @@
 package org.patchvisor.guest;
 
 import java.time.Duration;
+import java.util.Collections;
 import java.util.EnumSet;
 import java.util.Objects;
 import java.util.Optional;
@@ -20,8 +21,12 @@ import org.patchvisor.model.Outcome;
  */
 public record GuestOutcome(Outcome state, String reason, String patch, Optional<KernelId> kernel, Duration elapsed) {
 
-    /** The ends the guest path itself reports; the rest belong to the rollout, the host or the worker. */
-    private static final Set<Outcome> ENDS = EnumSet.range(Outcome.APPLIED, Outcome.UNREACHABLE);
+    /**
+     * The ends the guest path itself reports; the rest belong to the rollout, the host or the worker. Named one by
+     * one, so that a new outcome, wherever it is declared, is not taken for one of them.
+     */
+    static final Set<Outcome> ENDS = Collections.unmodifiableSet(EnumSet.of(Outcome.APPLIED, Outcome.ALREADY_PATCHED,
+            Outcome.NO_PATCH, Outcome.REFUSED, Outcome.FAILED_REVERTED, Outcome.UNREACHABLE));
 
     public GuestOutcome {
         if (!ENDS.contains(Objects.requireNonNull(state, "state"))) {

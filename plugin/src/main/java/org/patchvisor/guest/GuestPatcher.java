@@ -189,7 +189,6 @@ public final class GuestPatcher {
                                     + " ms in the guest)", name, kernel, start)
                     : outcome(Outcome.FAILED_REVERTED, "the guest agent reported '" + report.reason() + "' but "
                             + describe(name, now), name, kernel, start);
-            case REFUSED -> outcome(Outcome.REFUSED, report.reason() + leftover(name, now), name, kernel, start);
             case REVERTED, FAILED -> outcome(Outcome.FAILED_REVERTED, report.reason() + leftover(name, now), name,
                     kernel, start);
             case REMOVED, ABSENT -> outcome(Outcome.FAILED_REVERTED, "unexpected agent result " + report.result(), name,

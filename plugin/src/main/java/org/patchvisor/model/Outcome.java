@@ -11,7 +11,8 @@ import java.util.Set;
  * word ({@link #label()}), which reports, JSON and metrics show as is.
  */
 public enum Outcome {
-    // The ends of a guest in a rollout, in the order its report totals them; the first six come from the guest path.
+    // The ends of a guest in a rollout, in the order its report totals them; GuestOutcome names those that come
+    // from the guest path.
     /** The patch was loaded, its transition finished, and it was verified. */
     APPLIED,
     /** The patch was already loaded and enabled; nothing was done. */
@@ -36,6 +37,7 @@ public enum Outcome {
     PLANNED,
 
     // Where an operation on the host (or a removal from a guest) stopped.
+    /** Changing the kernel's live patches needs root, and this process is not root. */
     NOT_ROOT,
     /** The kernel cannot take live patches at all (no CONFIG_LIVEPATCH). */
     UNSUPPORTED,
@@ -43,6 +45,10 @@ public enum Outcome {
     TRANSITION_TIMEOUT,
     /** The kernel refused the load or unload, or the patch is not live after its transition. */
     KERNEL_REFUSED,
+    /**
+     * What was named is not there: no loaded live patch of that name (on the host or in a guest), no guest of that
+     * name (or more than one), or no guest at all to act on.
+     */
     NOT_FOUND,
     /** The transition timed out and reversing it did not finish either: the kernel needs attention. */
     REVERT_FAILED,
@@ -59,8 +65,9 @@ public enum Outcome {
     /** Still unreachable once its oldest event was too old: its events are dropped. */
     GAVE_UP;
 
-    /** The ends a rollout report counts, each guest in exactly one. */
-    public static final Set<Outcome> ROLLOUT = Collections.unmodifiableSet(EnumSet.range(APPLIED, PLANNED));
+    /** The ends a rollout report counts, each guest in exactly one; named one by one, not by declaration order. */
+    public static final Set<Outcome> ROLLOUT = Collections.unmodifiableSet(EnumSet.of(APPLIED, ALREADY_PATCHED,
+            NO_PATCH, REFUSED, FAILED_REVERTED, UNREACHABLE, TIMED_OUT, FAILED, SKIPPED, HALTED, PLANNED));
 
     /** The word reports use: lower case with dashes ("failed-reverted"). */
     public String label() {

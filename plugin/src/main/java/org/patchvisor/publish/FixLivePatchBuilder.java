@@ -269,8 +269,9 @@ public final class FixLivePatchBuilder {
 
     private static void refuse(List<String> refusals) throws BuildException {
         if (!refusals.isEmpty()) {
-            throw new BuildException(BuildException.Reason.REFUSED, "the fix cannot be carried by a live patch:\n  "
-                    + String.join("\n  ", new LinkedHashSet<>(refusals)));
+            // one line, as every failure is printed
+            throw new BuildException(BuildException.Reason.REFUSED, "the fix cannot be carried by a live patch: "
+                    + String.join("; ", new LinkedHashSet<>(refusals)));
         }
     }
 }

@@ -79,6 +79,21 @@ class BuildCommandTest {
     }
 
     @Test
+    void aRefusedBuildIsOneEscapedLineWithItsExitCodeAndATraceOnlyWithDebug() throws Exception {
+        Path src = Files.createDirectories(tmp.resolve("src\u001b[2J\nbuilt ok"));
+        FakeRoot host = new FakeRoot(tmp.resolve("root"), "6.1.0-56-amd64");
+        FakeRoot.Run run = host.run("build", "--kernel", "6.1.0-56-amd64", "--source", src.toString());
+        assertEquals(ExitCodes.BUILD_REFUSED, run.exit(), run.err());
+        assertEquals("patchvisor: no livepatch.json in " + tmp + "/src\\x1b[2J\\x0abuilt ok\n", run.err());
+        assertEquals("", run.out());
+
+        FakeRoot.Run debug = host.run("build", "--kernel", "6.1.0-56-amd64", "--source", src.toString(), "--debug");
+        assertEquals(ExitCodes.BUILD_REFUSED, debug.exit(), debug.err());
+        assertTrue(debug.err().startsWith(run.err()), debug.err());
+        assertTrue(debug.err().contains("org.patchvisor.publish.BuildException"), debug.err());
+    }
+
+    @Test
     void publishingIsCheckedBeforeAnythingIsBuilt() throws Exception {
         Path src = Files.createDirectories(tmp.resolve("src"));
         assertEquals(ExitCodes.USAGE, run("--kernel", "r", "--source", src.toString(), "--cve", "CVE-2024-1086"));

@@ -55,6 +55,30 @@ class ContainerRefusalTest {
     }
 
     @Test
+    void aBrokenConfigDoesNotHideTheRefusal() throws Exception {
+        FakeRoot root = containerRoot("lxc-run-systemd");
+        root.write("etc/patchvisor/patchvisor.conf", "state-dir = relative\nnot a setting\n");
+        String config = root.root.resolve("etc/patchvisor/patchvisor.conf").toString();
+        String refusal = "inside an lxc container: live patches must be applied on the host (hardware node) instead\n";
+        String[][] commands = {
+                {"load", "--all"},
+                {"apply", HostCommandsTest.SAMPLE.toAbsolutePath().toString()},
+                {"remove", "--all"},
+                {"upgrade", "--config", config},
+                {"upgrade", "--dry-run", "--config", config}};
+        StringBuilder expected = new StringBuilder();
+        StringBuilder ended = new StringBuilder();
+        for (String[] command : commands) {
+            FakeRoot.Run run = root.run(command);
+            expected.append(command[0]).append(" -> ").append(ExitCodes.IN_CONTAINER).append(": patchvisor")
+                    .append(command[0].equals("upgrade") ? " upgrade: " : ": ").append(refusal);
+            ended.append(command[0]).append(" -> ").append(run.exit()).append(": ").append(run.err());
+        }
+        assertEquals(expected.toString(), ended.toString());
+        assertEquals("", root.syscalls.toString(), "no module syscall");
+    }
+
+    @Test
     void statusStillReportsAndSaysWhy() throws Exception {
         FakeRoot root = containerRoot("lxc-run-systemd");
         FakeRoot.Run run = root.run("status", "--state-dir", tmp.resolve("state").toString());

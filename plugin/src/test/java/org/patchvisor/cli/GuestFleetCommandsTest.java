@@ -54,7 +54,7 @@ class GuestFleetCommandsTest {
 
     private FakeRoot.Run workerOnce(String... extra) {
         return host.run(Stream.concat(Stream.of("worker", "--once", "--spool", spool.toString(), "--config",
-                feed.config.toString(), "--agent-wait", "0s"), Stream.of(extra)).toArray(String[]::new));
+                feed.config.toString(), "--agent-wait", "1ms"), Stream.of(extra)).toArray(String[]::new));
     }
 
     private void queue(String file, String guest) throws Exception {

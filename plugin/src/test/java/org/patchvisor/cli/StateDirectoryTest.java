@@ -6,8 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.patchvisor.feed.FeedConfigException;
@@ -17,6 +20,9 @@ class StateDirectoryTest {
     private static final Path OPTION = Path.of("/from/option");
     private static final Map<String, String> ENV = Map.of("PATCHVISOR_STATE_DIR", "/from/env");
     private static final StateDirectory.Configured CONFIG = () -> Optional.of(Path.of("/from/config"));
+    private static final Consumer<String> NO_SKIPS = skipped -> {
+        throw new AssertionError("skipped " + skipped);
+    };
 
     @TempDir
     Path tmp;
@@ -41,16 +47,30 @@ class StateDirectoryTest {
     }
 
     @Test
-    void aMissingConfigHasNoStateDirButAnExistingOneMustBeValid() throws Exception {
+    void aMissingConfigHasNoStateDirButAStateDirGivenMustBeValid() throws Exception {
         Path config = tmp.resolve("patchvisor.conf");
-        assertEquals(Optional.empty(), StateDirectory.fromOptionalConfig(config));
+        assertEquals(Optional.empty(), StateDirectory.fromOptionalConfig(config, NO_SKIPS));
         Files.writeString(config, "# no feed here\n");
-        assertEquals(Optional.empty(), StateDirectory.fromOptionalConfig(config));
+        assertEquals(Optional.empty(), StateDirectory.fromOptionalConfig(config, NO_SKIPS));
         Files.writeString(config, "state-dir = /srv/patchvisor\n");
-        assertEquals(Optional.of(Path.of("/srv/patchvisor")), StateDirectory.fromOptionalConfig(config));
-        Files.writeString(config, "state-dir = relative\n");
-        FeedConfigException e = assertThrows(FeedConfigException.class, () -> StateDirectory.fromOptionalConfig(config));
-        assertTrue(e.getMessage().contains("relative path"), e.getMessage());
+        assertEquals(Optional.of(Path.of("/srv/patchvisor")), StateDirectory.fromOptionalConfig(config, NO_SKIPS));
+        for (String bad : List.of("state-dir = relative\n", "state-dir =\n", "state-dir = /a\nstate-dir = /b\n")) {
+            Files.writeString(config, "# comment\n" + bad);
+            FeedConfigException e = assertThrows(FeedConfigException.class,
+                    () -> StateDirectory.fromOptionalConfig(config, NO_SKIPS), bad);
+            assertTrue(e.getMessage().startsWith(config + (bad.contains("/b") ? ": " : " line 2: ")), e.getMessage());
+        }
+    }
+
+    @Test
+    void otherMalformedLinesAreSkippedWithTheirLineNotFatal() throws Exception {
+        Path config = tmp.resolve("patchvisor.conf");
+        Files.writeString(config, "repostory https://feed.example\nproxy =\nrepository = not even checked\n"
+                + "state-dir = /srv/patchvisor\n");
+        List<String> skipped = new ArrayList<>();
+        assertEquals(Optional.of(Path.of("/srv/patchvisor")), StateDirectory.fromOptionalConfig(config, skipped::add));
+        assertEquals(List.of(config + " line 1: expected 'key = value', got 'repostory https://feed.example'",
+                config + " line 2: 'proxy' has no value (comment the line out to use the default)"), skipped);
     }
 
     @Test
@@ -63,5 +83,13 @@ class StateDirectoryTest {
         assertTrue(run.err().contains("state-dir 'relative/one' is a relative path"), run.err());
         assertEquals(0, host.run("status", "--state-dir", tmp.resolve("given").toString()).exit(),
                 "an explicit --state-dir needs no config");
+
+        Path state = tmp.resolve("from-config");
+        Files.writeString(host.root.resolve("etc/patchvisor/patchvisor.conf"), "state-dir = " + state + "\nproxy\n");
+        FakeRoot.Run warned = host.run("status", "--json");
+        assertEquals(0, warned.exit(), warned.err());
+        assertEquals("patchvisor: warning: " + host.root.resolve("etc/patchvisor/patchvisor.conf")
+                + " line 2: expected 'key = value', got 'proxy' (ignored: this command reads only state-dir)\n",
+                warned.err());
     }
 }

@@ -140,6 +140,38 @@ class UpgradeCommandTest {
     }
 
     @Test
+    void theBootReloadFindsWhatUpgradeRecordedInTheConfigsStateDir() throws Exception {
+        Path hostConfig = hostConfig("");
+        FakeRoot.Run upgraded = run("upgrade", "--config", hostConfig.toString());
+        assertEquals(ExitCodes.OK, upgraded.exit(), upgraded.err());
+        assertTrue(recorded(state).contains("livepatch_sample"), "recorded where the config says");
+        reboot();
+
+        FakeRoot.Run load = run("load", "--all");
+        assertEquals(ExitCodes.OK, load.exit(), load.err());
+        assertEquals("livepatch_sample loaded\n", load.out());
+        assertEquals("", load.err());
+        assertEquals(2, syscalls.calls.toString().lines().count(), syscalls.calls.toString());
+        assertEquals("6.1.0-57-amd64\n", run("uname", "-r").out());
+    }
+
+    @Test
+    void aBadLineElsewhereInTheConfigDoesNotStopTheBootReload() throws Exception {
+        Path hostConfig = hostConfig("");
+        assertEquals(ExitCodes.OK, run("upgrade", "--config", hostConfig.toString()).exit());
+        reboot();
+        hostConfig("proxy\n");   // a feed setting broken after the upgrade: the next upgrade refuses it, boot must not
+
+        FakeRoot.Run load = run("load", "--all");
+        assertEquals(ExitCodes.OK, load.exit(), load.err());
+        assertEquals("livepatch_sample loaded\n", load.out());
+        assertEquals("patchvisor: warning: " + hostConfig + " line 4: expected 'key = value', got 'proxy' "
+                + "(ignored: this command reads only state-dir)\n", load.err());
+        assertEquals(2, syscalls.calls.toString().lines().count(), syscalls.calls.toString());
+        assertEquals(ExitCodes.FEED_FAILED, run("upgrade", "--config", hostConfig.toString()).exit());
+    }
+
+    @Test
     void aKernelTheFeedDoesNotKnowHasNoPatches() throws Exception {
         host = new FakeRoot(tmp.resolve("other-root"), "6.1.0-99-amd64");
         syscalls = new LoadingSyscalls(host);
@@ -313,6 +345,20 @@ class UpgradeCommandTest {
         assertEquals("patchvisor upgrade: --only selects guests; add --guests\n", run.err());
         assertEquals("", syscalls.calls.toString());
         assertFalse(Files.exists(state));
+    }
+
+    /** The host's own /etc/patchvisor/patchvisor.conf, the feed's settings followed by {@code extra}. */
+    private Path hostConfig(String extra) throws IOException {
+        Path file = host.root.resolve("etc/patchvisor/patchvisor.conf");
+        Files.createDirectories(file.getParent());
+        Files.writeString(file, Files.readString(config) + extra);
+        return file;
+    }
+
+    /** A reboot into the same kernel: the patch is gone from sysfs, the state directory stays. */
+    private void reboot() throws IOException {
+        deleteTree(host.root.resolve("sys/kernel/livepatch/livepatch_sample"));
+        deleteTree(host.root.resolve("sys/module/livepatch_sample"));
     }
 
     /** Every file under a directory with its size and content hash, to show a run left it as it was. */

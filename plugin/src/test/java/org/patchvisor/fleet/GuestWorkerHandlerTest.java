@@ -8,7 +8,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -20,7 +19,6 @@ import org.patchvisor.guest.FakeGuest;
 import org.patchvisor.guest.GuestChannel;
 import org.patchvisor.guest.GuestPatcher;
 import org.patchvisor.model.Outcome;
-import org.patchvisor.rollout.Report;
 import org.patchvisor.rollout.RolloutOptions;
 import org.patchvisor.spi.Guest;
 import org.patchvisor.spi.GuestUnreachableException;
@@ -38,11 +36,10 @@ class GuestWorkerHandlerTest {
     Path tmp;
 
     private final FakeHypervisor kvm = new FakeHypervisor("kvm", false);
-    private final Map<String, Report> reports = new HashMap<>();
 
     private GuestWorkerHandler handler(FakeHypervisor adapter, RolloutOptions selection, Supplier<Feed> feed) {
         return new GuestWorkerHandler(adapter::open, feed, new FakeTicker(), Duration.ZERO, Duration.ofSeconds(1),
-                Duration.ofMinutes(1), GuestPatcher.standard(), reports, selection);
+                Duration.ofMinutes(1), GuestPatcher.standard(), selection);
     }
 
     private GuestWorkerHandler handler(FakeHypervisor adapter) {
@@ -54,7 +51,7 @@ class GuestWorkerHandlerTest {
     @Test
     void aStartedGuestIsPatchedFromTheFeedAndItsEventsCanGo() throws Exception {
         FakeGuest web1 = kvm.patchable("web1");
-        kvm.patchable("web2");
+        FakeGuest web2 = kvm.patchable("web2");
         SampleFeed feed = new SampleFeed(tmp);
         SpoolDrainer.Result result = handler(kvm, RolloutOptions.defaults(), () -> {
             try {
@@ -66,8 +63,7 @@ class GuestWorkerHandlerTest {
 
         assertEquals(new SpoolDrainer.Result(Outcome.APPLIED, true, result.reason()), result);
         assertTrue(web1.files.containsKey("/sys/kernel/livepatch/" + SampleFeed.PATCH + "/enabled"), "loaded in web1");
-        assertEquals(List.of("web1"), reports.get("web1").guests().stream().map(Report.Row::name).toList(),
-                "the rollout was restricted to the queued guest");
+        assertEquals(List.of(), web2.execs, "the rollout was restricted to the queued guest");
         assertEquals(kvm.opened.get(), kvm.closed.get(), "the adapters are closed after the job");
     }
 
@@ -100,7 +96,7 @@ class GuestWorkerHandlerTest {
         SpoolDrainer.Result result = handler(kvm).handle("silent");
         assertEquals(new SpoolDrainer.Result(Outcome.UNREACHABLE, false,
                 "silent has no QEMU guest agent channel (waited 0 s)"), result);
-        assertEquals(Map.of(), reports, "no rollout ran");
+        // and no rollout ran: handler(kvm) fails the test if the feed is asked for
     }
 
     @Test

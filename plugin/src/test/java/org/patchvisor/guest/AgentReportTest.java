@@ -5,6 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.Set;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
 class AgentReportTest {
@@ -40,5 +45,23 @@ class AgentReportTest {
         assertThrows(IOException.class, () -> AgentReport.parse("{\"result\":\"applied\",\"reason\":\"x\"}"));
         assertThrows(IOException.class, () -> AgentReport.parse("{\"result\":\"applied\",\"ms\":2}"));
         assertThrows(IOException.class, () -> AgentReport.parse("{\"result\":\"applied\",\"reason\":\"x\",\"ms\":-1}"));
+    }
+
+    @Test
+    void knowsExactlyTheWordsTheAgentScriptSaysItPrints() throws IOException {
+        String script;
+        try (InputStream in = AgentReport.class.getResourceAsStream("pv-guest-agent.sh")) {
+            script = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+        // its header: "#   apply:  applied | already | ..." and "#   remove: ..."
+        Set<String> words = script.lines().filter(l -> l.matches("#\\s+(apply|remove):.*"))
+                .flatMap(l -> Arrays.stream(l.substring(l.indexOf(':') + 1).split("\\|")))
+                .map(String::strip).collect(Collectors.toSet());
+        for (String word : words) {
+            AgentReport.parse("{\"result\":\"" + word + "\",\"reason\":\"x\",\"ms\":1}");
+        }
+        assertEquals(words.size(), AgentReport.Result.values().length, "no word the script never prints: " + words);
+        assertThrows(IOException.class, () -> AgentReport.parse("{\"result\":\"refused\",\"reason\":\"x\",\"ms\":1}"),
+                "a refusal is decided on the host");
     }
 }
