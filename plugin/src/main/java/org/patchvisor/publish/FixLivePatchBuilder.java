@@ -150,10 +150,7 @@ public final class FixLivePatchBuilder {
             ObjectImage pre = ObjectImage.read(prePath);
             ElfFile post = ElfFile.read(postPath);
             String linkedTo = linkedInto(postPath);
-            Set<String> neighbours = new LinkedHashSet<>();
-            pre.functions().values().forEach(i -> neighbours.add(i.name()));
-            pre.data().values().forEach(i -> neighbours.add(i.name()));
-            KernelReferences references = new KernelReferences(kernel, linkedTo, neighbours);
+            KernelReferences references = new KernelReferences(kernel, linkedTo, UnitSymbols.read(prePath));
             Set<String> carried = new LinkedHashSet<>();
             Map<String, String> replaced = new LinkedHashMap<>();
             for (FunctionDelta d : e.getValue()) {

@@ -5,8 +5,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.OptionalInt;
-import java.util.Set;
 
 /**
  * How extracted code names the running kernel's own copy of a symbol it uses but does not carry: an exported
@@ -18,18 +16,18 @@ import java.util.Set;
 final class KernelReferences {
     private final KernelSymbols kernel;
     private final String object;
-    private final Set<String> neighbours;
+    private final UnitSymbols unit;
     private final Map<String, String> klp = new LinkedHashMap<>();
     private final List<String> problems = new ArrayList<>();
 
     /**
      * @param object     where the compared unit is linked: {@code vmlinux} or a module name
-     * @param neighbours the unit's other symbols, which tell apart statics of the same name in other files
+     * @param unit       what the compared unit defines, which tells its statics from other files' of the same name
      */
-    KernelReferences(KernelSymbols kernel, String object, Set<String> neighbours) {
+    KernelReferences(KernelSymbols kernel, String object, UnitSymbols unit) {
         this.kernel = kernel;
         this.object = object;
-        this.neighbours = Set.copyOf(neighbours);
+        this.unit = unit;
     }
 
     /** The symbol name the patch object uses for the kernel's {@code name}; {@code local} for a static. */
@@ -62,14 +60,15 @@ final class KernelReferences {
             problems.add(name + " is neither exported nor in the target kernel's symbol map");
             return name;
         }
-        OptionalInt position = local ? kernel.position(name, neighbours) : kernel.inVmlinux(name).size() == 1
-                ? OptionalInt.of(0) : OptionalInt.empty();
-        if (position.isEmpty()) {
-            problems.add(name + " is ambiguous: the kernel has " + kernel.inVmlinux(name).size()
-                    + " symbols of that name and none sits among this unit's other symbols");
+        int listed = kernel.inVmlinux(name).size();
+        KernelSymbols.Position position = local ? kernel.position(name, unit) : listed == 1
+                ? KernelSymbols.Position.of(0) : KernelSymbols.Position.refused("the map lists " + listed
+                + " symbols of that name");
+        if (!position.found()) {
+            problems.add(name + " is ambiguous: " + position.refusal());
             return name;
         }
-        return klpName(Replacement.VMLINUX, name, position.getAsInt());
+        return klpName(Replacement.VMLINUX, name, position.sympos());
     }
 
     /** A function's position for {@code old_sympos}: 0 when unique in its object. */
@@ -83,12 +82,12 @@ final class KernelReferences {
             problems.add("function " + name + " to replace is not in the target kernel's symbol map");
             return 0;
         }
-        OptionalInt position = kernel.position(name, neighbours);
-        if (position.isEmpty()) {
-            problems.add("function " + name + " to replace is ambiguous: " + found.size() + " symbols of that name");
+        KernelSymbols.Position position = kernel.position(name, unit);
+        if (!position.found()) {
+            problems.add("function " + name + " to replace is ambiguous: " + position.refusal());
             return 0;
         }
-        return position.getAsInt();
+        return position.sympos();
     }
 
     private int ambiguousInModule(String name, int count) {

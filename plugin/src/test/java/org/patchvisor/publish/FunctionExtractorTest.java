@@ -57,10 +57,8 @@ class FunctionExtractorTest {
         Path after = compile("post", post);
         DiffReport report = BuildComparison.compare(before, after);
         ObjectImage preImage = ObjectImage.read(before);
-        Set<String> neighbours = new LinkedHashSet<>();
-        preImage.functions().values().forEach(i -> neighbours.add(i.name()));
-        preImage.data().values().forEach(i -> neighbours.add(i.name()));
-        KernelReferences refs = new KernelReferences(KernelSymbols.parse(map, SYMVERS), "vmlinux", neighbours);
+        KernelReferences refs = new KernelReferences(KernelSymbols.parse(map, SYMVERS), "vmlinux",
+                UnitSymbols.read(before));
         Set<String> carried = new LinkedHashSet<>();
         Map<String, String> replaced = new LinkedHashMap<>();
         report.changed().forEach(d -> {
@@ -130,16 +128,13 @@ class FunctionExtractorTest {
 
     @Test
     void staticThatManyFilesDefineIsTheOneAmongThisUnitsSymbols() throws Exception {
+        // Another file's counter comes first in the link order; this unit's .data block is limit, then counter
+        // (the order gcc emits them in).
+        String limit = "int limit = 5;\n";
         String map = map("ffffffff81000000 T exported_fn", "ffffffff81000010 t hidden_fn",
-                "ffffffff81000015 d counter", "ffffffff81000016 t unrelated", "ffffffff81000017 t unrelated2",
-                "ffffffff81000018 t unrelated3", "ffffffff81000019 t unrelated4", "ffffffff8100001a t unrelated5",
-                "ffffffff8100001b t unrelated6", "ffffffff8100001c t unrelated7", "ffffffff8100001d t unrelated8",
-                "ffffffff8100001e t unrelated9", "ffffffff8100001f t unrelated10", "ffffffff81000020 t unrelated11",
-                "ffffffff81000021 t unrelated12", "ffffffff81000022 t unrelated13", "ffffffff81000023 t unrelated14",
-                "ffffffff81000024 t unrelated15", "ffffffff81000025 t unrelated16", "ffffffff81000026 t unrelated17",
-                "ffffffff81000027 t unrelated18", "ffffffff81000028 t unrelated19", "ffffffff81000029 t unrelated20",
-                "ffffffff81000030 T other", "ffffffff81000031 d counter", "ffffffff81000032 T target");
-        Extracted x = extract(PRE, POST, map);
+                "ffffffff81000020 T other", "ffffffff81000030 T target", "ffffffff82000000 d counter",
+                "ffffffff82000004 D elsewhere", "ffffffff82000010 D limit", "ffffffff82000014 d counter");
+        Extracted x = extract(PRE + limit, POST + limit, map);
         assertEquals(List.of(), x.extractor().problems());
         assertTrue(x.references().klpSymbols().containsKey(".klp.sym.vmlinux.counter,2"),
                 x.references().klpSymbols().toString());
