@@ -82,7 +82,7 @@ public final class CheckCommand implements Callable<Integer> {
             result.put("kernel", Map.of("release", kernel.release(), "buildId", kernel.buildId().orElse("")));
             result.put("installed", installed);
             Feed feed = Feed.open(FeedSettings.read(config, Optional.ofNullable(stateDir), env,
-                    spec.commandLine().getErr()), env, clock, limits);
+                    spec.commandLine().getErr()), env, clock, limits, FeedSettings.warnings(spec.commandLine().getErr()));
             List<BundleEntry> available = feed.available(kernel);
             result.put("available", available.stream().map(BundleEntry::id).toList());
             if (available.isEmpty()) {

@@ -5,10 +5,12 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Consumer;
 import java.util.stream.Stream;
 import org.patchvisor.feed.ConfigFile;
 import org.patchvisor.feed.FeedConfig;
 import org.patchvisor.feed.FeedConfigException;
+import org.patchvisor.guest.GuestText;
 
 /**
  * The feed settings {@code check}, {@code upgrade} and {@code worker} run with, so all keep accepted serials, the
@@ -22,6 +24,14 @@ final class FeedSettings {
     /** Every key some part of patchvisor reads from the config file; any other is reported as unknown. */
     static final List<String> KNOWN_KEYS = Stream.concat(FeedConfig.KEYS.stream(), Stream.of(RunMetrics.CONFIG_KEY))
             .toList();
+
+    /** Where a feed's warnings (a mirror passed over) go: one line each on {@code err}, as config warnings do. */
+    static Consumer<String> warnings(PrintWriter err) {
+        return line -> {
+            err.println("patchvisor: warning: " + GuestText.oneLine(line));
+            err.flush();
+        };
+    }
 
     /** The settings; a key nobody reads (a typo) is warned about on {@code warnings}, naming it and its line. */
     static FeedConfig read(Path configFile, Optional<Path> stateDirOption, Map<String, String> env,

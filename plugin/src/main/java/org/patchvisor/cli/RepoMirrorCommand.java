@@ -16,7 +16,7 @@ import org.patchvisor.feed.FeedIndex;
 import org.patchvisor.feed.FeedTransports;
 import org.patchvisor.feed.FetchLimits;
 import org.patchvisor.feed.IndexVerifier;
-import org.patchvisor.feed.SerialStore;
+import org.patchvisor.feed.FeedStateStore;
 import org.patchvisor.feed.TrustedKeys;
 import org.patchvisor.publish.RepositoryMirror;
 import picocli.CommandLine.Command;
@@ -79,7 +79,7 @@ public final class RepoMirrorCommand implements Callable<Integer> {
             FetchLimits limits = FetchLimits.defaults();
             FeedClient source = new FeedClient(url,
                     FeedTransports.open(url, EnvProxySelector.create(proxy, env), limits),
-                    new IndexVerifier(TrustedKeys.parse(keys), clock), SerialStore.none(), limits);
+                    new IndexVerifier(TrustedKeys.parse(keys), clock), FeedStateStore.none(), limits);
             FeedIndex index = new RepositoryMirror(source, dir).run();
             spec.commandLine().getOut().println("mirrored " + url + " to " + dir
                     + ": serial " + index.serial() + ", " + index.bundles().size() + " bundle(s), all verified");

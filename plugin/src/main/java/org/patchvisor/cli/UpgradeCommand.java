@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.function.Consumer;
 import org.patchvisor.elf.ElfFormatException;
 import org.patchvisor.feed.BundleEntry;
 import org.patchvisor.feed.ConfigFile;
@@ -101,12 +102,13 @@ final class UpgradeCommand implements Callable<Integer>, ExitPolicy.FeedCommand 
                 parent.refuseInsideContainer();
             }
             FeedConfig settings = FeedSettings.read(config, explicitStateDir, env, spec.commandLine().getErr());
+            Consumer<String> warnings = FeedSettings.warnings(spec.commandLine().getErr());
             Optional<Path> metrics = RunMetrics.configured(metricsFile, config);
             boolean dryRun = rolloutFlags.dryRun;
             if (guests) {
                 RunMetrics figures = new RunMetrics("guests");
-                Feed feed = dryRun ? Feed.openReadOnly(settings, env, clock, FetchLimits.defaults())
-                        : Feed.open(settings, env, clock, FetchLimits.defaults());
+                Feed feed = dryRun ? Feed.openReadOnly(settings, env, clock, FetchLimits.defaults(), warnings)
+                        : Feed.open(settings, env, clock, FetchLimits.defaults(), warnings);
                 int code = upgradeGuests(feed, figures);
                 if (dryRun) {
                     return code; // a dry run leaves no trace, metrics included
@@ -119,14 +121,14 @@ final class UpgradeCommand implements Callable<Integer>, ExitPolicy.FeedCommand 
                 return code;
             }
             if (dryRun) {
-                Feed feed = Feed.openReadOnly(settings, env, clock, FetchLimits.defaults());
+                Feed feed = Feed.openReadOnly(settings, env, clock, FetchLimits.defaults(), warnings);
                 HostPatcher patcher = parent.hostPatcher(settings.stateDir(), state.lockWait());
                 HostUpgrade upgrade = new HostUpgrade(parent.context().kernel(), patcher, feed);
                 UpgradePlan plan = upgrade.plan();
                 return HostPlanText.print(plan, feed, upgrade.wouldRefuse(plan), parent.runningAsRoot(), json,
                         spec.commandLine().getOut());
             }
-            Feed feed = Feed.open(settings, env, clock, FetchLimits.defaults());
+            Feed feed = Feed.open(settings, env, clock, FetchLimits.defaults(), warnings);
             HostPatcher patcher = parent.hostPatcher(settings.stateDir(), state.lockWait());
             HostUpgrade.Result outcome = new HostUpgrade(parent.context().kernel(), patcher, feed)
                     .run(timeout.value, Progress.to(spec.commandLine().getErr(), !json));

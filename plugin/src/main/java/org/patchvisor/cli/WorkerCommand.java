@@ -103,7 +103,7 @@ final class WorkerCommand implements Callable<Integer> {
         FeedConfig settings = FeedSettings.read(config, Optional.empty(), env, err);
         Optional<Path> metrics = RunMetrics.configured(metricsFile, config);
         GuestWorkerHandler handler = new GuestWorkerHandler(() -> parent.guestTargets(guestOptions.uris()),
-                () -> openFeed(settings, env, parent.context().clock()), parent.context().ticker(), agentWait, poll, guestTimeout,
+                () -> openFeed(settings, env, parent.context().clock(), spec.commandLine().getErr()), parent.context().ticker(), agentWait, poll, guestTimeout,
                 GuestPatcher.standard(), RolloutOptions.defaults().withOnly(only).withExclude(exclude));
         EventSpool events = new EventSpool(spool, warning -> {
             err.println("patchvisor worker: warning: " + warning);
@@ -156,9 +156,9 @@ final class WorkerCommand implements Callable<Integer> {
         }
     }
 
-    private static Feed openFeed(FeedConfig settings, Map<String, String> env, Clock clock) {
+    private static Feed openFeed(FeedConfig settings, Map<String, String> env, Clock clock, PrintWriter err) {
         try {
-            return Feed.open(settings, env, clock, FetchLimits.defaults());
+            return Feed.open(settings, env, clock, FetchLimits.defaults(), FeedSettings.warnings(err));
         } catch (IOException e) {
             throw new UncheckedIOException("the feed cannot be used: " + e.getMessage(), e);
         }

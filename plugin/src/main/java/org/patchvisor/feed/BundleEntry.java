@@ -1,14 +1,21 @@
 package org.patchvisor.feed;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import java.time.Instant;
+import java.util.Collections;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
 import java.util.regex.Pattern;
 import org.patchvisor.model.KernelId;
 
 /**
  * One live-patch bundle as the signed index lists it: the manifest of a module file stored in the repository
  * under {@code blobs/sha256/<sha256>}. A cumulative bundle of level N supersedes every lower level for the
- * same kernel (atomic replace), plus any module named in {@code replaces}.
+ * same kernel (atomic replace), plus any module named in {@code replaces}. {@code channels} says since when the
+ * bundle is in each channel it was published or promoted to ({@code stable}, {@code testing}, any name); hosts
+ * follow one channel and may wait a delay after that time.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record BundleEntry(
@@ -22,10 +29,12 @@ public record BundleEntry(
         String description,
         String effectiveVersion,
         List<String> functions,
-        List<KernelTarget> kernels) {
+        List<KernelTarget> kernels,
+        Map<String, String> channels) {
 
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._+-]{0,127}");
     private static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
+    private static final Pattern CHANNEL = Pattern.compile("[a-z0-9][a-z0-9._-]{0,31}");
 
     public BundleEntry {
         requireName("bundle id", id);
@@ -46,9 +55,57 @@ public record BundleEntry(
         if (kernels.isEmpty()) {
             throw new IllegalArgumentException("bundle " + id + ": targets no kernel");
         }
+        if (channels != null) {
+            for (Map.Entry<String, String> channel : channels.entrySet()) {
+                requireChannel(channel.getKey());
+                FeedIndex.parse("bundle " + id + " channel " + channel.getKey(), channel.getValue());
+            }
+            channels = Collections.unmodifiableMap(new TreeMap<>(channels));
+        }
     }
 
-    private static void requireName(String what, String value) {
+    /** The channel names a publisher may use: short, lower case, safe in a file name and on one line. */
+    public static String requireChannel(String channel) {
+        if (channel == null || !CHANNEL.matcher(channel).matches()) {
+            throw new IllegalArgumentException("channel '" + channel + "' is not 1 to 32 of a-z, 0-9, '.', '_', '-'");
+        }
+        return channel;
+    }
+
+    /** This entry in {@code channel} since {@code at} (as well as in the channels it was in already). */
+    public BundleEntry inChannel(String channel, Instant at) {
+        Map<String, String> more = new TreeMap<>(channels == null ? Map.of() : channels);
+        more.putIfAbsent(requireChannel(channel), at.toString());
+        return new BundleEntry(id, module, sha256, size, cumulativeLevel, replaces, cves, description,
+                effectiveVersion, functions, kernels, more);
+    }
+
+    /** When the bundle entered each of its channels. */
+    public Map<String, Instant> channelTimes() {
+        Map<String, Instant> times = new TreeMap<>();
+        if (channels != null) {
+            channels.forEach((name, at) -> times.put(name, Instant.parse(at)));
+        }
+        return times;
+    }
+
+    /**
+     * Since when the bundle is in {@code channel}: from its own channel list, or, for an entry of a format-1 index
+     * (which had no channels), since {@code indexCreated} in {@link FeedIndex#DEFAULT_CHANNEL} only.
+     */
+    public Optional<Instant> inChannelSince(String channel, Instant indexCreated) {
+        if (channels == null) {
+            return channel.equals(FeedIndex.DEFAULT_CHANNEL) ? Optional.of(indexCreated) : Optional.empty();
+        }
+        return Optional.ofNullable(channels.get(channel)).map(Instant::parse);
+    }
+
+    /** Whether {@code text} may be a bundle id or module name (safe in a file name, one line). */
+    public static boolean isName(String text) {
+        return text != null && NAME.matcher(text).matches();
+    }
+
+    static void requireName(String what, String value) {
         if (value == null || !NAME.matcher(value).matches()) {
             throw new IllegalArgumentException(what + " is missing or has characters outside [A-Za-z0-9._+-]: " + value);
         }

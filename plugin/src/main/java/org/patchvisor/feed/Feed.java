@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.net.ProxySelector;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
@@ -12,86 +13,143 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Consumer;
 import org.patchvisor.model.KernelId;
 
 /**
- * What the host side asks of the feed: which bundles exist for a kernel, the newest cumulative one worth
- * applying, and a verified module file for a bundle. Every repository's index is verified before any of it is
- * used; a failure in any repository is thrown rather than silently skipped, so a tampered mirror is noticed.
+ * What the host side asks of the feed: which bundles exist for a kernel, which of them this host's policy lets it
+ * take and why the others wait, the newest cumulative one worth applying, the revoked patches to remove, and a
+ * verified module file for a bundle.
+ *
+ * <p>The configured repositories are mirrors of one feed, tried in order: the first whose index verifies is the one
+ * index of the run, and every bundle comes from it (never mixed with another mirror's). A mirror that cannot be
+ * reached, or whose index fails a check, is reported as a warning and the next one is tried; the run fails only
+ * when none verifies, with the most serious reason (a failed check before an unreachable mirror).
  */
 public final class Feed {
     private final List<FeedClient> clients;
     private final BlobCache cache;
+    private final FeedPolicy policy;
+    private final Clock clock;
+    private final Consumer<String> warnings;
+    private FeedClient chosen;
 
-    public Feed(List<FeedClient> clients, BlobCache cache) {
+    public Feed(List<FeedClient> clients, BlobCache cache, FeedPolicy policy, Clock clock, Consumer<String> warnings) {
         this.clients = List.copyOf(clients);
         this.cache = cache;
+        this.policy = policy;
+        this.clock = clock;
+        this.warnings = warnings;
+    }
+
+    /** A feed with no policy of its own (every stable bundle, no delay) and warnings dropped: for tests. */
+    public Feed(List<FeedClient> clients, BlobCache cache) {
+        this(clients, cache, FeedPolicy.defaults(), Clock.systemUTC(), line -> { });
     }
 
     /**
-     * The feed a host's config describes; {@code env} is the process environment (for proxies). The config's
-     * {@code fetch-timeout}, when given, replaces the one in {@code limits}; it bounds the whole run.
+     * The feed a host's config describes; {@code env} is the process environment (for proxies), {@code warnings}
+     * hears each mirror that was passed over. The config's {@code fetch-timeout}, when given, replaces the one in
+     * {@code limits}; it bounds the whole run.
      */
-    public static Feed open(FeedConfig config, Map<String, String> env, Clock clock, FetchLimits limits)
-            throws FeedConfigException {
-        return open(config, env, clock, limits, new FileSerialStore(config.stateDir()));
+    public static Feed open(FeedConfig config, Map<String, String> env, Clock clock, FetchLimits limits,
+            Consumer<String> warnings) throws FeedConfigException {
+        return open(config, env, clock, limits, new FileFeedStateStore(config.stateDir()), warnings);
     }
 
     /**
-     * The same feed for a dry run: indexes are verified against the serials accepted so far (a replayed index is
-     * still refused), but no new serial is recorded, so looking changes nothing in the state directory.
+     * The same feed for a dry run: indexes are verified against what this host remembers (a replayed index is still
+     * refused), but nothing new is recorded, so looking changes nothing in the state directory.
      */
-    public static Feed openReadOnly(FeedConfig config, Map<String, String> env, Clock clock, FetchLimits limits)
-            throws FeedConfigException {
-        return open(config, env, clock, limits, SerialStore.readOnly(new FileSerialStore(config.stateDir())));
+    public static Feed openReadOnly(FeedConfig config, Map<String, String> env, Clock clock, FetchLimits limits,
+            Consumer<String> warnings) throws FeedConfigException {
+        return open(config, env, clock, limits, FeedStateStore.readOnly(new FileFeedStateStore(config.stateDir())),
+                warnings);
     }
 
     private static Feed open(FeedConfig config, Map<String, String> env, Clock clock, FetchLimits limits,
-            SerialStore serials) throws FeedConfigException {
+            FeedStateStore state, Consumer<String> warnings) throws FeedConfigException {
         ProxySelector proxies = EnvProxySelector.create(config.proxy(), env);
         IndexVerifier verifier = new IndexVerifier(TrustedKeys.parse(config.trustedKeys()), clock);
         FetchLimits effective = config.fetchTimeout().map(limits::withFetchTimeout).orElse(limits);
-        FetchBudget budget = FetchBudget.of(effective); // one for the whole run, over every repository
+        FetchBudget budget = FetchBudget.of(effective); // one for the whole run, over every mirror
         List<FeedClient> clients = new ArrayList<>();
         for (String repository : config.repositories()) {
             clients.add(new FeedClient(repository, FeedTransports.open(repository, proxies, effective, budget),
-                    verifier, serials, effective));
+                    verifier, state, effective));
         }
-        return new Feed(clients, new BlobCache(config.stateDir()));
+        return new Feed(clients, new BlobCache(config.stateDir()), config.policy(), clock, warnings);
     }
 
-    /** When the oldest repository's verified index was created (fetched and verified if not yet). */
-    public Optional<java.time.Instant> oldestIndexCreated() throws IOException {
-        Optional<java.time.Instant> oldest = Optional.empty();
-        for (FeedClient client : clients) {
-            java.time.Instant created = client.index().createdAt();
-            if (oldest.isEmpty() || created.isBefore(oldest.get())) {
-                oldest = Optional.of(created);
-            }
+    /** The one verified index of this run: the first mirror, in config order, whose index passes every check. */
+    public synchronized FeedClient.VerifiedIndex index() throws IOException {
+        if (chosen != null) {
+            return chosen.verifiedIndex();
         }
-        return oldest;
-    }
-
-    /** Every bundle, from every repository, built for exactly this kernel (by build-id when both sides know it). */
-    public List<BundleEntry> available(KernelId kernel) throws IOException {
-        Map<String, BundleEntry> bySha = new LinkedHashMap<>();
-        for (FeedClient client : clients) {
-            for (BundleEntry entry : client.index().bundles()) {
-                if (entry.targets(kernel)) {
-                    bySha.putIfAbsent(entry.sha256() + "/" + entry.id(), entry);
+        if (clients.isEmpty()) {
+            throw new FeedUnreachableException("no repository is configured");
+        }
+        List<FeedException> failures = new ArrayList<>();
+        for (int i = 0; i < clients.size(); i++) {
+            FeedClient client = clients.get(i);
+            try {
+                FeedClient.VerifiedIndex verified = client.verifiedIndex();
+                chosen = client;
+                return verified;
+            } catch (FeedException e) {
+                failures.add(e);
+                if (i + 1 < clients.size()) {
+                    warnings.accept("mirror " + client.repository() + " passed over: " + e.getMessage());
                 }
             }
         }
-        return List.copyOf(bySha.values());
+        throw failures.stream().filter(e -> !(e instanceof FeedUnreachableException) && !(e instanceof
+                DownloadTimeoutException)).findFirst().orElse(failures.get(failures.size() - 1));
+    }
+
+    /** The policy this feed was opened with. */
+    public FeedPolicy policy() {
+        return policy;
+    }
+
+    /** When the verified index of this run was created. */
+    public Optional<Instant> oldestIndexCreated() throws IOException {
+        return Optional.of(index().index().createdAt());
+    }
+
+    /** Every bundle the index lists for exactly this kernel (by build-id when both sides know it), none revoked. */
+    public List<BundleEntry> available(KernelId kernel) throws IOException {
+        FeedClient.VerifiedIndex verified = index();
+        Set<String> revoked = verified.state().revoked().keySet();
+        return verified.index().bundles().stream()
+                .filter(entry -> entry.targets(kernel) && !revoked.contains(entry.sha256()))
+                .toList();
+    }
+
+    /** The bundles for this kernel this host's policy leaves out now, each with its reason, in index order. */
+    public Map<BundleEntry, String> heldBack(KernelId kernel) throws IOException {
+        Instant created = index().index().createdAt();
+        Instant now = clock.instant();
+        Map<BundleEntry, String> held = new LinkedHashMap<>();
+        for (BundleEntry entry : available(kernel)) {
+            policy.holdsBack(entry, created, now).ifPresent(reason -> held.put(entry, reason));
+        }
+        return held;
+    }
+
+    /** The bundles for this kernel this host may take now. */
+    public List<BundleEntry> eligible(KernelId kernel) throws IOException {
+        Map<BundleEntry, String> held = heldBack(kernel);
+        return available(kernel).stream().filter(entry -> !held.containsKey(entry)).toList();
     }
 
     /**
-     * The highest-level cumulative bundle for this kernel, unless a bundle of that level or higher (or one that
-     * replaces it) is already installed. {@code installed} are the loaded live-patch module names.
+     * The highest-level cumulative bundle for this kernel this host may take, unless a bundle of that level or
+     * higher (or one that replaces it) is already installed. {@code installed} are the loaded live-patch module names.
      */
     public Optional<BundleEntry> newestCumulative(KernelId kernel, Collection<String> installed) throws IOException {
         List<BundleEntry> available = available(kernel);
-        Optional<BundleEntry> newest = available.stream()
+        Optional<BundleEntry> newest = eligible(kernel).stream()
                 .max(Comparator.comparingInt(BundleEntry::cumulativeLevel).thenComparing(BundleEntry::id));
         if (newest.isEmpty()) {
             return Optional.empty();
@@ -105,10 +163,26 @@ public final class Feed {
         return covered || names.contains(candidate.module()) ? Optional.empty() : newest;
     }
 
+    /** Every revocation known: the index's and those this host remembers from any feed. */
+    public List<Revocation> revocations() throws IOException {
+        return List.copyOf(index().state().revoked().values());
+    }
+
+    /** The loaded patches that are revoked bundles ({@link RevokedPatches}, the one rule for host and guests). */
+    public List<RevokedPatches.InUse> revokedInUse(Collection<String> loaded, Map<String, String> recorded)
+            throws IOException {
+        return RevokedPatches.find(loaded, recorded, revocations(), index().index().bundles());
+    }
+
     /** A verified module file for a listed bundle, downloaded at most once (then served from the cache). */
     public Path fetch(BundleEntry entry) throws IOException {
         FeedClient source = sourceOf(entry).orElseThrow(() ->
-                new UnknownBundleException("bundle " + entry.id() + " is not listed in any verified index"));
+                new UnknownBundleException("bundle " + entry.id() + " is not listed in the verified index"));
+        Revocation revoked = index().state().revoked().get(entry.sha256());
+        if (revoked != null) {
+            throw new RevokedBundleException("bundle " + entry.id() + " was revoked (" + revoked.reason()
+                    + "): never applied again");
+        }
         Optional<Path> cached = cache.lookup(entry);
         if (cached.isPresent()) {
             return cached.get();
@@ -126,18 +200,14 @@ public final class Feed {
         return cache.lookup(entry);
     }
 
-    /** The first repository (in config order) whose verified index lists this bundle. */
+    /** The mirror whose verified index lists this bundle: the one index of the run. */
     public Optional<String> repositoryOf(BundleEntry entry) throws IOException {
         return sourceOf(entry).map(FeedClient::repository);
     }
 
     private Optional<FeedClient> sourceOf(BundleEntry entry) throws IOException {
-        for (FeedClient client : clients) {
-            if (client.listed(entry).isPresent()) {
-                return Optional.of(client);
-            }
-        }
-        return Optional.empty();
+        index();
+        return chosen.listed(entry).isPresent() ? Optional.of(chosen) : Optional.empty();
     }
 
     /** As {@link #fetch(BundleEntry)}, but first refuses a bundle that was not built for this kernel. */

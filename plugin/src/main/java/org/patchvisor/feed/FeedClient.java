@@ -1,32 +1,38 @@
 package org.patchvisor.feed;
 
 import java.io.IOException;
+import java.util.List;
 import java.util.Optional;
 import org.patchvisor.io.Sha256;
 
 /**
- * One repository seen from a host: fetches {@code index.json} and its signature, has them verified, records the
- * accepted serial only once everything passed, and downloads blobs with size and hash checked against the index.
+ * One repository seen from a host: fetches {@code index.json} and its signature, has them verified against what the
+ * host remembers ({@link FeedState}), records what accepting it taught (serial, keys, revocations) only once
+ * everything passed, and downloads blobs with size and hash checked against the index.
  */
 public final class FeedClient {
     private final String repository;
     private final FeedTransport transport;
     private final IndexVerifier verifier;
-    private final SerialStore serials;
+    private final FeedStateStore state;
     private final FetchLimits limits;
     private VerifiedIndex verified;
 
-    public FeedClient(String repository, FeedTransport transport, IndexVerifier verifier, SerialStore serials,
+    public FeedClient(String repository, FeedTransport transport, IndexVerifier verifier, FeedStateStore state,
             FetchLimits limits) {
         this.repository = repository;
         this.transport = transport;
         this.verifier = verifier;
-        this.serials = serials;
+        this.state = state;
         this.limits = limits;
     }
 
-    /** The index bytes exactly as fetched and signed, with their parsed form. */
-    public record VerifiedIndex(FeedIndex index, byte[] indexBytes, byte[] signatureBytes) {
+    /**
+     * The index bytes exactly as fetched and signed, with their parsed form, the feed they belong to and what this
+     * host knows after accepting them.
+     */
+    public record VerifiedIndex(FeedIndex index, byte[] indexBytes, byte[] signatureBytes, String feedId,
+            FeedState state, List<String> learnedKeys, List<String> retiredKeys) {
     }
 
     public String repository() {
@@ -38,9 +44,11 @@ public final class FeedClient {
         if (verified == null) {
             byte[] indexBytes = transport.fetch("index.json", limits.indexMaxBytes());
             byte[] signatureBytes = transport.fetch("index.json.sig", FetchLimits.SIGNATURE_MAX_BYTES);
-            FeedIndex index = verifier.verify(repository, indexBytes, signatureBytes, serials.lastAccepted(repository));
-            serials.accept(repository, index.serial());
-            verified = new VerifiedIndex(index, indexBytes, signatureBytes);
+            IndexVerifier.Verified v = verifier.verify(repository, indexBytes, signatureBytes, state.load(),
+                    state.legacySerial(repository));
+            state.save(v.after());
+            verified = new VerifiedIndex(v.index(), indexBytes, signatureBytes, v.feedId(), v.after(), v.learnedKeys(),
+                    v.retiredKeys());
         }
         return verified;
     }
@@ -56,6 +64,11 @@ public final class FeedClient {
 
     /** Downloads a listed blob, reading at most its announced size (and never past the hard cap). */
     public byte[] download(BundleEntry entry) throws IOException {
+        VerifiedIndex known = verifiedIndex();
+        if (known.state().revoked().containsKey(entry.sha256())) {
+            throw new RevokedBundleException("bundle " + entry.id() + " was revoked ("
+                    + known.state().revoked().get(entry.sha256()).reason() + "): not downloaded");
+        }
         if (listed(entry).isEmpty()) {
             throw new UnknownBundleException("bundle " + entry.id() + " is not listed in the verified index of " + repository);
         }

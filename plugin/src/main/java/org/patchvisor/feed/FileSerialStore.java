@@ -6,16 +6,16 @@ import java.nio.file.Path;
 import java.util.Optional;
 import java.util.OptionalLong;
 import org.patchvisor.io.RegularFiles;
-import org.patchvisor.io.AtomicFiles;
 import org.patchvisor.io.Sha256;
 import org.patchvisor.state.StateCorruptException;
 
 /**
- * Keeps {@code <state-dir>/feed/last-serial/<repository-id>}, one decimal number per repository, where the id is
- * a hash of the repository string (a URL is not a safe file name). Written atomically; read as a small regular
- * file only ({@link RegularFiles}), so a link to {@code /dev/zero} or a FIFO planted there is refused, not read.
+ * Reads {@code <state-dir>/feed/last-serial/<repository-id>}, one decimal number per repository, where the id is
+ * a hash of the repository string (a URL is not a safe file name): where patchvisor kept accepted serials before
+ * feeds had ids ({@link FileFeedStateStore} keeps them per feed now, and still counts these as floors). Read as a
+ * small regular file only ({@link RegularFiles}), so a link to {@code /dev/zero} or a FIFO planted there is refused.
  */
-public final class FileSerialStore implements SerialStore {
+public final class FileSerialStore {
     /** A serial is at most 19 digits and a newline; the slack allows for whitespace an operator added. */
     static final long MAX_BYTES = 64;
 
@@ -26,10 +26,18 @@ public final class FileSerialStore implements SerialStore {
     }
 
     public Path fileFor(String repository) {
-        return dir.resolve(Sha256.of(repository.getBytes(StandardCharsets.UTF_8)).substring(0, 24));
+        return dir.resolve(repositoryHash(repository));
     }
 
-    @Override
+    /** The feed id a format-1 index (which names none) stands for: its repository's. */
+    static String legacyFeedId(String repository) {
+        return "repo-" + repositoryHash(repository);
+    }
+
+    private static String repositoryHash(String repository) {
+        return Sha256.of(repository.getBytes(StandardCharsets.UTF_8)).substring(0, 24);
+    }
+
     public OptionalLong lastAccepted(String repository) throws IOException {
         Path file = fileFor(repository);
         Optional<byte[]> bytes = RegularFiles.readIfPresent(file, MAX_BYTES, RegularFiles.Links.REFUSE);
@@ -41,14 +49,6 @@ public final class FileSerialStore implements SerialStore {
             return OptionalLong.of(Long.parseLong(text));
         } catch (NumberFormatException e) {
             throw new StateCorruptException(file, "not a serial number");
-        }
-    }
-
-    @Override
-    public void accept(String repository, long serial) throws IOException {
-        OptionalLong last = lastAccepted(repository);
-        if (last.isEmpty() || serial > last.getAsLong()) {
-            AtomicFiles.write(fileFor(repository), (serial + "\n").getBytes(StandardCharsets.US_ASCII));
         }
     }
 }

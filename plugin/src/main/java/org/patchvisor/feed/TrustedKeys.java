@@ -40,6 +40,11 @@ public final class TrustedKeys {
         return Optional.ofNullable(byId.get(keyId));
     }
 
+    /** Every pinned key by its id. */
+    public Map<String, PublicKey> asMap() {
+        return byId;
+    }
+
     public boolean isEmpty() {
         return byId.isEmpty();
     }

@@ -12,7 +12,12 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Comparator;
+import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
 import java.util.regex.Pattern;
 import org.patchvisor.io.Sha256;
 import org.patchvisor.io.AtomicFiles;
@@ -25,18 +30,24 @@ import org.patchvisor.feed.FetchLimits;
 import org.patchvisor.feed.IndexSignature;
 import org.patchvisor.feed.KernelTarget;
 import org.patchvisor.feed.MalformedIndexException;
+import org.patchvisor.feed.Revocation;
 import org.patchvisor.feed.SignatureFile;
 import org.patchvisor.io.HeapShare;
 import org.patchvisor.io.RegularFiles;
 import org.patchvisor.model.ModuleInfo;
 
 /**
- * A feed repository on the publisher's disk. {@code add} stores the module as a content-addressed blob and its
- * manifest under {@code bundles/<id>.json}; {@code sign} gathers every manifest into a new {@code index.json} with
- * the next serial and writes the signature over exactly those bytes. Nothing is visible to hosts until signed.
+ * A feed repository on the publisher's disk. {@code init} gives the feed its id ({@code feed-id}), which every index
+ * names and every mirror keeps; {@code add} stores the module as a content-addressed blob and its manifest under
+ * {@code bundles/<id>.json}, in its first channel; {@code promote} puts a bundle in another channel; {@code revoke}
+ * moves its manifest to {@code revoked/<id>.json} with the reason; {@code sign} gathers every manifest and
+ * revocation into a new {@code index.json} with the next serial, the keys of a rotation ({@link FeedKeySet}), and
+ * writes the signatures over exactly those bytes. Nothing is visible to hosts until signed.
  */
 public final class PublisherRepository {
     private static final Pattern CVE = Pattern.compile("CVE-\\d{4}-\\d{4,}");
+    private static final String FEED_ID = "feed-id";
+    private static final String REVOKED = "revoked";
     private final Path root;
     private final ModuleInspector inspector;
     private final Clock clock;
@@ -48,11 +59,49 @@ public final class PublisherRepository {
     }
 
     public void init() throws IOException {
+        init(Optional.empty());
+    }
+
+    /** Creates the layout and the feed id ({@code feedId}, else a random one). Returns the id. */
+    public String init(Optional<String> feedId) throws IOException {
         if (Files.exists(root.resolve("index.json")) || Files.isDirectory(root.resolve("bundles"))) {
             throw new PublishException(root + " already holds a repository");
         }
+        String id = feedId.orElseGet(PublisherRepository::newFeedId);
+        if (!FeedIndex.isFeedId(id)) {
+            throw new PublishException("'" + id + "' is not a feed id: 8 to 64 of a-z, 0-9 and -, starting with a letter "
+                    + "or digit");
+        }
         Files.createDirectories(root.resolve("blobs").resolve("sha256"));
         Files.createDirectories(root.resolve("bundles"));
+        AtomicFiles.write(root.resolve(FEED_ID), (id + "\n").getBytes(StandardCharsets.US_ASCII));
+        return id;
+    }
+
+    private static String newFeedId() {
+        byte[] random = new byte[10];
+        new SecureRandom().nextBytes(random);
+        return "feed-" + HexFormat.of().formatHex(random);
+    }
+
+    /**
+     * The feed's id; a repository made before feeds had ids gets one at its first use here, kept from then on (its
+     * hosts kept serials per URL until then, and count them as floors for it).
+     */
+    public String feedId() throws IOException {
+        requireRepository();
+        Path file = root.resolve(FEED_ID);
+        if (!Files.exists(file)) {
+            String id = newFeedId();
+            AtomicFiles.write(file, (id + "\n").getBytes(StandardCharsets.US_ASCII));
+            return id;
+        }
+        String id = new String(RegularFiles.read(file, 128, RegularFiles.Links.REFUSE), StandardCharsets.US_ASCII)
+                .strip();
+        if (!FeedIndex.isFeedId(id)) {
+            throw new PublishException(file + " does not hold a feed id");
+        }
+        return id;
     }
 
     private void requireRepository() throws PublishException {
@@ -101,12 +150,17 @@ public final class PublisherRepository {
         try {
             entry = new BundleEntry(info.name() + "-" + sha256.substring(0, 12), info.name(), sha256, data.length,
                     spec.cumulativeLevel(), spec.replaces(), spec.cves(), spec.description().orElse(null),
-                    spec.effectiveVersion().orElse(null), spec.functions(), targets);
+                    spec.effectiveVersion().orElse(null), spec.functions(), targets,
+                    Map.of(spec.channel(), now().toString()));
         } catch (IllegalArgumentException e) {
             throw new PublishException(module + ": " + e.getMessage(), e);
         }
+        if (Files.exists(revokedFile(entry.id()))) {
+            throw new PublishException(module + " is bundle " + entry.id() + ", which was revoked; a revoked bundle is "
+                    + "never published again");
+        }
         AtomicFiles.write(root.resolve(entry.blobPath()), data);
-        AtomicFiles.write(root.resolve("bundles").resolve(entry.id() + ".json"), CanonicalJson.write(entry));
+        AtomicFiles.write(bundleFile(entry.id()), CanonicalJson.write(entry));
         return entry;
     }
 
@@ -140,19 +194,128 @@ public final class PublisherRepository {
         return entries;
     }
 
-    /** Writes a new index with the next serial and its signature; the signature file goes first. */
+    /** Puts bundle {@code id} in {@code channel} from now on (it stays in the channels it was in). */
+    public BundleEntry promote(String id, String channel) throws IOException {
+        BundleEntry entry = bundle(id);
+        if (entry.channelTimes().containsKey(channel)) {
+            throw new PublishException("bundle " + id + " is in channel " + channel + " already (since "
+                    + entry.channelTimes().get(channel) + ")");
+        }
+        BundleEntry promoted;
+        try {
+            promoted = entry.inChannel(channel, now());
+        } catch (IllegalArgumentException e) {
+            throw new PublishException(e.getMessage(), e);
+        }
+        AtomicFiles.write(bundleFile(id), CanonicalJson.write(promoted));
+        return promoted;
+    }
+
+    /**
+     * Withdraws bundle {@code idOrModule} (or every bundle of that module) for {@code reason}: its manifest leaves
+     * the bundle list and the next signed index lists it as revoked. Returns the revocations.
+     */
+    public List<Revocation> revoke(String idOrModule, String reason) throws IOException {
+        List<BundleEntry> matching = bundles().stream()
+                .filter(b -> b.id().equals(idOrModule) || b.module().equals(idOrModule)).toList();
+        if (matching.isEmpty()) {
+            throw new PublishException("no bundle or module named " + idOrModule + " in " + root);
+        }
+        Files.createDirectories(root.resolve(REVOKED));
+        List<Revocation> revoked = new ArrayList<>();
+        for (BundleEntry entry : matching) {
+            Revocation revocation;
+            try {
+                revocation = new Revocation(entry.id(), entry.module(), entry.sha256(), reason, now().toString());
+            } catch (IllegalArgumentException e) {
+                throw new PublishException(e.getMessage(), e);
+            }
+            AtomicFiles.write(revokedFile(entry.id()), CanonicalJson.write(revocation));
+            Files.delete(bundleFile(entry.id()));
+            revoked.add(revocation);
+        }
+        return revoked;
+    }
+
+    /** Every revocation recorded, by bundle id. */
+    public List<Revocation> revocations() throws IOException {
+        requireRepository();
+        List<Revocation> revoked = new ArrayList<>();
+        if (!Files.isDirectory(root.resolve(REVOKED))) {
+            return revoked;
+        }
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(root.resolve(REVOKED), "*.json")) {
+            for (Path file : files) {
+                revoked.add(CanonicalJson.read(Files.readAllBytes(file), Revocation.class, file.toString()));
+            }
+        }
+        revoked.sort(Comparator.comparing(Revocation::bundle));
+        return revoked;
+    }
+
+    /** Retires {@code old} for {@code next}; the index signed by both is written at once, so hosts learn it. */
+    public FeedIndex rotateKey(SigningKey old, SigningKey next, Duration validFor) throws IOException {
+        requireRepository();
+        FeedKeySet.read(root).rotate(old, next).write(root);
+        return sign(List.of(old, next), validFor);
+    }
+
+    /** Retires key {@code keyId} outright; the next index, signed by a current key, tells hosts. */
+    public FeedKeySet revokeKey(String keyId) throws IOException {
+        requireRepository();
+        FeedKeySet keys = FeedKeySet.read(root).revoke(keyId);
+        keys.write(root);
+        return keys;
+    }
+
+    /** Writes a new index with the next serial, signed by {@code key}; the signature file goes first. */
     public FeedIndex sign(SigningKey key, Duration validFor) throws IOException {
+        return sign(List.of(key), validFor);
+    }
+
+    /** Writes a new index with the next serial, signed by every one of {@code keys}; the signatures go first. */
+    public FeedIndex sign(List<SigningKey> keys, Duration validFor) throws IOException {
         List<BundleEntry> bundles = bundles();
-        Instant now = clock.instant().truncatedTo(ChronoUnit.SECONDS);
-        FeedIndex index = new FeedIndex(FeedIndex.FORMAT, previousSerial() + 1, now.toString(),
-                now.plus(validFor).toString(), bundles);
+        FeedKeySet keySet = FeedKeySet.read(root);
+        keySet.checkSigners(keys);
+        Instant now = now();
+        FeedIndex index;
+        try {
+            index = FeedIndex.of(previousSerial() + 1, now, now.plus(validFor), feedId(), bundles, revocations(),
+                    keySet.keys(), keySet.retired());
+        } catch (IllegalArgumentException e) {
+            throw new PublishException("cannot sign " + root + ": " + e.getMessage(), e);
+        }
         byte[] indexBytes = CanonicalJson.write(index);
-        byte[] sig = Ed25519Keys.sign(key.privateKey(), indexBytes);
-        SignatureFile signatures = new SignatureFile(List.of(
-                new IndexSignature(key.keyId(), Base64.getEncoder().encodeToString(sig))));
-        AtomicFiles.write(root.resolve("index.json.sig"), CanonicalJson.write(signatures));
+        List<IndexSignature> signatures = new ArrayList<>();
+        for (SigningKey key : keys) {
+            byte[] sig = Ed25519Keys.sign(key.privateKey(), indexBytes);
+            signatures.add(new IndexSignature(key.keyId(), Base64.getEncoder().encodeToString(sig)));
+        }
+        AtomicFiles.write(root.resolve("index.json.sig"), CanonicalJson.write(new SignatureFile(signatures)));
         AtomicFiles.write(root.resolve("index.json"), indexBytes);
         return index;
+    }
+
+    private Instant now() {
+        return clock.instant().truncatedTo(ChronoUnit.SECONDS);
+    }
+
+    private BundleEntry bundle(String id) throws IOException {
+        requireRepository();
+        Path file = bundleFile(id);
+        if (!BundleEntry.isName(id) || !Files.isRegularFile(file)) {
+            throw new PublishException("no bundle " + id + " in " + root);
+        }
+        return CanonicalJson.read(Files.readAllBytes(file), BundleEntry.class, file.toString());
+    }
+
+    private Path bundleFile(String id) {
+        return root.resolve("bundles").resolve(id + ".json");
+    }
+
+    private Path revokedFile(String id) {
+        return root.resolve(REVOKED).resolve(id + ".json");
     }
 
     private long previousSerial() throws IOException {

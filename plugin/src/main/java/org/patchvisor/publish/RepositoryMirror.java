@@ -3,6 +3,7 @@ package org.patchvisor.publish;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Optional;
 import org.patchvisor.io.Sha256;
 import org.patchvisor.io.AtomicFiles;
 import org.patchvisor.feed.BlobCache;
@@ -10,6 +11,7 @@ import org.patchvisor.feed.BundleEntry;
 import org.patchvisor.feed.CanonicalJson;
 import org.patchvisor.feed.FeedClient;
 import org.patchvisor.feed.FeedClient.VerifiedIndex;
+import org.patchvisor.feed.FeedIdChangedException;
 import org.patchvisor.feed.FeedIndex;
 import org.patchvisor.feed.MalformedIndexException;
 import org.patchvisor.feed.RollbackException;
@@ -17,7 +19,9 @@ import org.patchvisor.feed.RollbackException;
 /**
  * Copies a repository for an air-gapped site, trusting nothing it has not verified: the index is checked as a
  * host would, every blob against it, and the blobs land before the new index, so the mirror is always either the
- * old consistent state or the new one. A mirror never goes back to an older serial.
+ * old consistent state or the new one. The index is copied byte for byte, so the mirror serves the same feed (its id,
+ * serial, revocations and keys) under another URL. A mirror never goes back to an older serial, nor turns into a
+ * mirror of another feed.
  */
 public final class RepositoryMirror {
     private final FeedClient source;
@@ -30,10 +34,16 @@ public final class RepositoryMirror {
 
     public FeedIndex run() throws IOException {
         VerifiedIndex verified = source.verifiedIndex();
-        long existing = existingSerial();
-        if (verified.index().serial() < existing) {
+        Optional<FeedIndex> existing = existingIndex();
+        if (existing.isPresent() && existing.get().feed() != null
+                && !existing.get().feed().equals(verified.index().feed())) {
+            throw new FeedIdChangedException(target + " mirrors feed " + existing.get().feed() + ", but "
+                    + source.repository() + " serves feed " + verified.feedId() + ": not mixed");
+        }
+        long serial = existing.map(FeedIndex::serial).orElse(0L);
+        if (verified.index().serial() < serial) {
             throw new RollbackException("the source " + source.repository() + " has serial " + verified.index().serial()
-                    + ", older than serial " + existing + " already in " + target);
+                    + ", older than serial " + serial + " already in " + target);
         }
         Files.createDirectories(target.resolve("blobs").resolve("sha256"));
         for (BundleEntry entry : verified.index().bundles()) {
@@ -47,15 +57,15 @@ public final class RepositoryMirror {
         return verified.index();
     }
 
-    private long existingSerial() throws IOException {
+    private Optional<FeedIndex> existingIndex() throws IOException {
         Path current = target.resolve("index.json");
         if (!Files.exists(current)) {
-            return 0;
+            return Optional.empty();
         }
         try {
-            return CanonicalJson.read(Files.readAllBytes(current), FeedIndex.class, current.toString()).serial();
+            return Optional.of(CanonicalJson.read(Files.readAllBytes(current), FeedIndex.class, current.toString()));
         } catch (MalformedIndexException e) {
-            return 0;
+            return Optional.empty();
         }
     }
 }

@@ -31,6 +31,8 @@ final class FeedFixture {
     final SigningKey key = SigningKey.generate();
     final Clock clock = Clock.fixed(NOW, ZoneOffset.UTC);
     final PublisherRepository publisher;
+    /** What the feeds this fixture opened warned about (a mirror passed over). */
+    final List<String> warnings = new java.util.ArrayList<>();
 
     FeedFixture(Path root) throws IOException {
         this.root = root;
@@ -84,7 +86,8 @@ final class FeedFixture {
     }
 
     Feed feed(String repository, Map<String, String> env, FetchLimits limits, String... extraLines) throws IOException {
-        return Feed.open(FeedConfig.from(ConfigFile.read(config(repository, extraLines))), env, clock, limits);
+        return Feed.open(FeedConfig.from(ConfigFile.read(config(repository, extraLines))), env, clock, limits,
+                warnings::add);
     }
 
     static FetchLimits fastLimits() {

@@ -48,7 +48,7 @@ class FeedVerificationTest {
         assertEquals(fixture.stateDir.resolve("cache/sha256/" + entry.sha256()), module);
         Files.delete(fixture.repo.resolve(entry.blobPath()));
         assertEquals(module, feed().fetch(entry), "second fetch is served from the cache");
-        assertEquals("1", Files.readString(new FileSerialStore(fixture.stateDir).fileFor(fixture.repo.toString())).strip());
+        assertEquals(1, new FileFeedStateStore(fixture.stateDir).load().feeds().get(fixture.publisher.feedId()).serial());
     }
 
     @Test
@@ -82,7 +82,7 @@ class FeedVerificationTest {
     void expiredIndexIsRefused() throws IOException {
         Clock later = Clock.fixed(FeedFixture.NOW.plus(Duration.ofDays(8)), ZoneOffset.UTC);
         Feed feed = Feed.open(FeedConfig.from(ConfigFile.read(fixture.config(fixture.repo.toString()))), Map.of(),
-                later, FeedFixture.fastLimits());
+                later, FeedFixture.fastLimits(), line -> { });
         assertThrows(ExpiredIndexException.class, () -> feed.available(FeedFixture.KERNEL));
     }
 
@@ -97,8 +97,8 @@ class FeedVerificationTest {
         Files.write(fixture.repo.resolve("index.json.sig"), oldSig);
         RollbackException e = assertThrows(RollbackException.class, () -> feed().available(FeedFixture.KERNEL));
         assertTrue(e.getMessage().contains("serial 1"), e.getMessage());
-        Path serialFile = new FileSerialStore(fixture.stateDir).fileFor(fixture.repo.toString());
-        assertEquals("2", Files.readString(serialFile).strip());
+        FeedState state = new FileFeedStateStore(fixture.stateDir).load();
+        assertEquals(2, state.feeds().get(fixture.publisher.feedId()).serial(), state.toString());
     }
 
     @Test
@@ -132,7 +132,7 @@ class FeedVerificationTest {
     @Test
     void unlistedBundleIsNotFetched() throws IOException {
         BundleEntry forged = new BundleEntry("evil-1", "evil", entry.sha256(), entry.size(), 1, List.of(), List.of(),
-                null, null, List.of(), entry.kernels());
+                null, null, List.of(), entry.kernels(), entry.channels());
         assertThrows(UnknownBundleException.class, () -> feed().fetch(forged));
     }
 

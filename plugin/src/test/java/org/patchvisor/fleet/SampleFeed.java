@@ -46,6 +46,7 @@ public final class SampleFeed {
     }
 
     public Feed open() throws IOException {
-        return Feed.open(FeedConfig.from(ConfigFile.read(config)), Map.of(), Clock.systemUTC(), FetchLimits.defaults());
+        return Feed.open(FeedConfig.from(ConfigFile.read(config)), Map.of(), Clock.systemUTC(), FetchLimits.defaults(),
+                line -> { });
     }
 }
