@@ -21,6 +21,8 @@ import org.patchvisor.spi.Guest;
 import org.patchvisor.spi.HypervisorAdapter;
 import org.patchvisor.spi.HypervisorAdapterProvider;
 import org.patchvisor.spi.HypervisorAdapters;
+import org.patchvisor.time.FakeTicker;
+import org.patchvisor.time.Ticker;
 
 /** The guest commands through the real CLI with a fake hypervisor adapter: listing, refusals, exit codes. */
 class GuestCommandsTest {
@@ -28,6 +30,7 @@ class GuestCommandsTest {
     Path tmp;
     FakeRoot host;
     final List<String> uris = new ArrayList<>();
+    final List<Ticker> tickers = new ArrayList<>();
     /** The one guest whose agent answers: on the cloud kernel, no live patches, no readable notes. */
     final FakeGuest cloud1 = new FakeGuest(new GuestOs("6.1.0-56-cloud-amd64", "#1 SMP PREEMPT_DYNAMIC Debian",
             "x86_64"));
@@ -54,6 +57,13 @@ class GuestCommandsTest {
         assertEquals("6.1.0-56-cloud-amd64", json.at("/0/kernel/release").asText());
         assertEquals("canary", json.at("/0/policy/group").asText());
         assertEquals("no", json.at("/1/agent").asText());
+    }
+
+    @Test
+    void adaptersWaitOnTheHostsTicker() {
+        host.ticker = new FakeTicker();
+        assertEquals(0, host.run("guests").exit());
+        assertEquals(List.of(host.ticker), tickers);
     }
 
     @Test
@@ -117,6 +127,7 @@ class GuestCommandsTest {
         @Override
         public HypervisorAdapter open(AdapterContext context) {
             uris.addAll(context.connectionUris());
+            tickers.add(context.ticker());
             return new HypervisorAdapter() {
                 @Override
                 public String name() {
