@@ -69,6 +69,8 @@ class GuestWorkerHandlerTest {
         assertEquals(List.of("web1"), reports.get("web1").guests().stream().map(Report.Row::name).toList(),
                 "the rollout was restricted to the queued guest");
         assertEquals(kvm.opened.get(), kvm.closed.get(), "the adapters are closed after the job");
+        assertTrue(kvm.channelsOpened.get() >= 2, "the agent was waited for, then the guest patched");
+        assertEquals(kvm.channelsOpened.get(), web1.closes.get(), "every channel into web1 was closed");
     }
 
     @Test
@@ -119,6 +121,7 @@ class GuestWorkerHandlerTest {
                 Duration.ofSeconds(1));
         assertEquals(Optional.empty(), silent);
         assertEquals(6, adapter.opened);
+        assertEquals(1, adapter.answering.closes.get(), "the channel that answered is closed again");
         assertEquals(5, Duration.ofNanos(ticker.now).toSeconds());
     }
 
@@ -136,6 +139,7 @@ class GuestWorkerHandlerTest {
     /** Refuses a channel (as the libvirt adapter does for a silent agent) the first {@code silentOpens} times. */
     private static final class SilentThenAnswering implements HypervisorAdapter {
         private final int silentOpens;
+        final FakeGuest answering = new FakeGuest(); // answers a ping, which is all the wait asks
         int opened;
 
         SilentThenAnswering(int silentOpens) {
@@ -163,7 +167,7 @@ class GuestWorkerHandlerTest {
             if (opened <= silentOpens) {
                 throw new GuestUnreachableException(guest.name() + ": the QEMU guest agent does not answer");
             }
-            return new FakeGuest(); // answers a ping, which is all the wait asks
+            return answering;
         }
 
         @Override
