@@ -64,7 +64,8 @@ class GuestWorkerHandlerTest {
             }
         }).handle("web1");
 
-        assertEquals(new SpoolDrainer.Result(Outcome.APPLIED, true, result.reason()), result);
+        assertEquals(new SpoolDrainer.Result(Outcome.APPLIED, true, SampleFeed.PATCH
+                + " applied (verified: enabled, transition finished; 1 ms in the guest)"), result);
         assertTrue(web1.files.containsKey("/sys/kernel/livepatch/" + SampleFeed.PATCH + "/enabled"), "loaded in web1");
         assertEquals(List.of("web1"), reports.get("web1").guests().stream().map(Report.Row::name).toList(),
                 "the rollout was restricted to the queued guest");
