@@ -70,14 +70,16 @@ final class RepoServer implements AutoCloseable {
         return "http://127.0.0.1:" + port + "/";
     }
 
-    /** Successful GETs of the blob with this sha256 so far. */
+    /** Successful GETs of the blob with this sha256 so far (an answer cut off is none). */
     long blobDownloads(String sha256) throws InterruptedException {
-        return settled(() -> log.stream().filter(l -> l.startsWith("GET /blobs/sha256/" + sha256 + " 200 ")).count());
+        return settled(() -> log.stream().filter(l -> l.startsWith("GET /blobs/sha256/" + sha256 + " 200 ")
+                && !l.contains(" cut off ")).count());
     }
 
     /** Successful GETs of any blob so far. */
     long blobDownloads() throws InterruptedException {
-        return settled(() -> log.stream().filter(l -> l.startsWith("GET /blobs/") && l.contains(" 200 ")).count());
+        return settled(() -> log.stream().filter(l -> l.startsWith("GET /blobs/") && l.contains(" 200 ")
+                && !l.contains(" cut off ")).count());
     }
 
     /**

@@ -13,6 +13,7 @@ import org.patchvisor.adapter.xen.SshKeys;
 import org.patchvisor.adapter.xen.XenAdapter;
 import org.patchvisor.guest.GuestChannel;
 import org.patchvisor.spi.Guest;
+import org.patchvisor.time.Ticker;
 
 /**
  * A Xen guest without an agent channel is entered over SSH at the endpoint its domain metadata names. The Xen side
@@ -31,7 +32,7 @@ class XenSshIT {
                     .replace("@SSH_PORT@", Integer.toString(sshd.port))
                     .replace("@SSH_USER@", System.getProperty("user.name")));
             try (XenAdapter xen = new XenAdapter(new Connect("test://" + node, true),
-                    new SshKeys(sshd.clientKey(), sshd.knownHosts()))) {
+                    new SshKeys(sshd.clientKey(), sshd.knownHosts()), Ticker.SYSTEM)) {
                 Guest ops = xen.guests().stream().filter(g -> g.name().equals("ops-ssh")).findFirst().orElseThrow();
                 try (GuestChannel channel = xen.channel(ops)) {
                     assertTrue(channel.ping(Duration.ofSeconds(10)));

@@ -77,7 +77,7 @@ public final class PatchvisorCli {
 
     /** Opens the hypervisor adapters that apply here; the caller closes them. */
     GuestTargets guestTargets(List<String> uris) throws IOException {
-        return GuestTargets.open(adapters, new AdapterContext(context.root(), uris, context.env(), context.processes()));
+        return GuestTargets.open(adapters, new AdapterContext(context.root(), uris, context.env(), context.processes(), context.ticker()));
     }
 
     /**
@@ -138,7 +138,7 @@ public final class PatchvisorCli {
 
     /** What adapters see: the context's root and environment, host tools through the process seam. */
     AdapterContext adapterContext() {
-        return new AdapterContext(context.root(), List.of(), context.env(), context.processes());
+        return new AdapterContext(context.root(), List.of(), context.env(), context.processes(), context.ticker());
     }
 
     /** What this machine is, read under the context's root. */

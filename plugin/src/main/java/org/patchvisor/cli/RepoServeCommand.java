@@ -29,7 +29,8 @@ public final class RepoServeCommand implements Callable<Integer> {
             description = "Address to listen on (default ${DEFAULT-VALUE}).")
     String bind;
 
-    @Option(names = "--access-log", description = "Print one line per request (METHOD PATH STATUS BYTES) on stdout.")
+    @Option(names = "--access-log", description = "Print one line per request (METHOD PATH STATUS BYTES) on stdout: "
+            + "BYTES of the body got out, then 'cut off (of LENGTH)' when not all of it did.")
     boolean accessLog;
 
     @Override

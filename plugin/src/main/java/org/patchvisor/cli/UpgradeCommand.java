@@ -166,7 +166,7 @@ final class UpgradeCommand implements Callable<Integer>, ExitPolicy.FeedCommand 
             if (targets.none()) {
                 throw new PatchException(Outcome.NOT_FOUND, "no guests to upgrade " + targets.describe());
             }
-            GuestFleetUpgrade fleet = new GuestFleetUpgrade(targets, feed, GuestPatcher.standard());
+            GuestFleetUpgrade fleet = new GuestFleetUpgrade(targets, feed, GuestPatcher.standard(), parent.context().ticker());
             Plan plan = fleet.plan(rolloutFlags.options());
             if (!json) {
                 out.print(PlanText.render(plan));

@@ -111,7 +111,7 @@ final class WorkerCommand implements Callable<Integer> {
         });
         SpoolDrainer drainer = new SpoolDrainer(events, handler, parent.context().clock(), agentWait,
                 maxBackoff, giveUpAfter);
-        List<SpoolDrainer.Handled> handled = new Worker(spool, drainer, parent.context().ticker(), poll)
+        List<SpoolDrainer.Handled> handled = new Worker(spool, drainer, parent.context().clock(), parent.context().ticker(), poll)
                 .run(once, new Journal(err, metrics, parent.context().clock()));
         return ExitPolicy.workerPass(handled);
     }

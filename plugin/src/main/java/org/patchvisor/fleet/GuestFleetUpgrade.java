@@ -20,6 +20,7 @@ import org.patchvisor.rollout.RolloutOptions;
 import org.patchvisor.spi.Guest;
 import org.patchvisor.spi.GuestUnreachableException;
 import org.patchvisor.spi.HypervisorAdapter;
+import org.patchvisor.time.Ticker;
 
 /**
  * {@code upgrade --guests}: every guest of every adapter here, through the rollout engine. The feed is asked once
@@ -33,12 +34,15 @@ public final class GuestFleetUpgrade {
     private final GuestTargets targets;
     private final Feed feed;
     private final GuestPatcher patcher;
+    private final Ticker ticker;
     private final Map<String, HypervisorAdapter> adapterByGuest = new HashMap<>();
 
-    public GuestFleetUpgrade(GuestTargets targets, Feed feed, GuestPatcher patcher) {
+    /** @param ticker measures each guest's timeout */
+    public GuestFleetUpgrade(GuestTargets targets, Feed feed, GuestPatcher patcher, Ticker ticker) {
         this.targets = targets;
         this.feed = feed;
         this.patcher = patcher;
+        this.ticker = ticker;
     }
 
     /** The plan alone: which guests, grouped by kernel, which bundle, canary and waves. Touches no guest. */
@@ -87,7 +91,7 @@ public final class GuestFleetUpgrade {
             } catch (GuestTimeoutException e) {
                 throw new GuestUnreachableException(guest.name() + ": the guest agent did not answer: " + e.getMessage(), e);
             }
-        }, bundles, bundles);
+        }, bundles, bundles, ticker);
     }
 
     /** Guests of adapters that run their own kernels; container adapters are covered by the host's patch. */

@@ -82,7 +82,7 @@ public final class GuestWorkerHandler implements SpoolDrainer.GuestHandler {
             if (silent.isPresent()) {
                 return new SpoolDrainer.Result(Outcome.UNREACHABLE, false, silent.get());
             }
-            GuestFleetUpgrade fleet = new GuestFleetUpgrade(targets, feed.get(), patcher);
+            GuestFleetUpgrade fleet = new GuestFleetUpgrade(targets, feed.get(), patcher, ticker);
             Plan plan = fleet.plan(new RolloutOptions(0, 1, 0, guestTimeout, List.of(), List.of(), false),
                     target.guest());
             Report report = fleet.run(plan, RolloutListener.NONE);

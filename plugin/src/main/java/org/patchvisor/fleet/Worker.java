@@ -2,6 +2,7 @@ package org.patchvisor.fleet;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import org.patchvisor.kernel.PatchException;
@@ -27,13 +28,18 @@ public final class Worker {
 
     private final Path spool;
     private final SpoolDrainer drainer;
+    private final Clock clock;
     private final Ticker ticker;
     private final Duration poll;
 
-    /** @param spool the spool directory the drainer reads: the lock lives there */
-    public Worker(Path spool, SpoolDrainer drainer, Ticker ticker, Duration poll) {
+    /**
+     * @param spool the spool directory the drainer reads: the lock lives there
+     * @param clock stamps the lock's holder record
+     */
+    public Worker(Path spool, SpoolDrainer drainer, Clock clock, Ticker ticker, Duration poll) {
         this.spool = spool;
         this.drainer = drainer;
+        this.clock = clock;
         this.ticker = ticker;
         this.poll = poll;
     }
@@ -66,7 +72,7 @@ public final class Worker {
 
     private RunLock lock() throws IOException, PatchException {
         try {
-            return RunLock.acquire(spool, "worker", Duration.ZERO);
+            return RunLock.acquire(spool, "worker", Duration.ZERO, clock, ticker);
         } catch (StateLockedException e) {
             throw new PatchException(Outcome.LOCKED, "another worker drains " + spool + ": " + e.getMessage());
         }

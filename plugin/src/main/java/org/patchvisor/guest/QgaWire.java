@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
@@ -12,18 +13,28 @@ import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Path;
+import java.time.Duration;
 import org.patchvisor.guest.GuestChannel.GuestTimeoutException;
 import org.patchvisor.time.Deadline;
 
 /**
- * The byte level of the guest agent protocol on a UNIX socket: one JSON object per line each way, every read
- * bounded by a deadline (a non-blocking channel and a selector, because a blocking {@link SocketChannel}
- * cannot time out), and the {@code guest-sync-delimited} handshake that skips stale replies up to the
- * agent's 0xFF marker. Not thread-safe; {@link QgaSocketChannel} serialises callers.
+ * The byte level of the guest agent protocol on a UNIX socket: one JSON object per line each way, every read and
+ * write bounded by a deadline, and the {@code guest-sync-delimited} handshake that skips stale replies up to the
+ * agent's 0xFF marker. The channel is non-blocking (a blocking {@link SocketChannel} cannot time out); while it has
+ * nothing to give or no room to take, the wire waits a moment on a selector and then pauses on the deadline's
+ * ticker ({@link #await}). Not thread-safe; {@link QgaSocketChannel} serialises callers.
  */
 final class QgaWire implements AutoCloseable {
     static final int MAX_REPLY_BYTES = 16 * 1024 * 1024;
     private static final byte DELIMITER = (byte) 0xFF;
+    /** The real wait on the selector in each step of a wait: an agent that answers within it is read at once. */
+    private static final long SLICE_MILLIS = 1;
+    /**
+     * The pauses on the ticker after a slice with nothing ready: short at first, then doubling up to a bound that
+     * keeps a reply waited on for minutes cheap and a late one read soon after it comes.
+     */
+    private static final Duration PAUSE_FIRST = Duration.ofMillis(1);
+    private static final Duration PAUSE_MAX = Duration.ofMillis(20);
 
     private final SocketChannel socket;
     private final Selector selector;
@@ -59,16 +70,19 @@ final class QgaWire implements AutoCloseable {
             out.put(DELIMITER);
         }
         out.put(body).put((byte) '\n').flip();
+        Duration pause = PAUSE_FIRST;
         while (out.hasRemaining()) {
-            if (socket.write(out) == 0) {
-                // The socket buffer is full: the agent is not reading. Wait for room, within the deadline.
-                SelectionKey key = socket.keyFor(selector);
-                key.interestOps(SelectionKey.OP_WRITE);
-                try {
-                    awaitReady(deadline, "sending " + command.path("execute").asText());
-                } finally {
-                    key.interestOps(SelectionKey.OP_READ);
-                }
+            if (socket.write(out) > 0) {
+                pause = PAUSE_FIRST;
+                continue;
+            }
+            // The socket buffer is full: the agent is not reading. Wait for room, within the deadline.
+            SelectionKey key = socket.keyFor(selector);
+            key.interestOps(SelectionKey.OP_WRITE);
+            try {
+                pause = await(deadline, "sending " + command.path("execute").asText(), pause);
+            } finally {
+                key.interestOps(SelectionKey.OP_READ);
             }
         }
     }
@@ -144,6 +158,7 @@ final class QgaWire implements AutoCloseable {
     private void fill(Deadline deadline, String what) throws IOException, GuestTimeoutException {
         in.clear();
         try {
+            Duration pause = PAUSE_FIRST;
             while (true) {
                 int n = socket.read(in);
                 if (n < 0) {
@@ -152,20 +167,38 @@ final class QgaWire implements AutoCloseable {
                 if (n > 0) {
                     return;
                 }
-                awaitReady(deadline, what);
+                pause = await(deadline, what, pause);
             }
         } finally {
             in.flip();
         }
     }
 
-    private void awaitReady(Deadline deadline, String what) throws IOException, GuestTimeoutException {
+    /**
+     * One step of a wait for the socket; returns the pause for the next step. The deadline is the ticker's: a
+     * selector waits in real time, which a test's ticker (moving only when slept on) never sees, so a wait spent
+     * on the selector alone would never reach the deadline. Each step therefore waits one real slice on the
+     * selector, which ends as soon as the socket is ready, so the ticker does not run ahead of an agent that is
+     * answering, and then, still idle, pauses on the ticker, never past the deadline.
+     */
+    private Duration await(Deadline deadline, String what, Duration pause) throws IOException, GuestTimeoutException {
         if (deadline.expired()) {
             throw new GuestTimeoutException("guest agent did not answer " + what + " in time");
         }
-        // The socket is the clock here: a real wait on the selector, bounded by what the deadline has left.
-        selector.select(Math.max(1, deadline.remaining().toMillis()));
-        selector.selectedKeys().clear();
+        if (selector.select(SLICE_MILLIS) > 0) {
+            selector.selectedKeys().clear();
+            return PAUSE_FIRST;
+        }
+        try {
+            if (!deadline.sleep(pause)) {
+                throw new GuestTimeoutException("guest agent did not answer " + what + " in time");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted while waiting for the guest agent to answer " + what);
+        }
+        Duration next = pause.multipliedBy(2);
+        return next.compareTo(PAUSE_MAX) > 0 ? PAUSE_MAX : next;
     }
 
     private static boolean isBlank(byte[] line) {

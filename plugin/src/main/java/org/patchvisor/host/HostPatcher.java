@@ -54,7 +54,7 @@ public final class HostPatcher {
         this.engine = new PatchEngine(kernel, ticker);
         this.waiter = new TransitionWaiter(kernel, ticker);
         this.store = new StateStore(stateDir);
-        this.journal = new Journal(stateDir);
+        this.journal = new Journal(stateDir, clock);
         this.stateDir = stateDir;
         this.lockWait = lockWait;
         this.clock = clock;

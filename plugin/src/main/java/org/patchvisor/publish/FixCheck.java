@@ -13,16 +13,27 @@ import org.patchvisor.io.ProcessRunner;
  * backends that build from the fix (kpatch-build, klp-build).
  */
 public final class FixCheck {
+    /**
+     * Compiles the fix's units (and extra ones) without and with the fix and compares the objects: kbuild in the
+     * prepared tree, or a test's stand-in, so the steps that act on the comparison are tested without a kernel.
+     */
+    @FunctionalInterface
+    interface Comparer {
+        FixComparison.Result compare(List<String> extraUnits) throws IOException;
+    }
+
     private final FixPatch fix;
     private final KernelSource source;
     private final Path cacheDir;
     private final ProcessRunner processes;
+    private final Comparer comparer;
 
-    private FixCheck(FixPatch fix, KernelSource source, Path cacheDir, ProcessRunner processes) {
+    FixCheck(FixPatch fix, KernelSource source, Path cacheDir, ProcessRunner processes, Comparer comparer) {
         this.fix = fix;
         this.source = source;
         this.cacheDir = cacheDir;
         this.processes = processes;
+        this.comparer = comparer;
     }
 
     /** Reads the fix and locates the source of {@code release}; {@code cache} holds one directory per release. */
@@ -31,7 +42,9 @@ public final class FixCheck {
         FixPatch fix = FixPatch.read(fixFile);
         KernelSource source = KernelSource.locate(root, release, tarball, config, processes);
         // Absolute: the backends run their tools from inside the tree.
-        return new FixCheck(fix, source, cache.toAbsolutePath().resolve(release), processes);
+        Path cacheDir = cache.toAbsolutePath().resolve(release);
+        return new FixCheck(fix, source, cacheDir, processes,
+                extraUnits -> new FixComparison(cacheDir, processes).compare(fix, source, extraUnits));
     }
 
     public FixPatch fix() {
@@ -44,7 +57,7 @@ public final class FixCheck {
 
     /** The fix's units (and {@code extraUnits}) compiled twice and compared. */
     public FixComparison.Result compare(List<String> extraUnits) throws IOException {
-        return new FixComparison(cacheDir, processes).compare(fix, source, extraUnits);
+        return comparer.compare(extraUnits);
     }
 
     /** Takes this check's tree for {@code operation}, so that a comparison and a build share one hold of it. */

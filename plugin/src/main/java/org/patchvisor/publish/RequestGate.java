@@ -115,24 +115,40 @@ final class RequestGate implements AutoCloseable {
     private void step() throws IOException {
         selector.select(TICK_MILLIS);
         List<Arriving> complete = new ArrayList<>();
-        Iterator<SelectionKey> keys = selector.selectedKeys().iterator();
-        while (keys.hasNext()) {
-            SelectionKey key = keys.next();
-            keys.remove();
-            if (!key.isValid()) {
-                continue;
+        try {
+            Iterator<SelectionKey> keys = selector.selectedKeys().iterator();
+            while (keys.hasNext()) {
+                SelectionKey key = keys.next();
+                keys.remove();
+                if (!key.isValid()) {
+                    continue;
+                }
+                if (key.isAcceptable()) {
+                    accept();
+                } else if (key.isReadable()) {
+                    read(key, complete);
+                }
             }
-            if (key.isAcceptable()) {
-                accept();
-            } else if (key.isReadable()) {
-                read(key, complete);
-            }
+            expire();
+        } finally {
+            // Even when an accept failed (EMFILE) later in this step: the complete connections' keys are cancelled,
+            // so nothing else would ever close them or give back their address's places.
+            handOnAll(complete);
         }
-        expire();
-        if (!complete.isEmpty()) {
+    }
+
+    /** Hands on each complete request, or closes its connection; never throws, so none is left behind. */
+    private void handOnAll(List<Arriving> complete) {
+        if (complete.isEmpty()) {
+            return;
+        }
+        try {
             selector.selectNow(); // deregisters the cancelled keys, so their channels may block again
-            complete.forEach(this::handOn);
+        } catch (IOException | RuntimeException e) {
+            complete.forEach(arriving -> arriving.connection.close());
+            return;
         }
+        complete.forEach(this::handOn);
     }
 
     private static void pause() {
@@ -164,6 +180,9 @@ final class RequestGate implements AutoCloseable {
                         new Arriving(connection, System.nanoTime() + limits.requestDeadline().toNanos()));
             } catch (IOException e) {
                 connection.close();
+            } catch (RuntimeException e) {
+                connection.close(); // not registered: nothing else would close it (a closed selector ends the gate)
+                throw e;
             }
         }
     }
@@ -213,23 +232,25 @@ final class RequestGate implements AutoCloseable {
 
     private void handOn(Arriving arriving) {
         ClientConnection connection = arriving.connection;
-        Optional<RequestHead> head = RequestHead.parse(arriving.head, RequestHead.end(arriving.head, arriving.length));
         try {
+            Optional<RequestHead> head = RequestHead.parse(arriving.head,
+                    RequestHead.end(arriving.head, arriving.length));
             connection.channel().configureBlocking(true);
-        } catch (IOException | RuntimeException e) {
-            connection.close();
-            return;
-        }
-        if (head.isEmpty()) {
-            try {
-                connection.channel().write(ByteBuffer.wrap(BAD_REQUEST));
-            } catch (IOException e) {
-                // the client is gone already
+            if (head.isEmpty()) {
+                try {
+                    connection.channel().write(ByteBuffer.wrap(BAD_REQUEST));
+                } catch (IOException e) {
+                    // the client is gone already
+                }
+                connection.close();
+                return;
             }
+            arrived.accept(connection, head.get());
+        } catch (IOException | RuntimeException e) {
+            // Not handed on, or the receiver failed with it: closing is idempotent, and the client must not wait
+            // on a connection no one serves, holding its address's place.
             connection.close();
-            return;
         }
-        arrived.accept(connection, head.get());
     }
 
     private void closeAll() {

@@ -17,14 +17,16 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.LongConsumer;
 
 /**
  * Serves a repository directory read-only over HTTP/1.1: GET and HEAD of regular files only, no listings, nothing
  * outside the directory (dot-dot, symlinks out, encoded tricks all end in 404), one request per connection. An
- * optional access log gets one line per request ({@code METHOD PATH STATUS BYTES}), so an operator can see what was
- * fetched. Requests arrive through a {@link RequestGate}, so slow or silent senders never hold the workers that send
- * files; a client that stops reading its answer is cut off once a piece of it has not got out within the request
- * deadline, and each response has an overall deadline ({@link ServeLimits}).
+ * optional access log gets one line per request ({@code METHOD PATH STATUS BYTES}, BYTES being the body bytes that
+ * got out, then {@code cut off (of LENGTH)} when not all of it did), so an operator can see what was really
+ * fetched. Requests arrive through a {@link RequestGate}, so slow or silent senders never hold the workers that
+ * send files; a client that stops reading its answer is cut off once a piece of it has not got out within the
+ * request deadline, and each response has an overall deadline ({@link ServeLimits}).
  */
 public final class StaticFileServer implements AutoCloseable {
     /**
@@ -104,28 +106,42 @@ public final class StaticFileServer implements AutoCloseable {
                 connection.close();
             }
         }, WATCH_MILLIS, WATCH_MILLIS, TimeUnit.MILLISECONDS);
-        int status = 0;
-        String bytes = "-";
+        Response response = null;
+        boolean whole = false;
         try (connection) {
             try {
-                Response response = respond(head);
-                status = response.status();
-                bytes = Long.toString(response.length());
-                response.send(connection.channel(), progress::advance);
+                response = respond(head);
+                response.send(connection.channel(), progress);
+                whole = true;
             } finally {
                 watchdog.cancel(false);
                 // before the connection closes: a client that saw the end of its answer finds the line logged
-                accessLog.accept(head.method() + " " + head.rawPath() + " " + status + " " + bytes);
+                accessLog.accept(logLine(head, response, progress.body, whole));
             }
         } catch (IOException e) {
             // the client hung up, or the watchdog closed the connection
         }
     }
 
-    /** When the answer started, and when the last piece of it was written (both System.nanoTime). */
+    /** What was answered and how much of it got out: a cut-off answer is never logged as a whole one. */
+    private static String logLine(RequestHead head, Response response, long body, boolean whole) {
+        String line = head.method() + " " + head.rawPath() + " ";
+        if (response == null) {
+            return line + "0 -";
+        }
+        line += response.status() + " " + body;
+        return whole ? line : line + " cut off (of " + (response.headersOnly() ? 0 : response.length()) + ")";
+    }
+
+    /**
+     * When the answer started and when the last piece of it was written (both System.nanoTime), and how many body
+     * bytes were written.
+     */
     private static final class Progress {
         final long started;
         volatile long last;
+        /** Written and read by the worker that sends the answer only. */
+        long body;
 
         Progress(long started) {
             this.started = started;
@@ -134,6 +150,11 @@ public final class StaticFileServer implements AutoCloseable {
 
         void advance() {
             last = System.nanoTime();
+        }
+
+        void sentBody(long bytes) {
+            body += bytes;
+            advance();
         }
     }
 
@@ -146,15 +167,15 @@ public final class StaticFileServer implements AutoCloseable {
         }
 
         /** Writes the answer in pieces of at most {@link #PIECE} bytes, telling {@code progress} after each. */
-        void send(SocketChannel channel, Runnable progress) throws IOException {
+        void send(SocketChannel channel, Progress progress) throws IOException {
             String headers = "HTTP/1.1 " + status + " " + reason + "\r\nContent-Type: " + type + "\r\nContent-Length: "
                     + length + "\r\nConnection: close\r\n\r\n";
-            writeFully(channel, ByteBuffer.wrap(headers.getBytes(StandardCharsets.US_ASCII)), progress);
+            writeFully(channel, ByteBuffer.wrap(headers.getBytes(StandardCharsets.US_ASCII)), n -> progress.advance());
             if (headersOnly) {
                 return;
             }
             if (file == null) {
-                writeFully(channel, ByteBuffer.wrap(text), progress);
+                writeFully(channel, ByteBuffer.wrap(text), progress::sentBody);
                 return;
             }
             // Through a buffer rather than transferTo: a write blocked on the socket itself is ended when the
@@ -169,18 +190,18 @@ public final class StaticFileServer implements AutoCloseable {
                     }
                     buffer.flip();
                     sent += buffer.remaining();
-                    writeFully(channel, buffer, progress);
+                    writeFully(channel, buffer, progress::sentBody);
                 }
             }
         }
 
-        private static void writeFully(SocketChannel channel, ByteBuffer buffer, Runnable progress) throws IOException {
+        private static void writeFully(SocketChannel channel, ByteBuffer buffer, LongConsumer wrote) throws IOException {
             while (buffer.hasRemaining()) {
                 ByteBuffer piece = buffer.slice();
                 piece.limit(Math.min(piece.remaining(), PIECE));
                 int n = channel.write(piece);
                 buffer.position(buffer.position() + n);
-                progress.run();
+                wrote.accept(n);
             }
         }
     }

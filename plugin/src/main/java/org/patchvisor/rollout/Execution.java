@@ -7,9 +7,10 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -17,34 +18,46 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.patchvisor.guest.GuestOutcome;
 import org.patchvisor.model.Outcome;
 import org.patchvisor.spi.GuestUnreachableException;
+import org.patchvisor.time.Deadline;
+import org.patchvisor.time.Ticker;
 
 /**
  * Runs one plan: the waves in order on a fixed pool of {@code maxParallel} workers, one {@link GuestStep} per
- * target, each under a per-guest timer that interrupts the step when its time is up. Counts failures and, past
- * the threshold (or on any canary failure), halts: guests already running finish, guests not yet started are
- * reported halted. Every guest of the plan gets exactly one row, written once into its own slot.
+ * target, each with a per-guest deadline on the injected ticker; a watch interrupts a step whose deadline has
+ * passed. Counts failures and, past the threshold (or on any canary failure), halts: guests already running finish,
+ * guests not yet started are reported halted. Every guest of the plan gets exactly one row, written once into its
+ * own slot.
  */
 final class Execution {
+    /**
+     * How often the watch looks at the running steps' deadlines. It only paces the looking: the deadlines are the
+     * ticker's, so a test's ticker, moved by its steps, decides when a step is late, and no test waits them out.
+     */
+    private static final long WATCH_MILLIS = 10;
+
     private final Plan plan;
     private final GuestStep step;
     private final RolloutListener listener;
+    private final Ticker ticker;
     private final Downloads downloads;
     private final Report.Row[] rows;
     private final AtomicInteger done = new AtomicInteger();
     private final AtomicInteger failures = new AtomicInteger();
     private final AtomicReference<String> haltReason = new AtomicReference<>();
-    private ScheduledThreadPoolExecutor timers;
+    /** The steps running now, for the watch. */
+    private final Set<Attempt> running = ConcurrentHashMap.newKeySet();
 
-    Execution(Plan plan, BundleFetcher fetcher, GuestStep step, RolloutListener listener) {
+    Execution(Plan plan, BundleFetcher fetcher, GuestStep step, RolloutListener listener, Ticker ticker) {
         this.plan = plan;
         this.step = step;
         this.listener = listener;
+        this.ticker = ticker;
         this.downloads = new Downloads(fetcher);
         this.rows = new Report.Row[plan.guestCount()];
     }
 
     Report run() throws InterruptedException {
-        long start = System.nanoTime();
+        long start = ticker.nanoTime();
         listener.starting(plan);
         int targets = plan.targetCount();
         for (int i = 0; i < plan.settled().size(); i++) {
@@ -59,7 +72,7 @@ final class Execution {
         List<Report.Row> ordered = new ArrayList<>(Arrays.asList(rows));
         ordered.sort(Comparator.comparing(Report.Row::name));
         Report report = Report.of(plan.options().dryRun(), haltReason.get(),
-                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start), ordered);
+                TimeUnit.NANOSECONDS.toMillis(ticker.nanoTime() - start), ordered);
         listener.finished(report);
         return report;
     }
@@ -81,12 +94,12 @@ final class Execution {
             return;
         }
         ExecutorService pool = Workers.pool("patchvisor-rollout", Math.min(plan.options().maxParallel(), largestWave));
-        timers = new ScheduledThreadPoolExecutor(1, task -> {
-            Thread thread = new Thread(task, "patchvisor-rollout-timer");
+        ScheduledThreadPoolExecutor watch = new ScheduledThreadPoolExecutor(1, task -> {
+            Thread thread = new Thread(task, "patchvisor-rollout-watch");
             thread.setDaemon(true);
             return thread;
         });
-        timers.setRemoveOnCancelPolicy(true);
+        watch.scheduleWithFixedDelay(this::interruptLateSteps, WATCH_MILLIS, WATCH_MILLIS, TimeUnit.MILLISECONDS);
         try {
             int base = 0;
             for (int w = 0; w < plan.waves().size(); w++) {
@@ -106,7 +119,15 @@ final class Execution {
             }
         } finally {
             pool.shutdownNow();
-            timers.shutdownNow();
+            watch.shutdownNow();
+        }
+    }
+
+    private void interruptLateSteps() {
+        for (Attempt attempt : running) {
+            if (attempt.deadline.expired()) {
+                attempt.expire();
+            }
         }
     }
 
@@ -147,17 +168,15 @@ final class Execution {
         }
         listener.guestStarted(target.guest());
         Duration budget = plan.options().perGuestTimeout();
-        long started = System.nanoTime();
-        Attempt attempt = new Attempt(Thread.currentThread());
-        ScheduledFuture<?> timer = timers.schedule(attempt::expire, budget.toNanos(), TimeUnit.NANOSECONDS);
+        Attempt attempt = new Attempt(Thread.currentThread(), Deadline.after(ticker, budget));
+        running.add(attempt);
         Outcome state;
         String reason;
         boolean answered = false;
         try {
             Path module = downloads.module(target.group());
-            Duration left = budget.minusNanos(System.nanoTime() - started);
             GuestOutcome outcome = step.apply(new GuestJob(target.guest(), target.group().kernel(),
-                    target.group().bundle().orElseThrow(), module, left.isNegative() ? Duration.ZERO : left));
+                    target.group().bundle().orElseThrow(), module, attempt.deadline.remaining()));
             if (outcome == null || outcome.state() == null) {
                 state = Outcome.FAILED;
                 reason = "the guest step gave no outcome";
@@ -176,10 +195,10 @@ final class Execution {
             state = Outcome.FAILED;
             reason = Workers.describe(e);
         } finally {
-            timer.cancel(false);
+            running.remove(attempt);
         }
         boolean expired = attempt.settle();
-        long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+        long ms = attempt.deadline.elapsed().toMillis();
         if (expired && !answered) {
             state = Outcome.TIMED_OUT;
             reason = "no outcome within the per-guest timeout of " + budget.toMillis() + " ms ("
@@ -221,31 +240,35 @@ final class Execution {
     }
 
     /**
-     * The handshake between a worker and its timer: the timer interrupts the worker only while the step is still
-     * running, and the worker clears that interrupt before it takes the next guest.
+     * One guest's step and its deadline, and the handshake between its worker and the watch: the watch interrupts
+     * the worker only while the step is still running, and the worker clears that interrupt before it takes the
+     * next guest.
      */
     private static final class Attempt {
+        final Deadline deadline;
         private final Thread worker;
-        private boolean expired;
+        private boolean interrupted;
         private boolean over;
 
-        Attempt(Thread worker) {
+        Attempt(Thread worker, Deadline deadline) {
             this.worker = worker;
+            this.deadline = deadline;
         }
 
         synchronized void expire() {
             if (!over) {
-                expired = true;
+                interrupted = true;
                 worker.interrupt();
             }
         }
 
+        /** Ends the attempt; true when the step ran past its deadline, whether or not the watch caught it. */
         synchronized boolean settle() {
             over = true;
-            if (expired) {
+            if (interrupted) {
                 Thread.interrupted();
             }
-            return expired;
+            return interrupted || deadline.expired();
         }
     }
 }

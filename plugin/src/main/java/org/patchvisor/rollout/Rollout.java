@@ -4,22 +4,25 @@ import java.io.IOException;
 import java.util.List;
 import java.util.Objects;
 import org.patchvisor.spi.Guest;
+import org.patchvisor.time.Ticker;
 
 /**
  * Patches a fleet of guests: {@link #plan} decides who gets which bundle and in what order without touching a
  * guest's kernel (it only asks each guest which kernel it runs); {@link #execute} carries the plan out through a
- * {@link GuestStep}, downloading each kernel's bundle once. The seams (kernel probe, feed lookup, download) are
- * given here; the step and the listener per run.
+ * {@link GuestStep}, downloading each kernel's bundle once. The seams (kernel probe, feed lookup, download, the
+ * ticker the per-guest timeout is measured on) are given here; the step and the listener per run.
  */
 public final class Rollout {
     private final KernelProbe probe;
     private final BundleSource source;
     private final BundleFetcher fetcher;
+    private final Ticker ticker;
 
-    public Rollout(KernelProbe probe, BundleSource source, BundleFetcher fetcher) {
+    public Rollout(KernelProbe probe, BundleSource source, BundleFetcher fetcher, Ticker ticker) {
         this.probe = Objects.requireNonNull(probe, "probe");
         this.source = Objects.requireNonNull(source, "source");
         this.fetcher = Objects.requireNonNull(fetcher, "fetcher");
+        this.ticker = Objects.requireNonNull(ticker, "ticker");
     }
 
     /** Throws only when the feed cannot be read; an unreachable guest is part of the plan, not an error. */
@@ -33,6 +36,6 @@ public final class Rollout {
      */
     public Report execute(Plan plan, GuestStep step, RolloutListener listener) throws InterruptedException {
         return new Execution(plan, fetcher, Objects.requireNonNull(step, "step"),
-                Objects.requireNonNull(listener, "listener")).run();
+                Objects.requireNonNull(listener, "listener"), ticker).run();
     }
 }

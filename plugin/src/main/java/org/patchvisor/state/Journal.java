@@ -50,7 +50,12 @@ public final class Journal {
     private final int keepFinished;
 
     public Journal(Path stateDir) {
-        this(stateDir, Clock.systemUTC(), ProcessHandle.current().pid(), DEFAULT_KEEP_FINISHED);
+        this(stateDir, Clock.systemUTC());
+    }
+
+    /** This process's journal, each line stamped on {@code clock}. */
+    public Journal(Path stateDir, Clock clock) {
+        this(stateDir, clock, ProcessHandle.current().pid(), DEFAULT_KEEP_FINISHED);
     }
 
     /**

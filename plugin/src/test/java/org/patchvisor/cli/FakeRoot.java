@@ -67,6 +67,9 @@ final class FakeRoot implements ModuleSyscalls {
         throw new KernelCallException("delete_module", KernelCallException.EPERM, "not a real kernel");
     }
 
+    /** The ticker every command waits on. */
+    Ticker ticker = Ticker.SYSTEM;
+
     /** The hypervisor adapters the CLI sees: none unless a test sets its own. */
     HypervisorAdapters adapters = new HypervisorAdapters(java.util.List::of);
 
@@ -79,7 +82,7 @@ final class FakeRoot implements ModuleSyscalls {
     Run run(HypervisorAdapters adapters, String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
-        CommandLine cmd = PatchvisorCli.commandLine(new HostContext(root, () -> this, Ticker.SYSTEM, Map.of()),
+        CommandLine cmd = PatchvisorCli.commandLine(new HostContext(root, () -> this, ticker, Map.of()),
                 adapters, new SystemProcessRunner(""));
         cmd.setOut(new PrintWriter(out));
         cmd.setErr(new PrintWriter(err));

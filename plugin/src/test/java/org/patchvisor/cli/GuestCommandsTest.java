@@ -10,6 +10,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -21,6 +23,8 @@ import org.patchvisor.spi.Guest;
 import org.patchvisor.spi.HypervisorAdapter;
 import org.patchvisor.spi.HypervisorAdapterProvider;
 import org.patchvisor.spi.HypervisorAdapters;
+import org.patchvisor.time.FakeTicker;
+import org.patchvisor.time.Ticker;
 
 /** The guest commands through the real CLI with a fake hypervisor adapter: listing, refusals, exit codes. */
 class GuestCommandsTest {
@@ -28,6 +32,9 @@ class GuestCommandsTest {
     Path tmp;
     FakeRoot host;
     final List<String> uris = new ArrayList<>();
+    final List<Ticker> tickers = new ArrayList<>();
+    /** How often a command opened a channel into cloud1: each must be closed again ({@link #closes}). */
+    final AtomicInteger cloud1Opened = new AtomicInteger();
     /** The one guest whose agent answers: on the cloud kernel, no live patches, no readable notes. */
     final FakeGuest cloud1 = new FakeGuest(new GuestOs("6.1.0-56-cloud-amd64", "#1 SMP PREEMPT_DYNAMIC Debian",
             "x86_64"));
@@ -38,10 +45,16 @@ class GuestCommandsTest {
         host.adapters = new HypervisorAdapters(() -> List.of(new FakeProvider()));
     }
 
+    @AfterEach
+    void closes() {
+        assertEquals(cloud1Opened.get(), cloud1.closes.get(), "every channel into cloud1 was closed again");
+    }
+
     @Test
     void guestsListsEveryGuestWithItsKernel() throws Exception {
         FakeRoot.Run run = host.run("guests", "-c", "fake:///one", "-c", "fake:///two");
         assertEquals(0, run.exit(), run.err());
+        assertTrue(cloud1Opened.get() > 0, "cloud1 was asked for its kernel");
         assertEquals(List.of("fake:///one", "fake:///two"), uris);
         assertTrue(run.out().lines().anyMatch(l -> l.matches("cloud1 +running +yes +6\\.1\\.0-56-cloud-amd64 +-.*")),
                 run.out());
@@ -54,6 +67,13 @@ class GuestCommandsTest {
         assertEquals("6.1.0-56-cloud-amd64", json.at("/0/kernel/release").asText());
         assertEquals("canary", json.at("/0/policy/group").asText());
         assertEquals("no", json.at("/1/agent").asText());
+    }
+
+    @Test
+    void adaptersWaitOnTheHostsTicker() {
+        host.ticker = new FakeTicker();
+        assertEquals(0, host.run("guests").exit());
+        assertEquals(List.of(host.ticker), tickers);
     }
 
     @Test
@@ -71,6 +91,7 @@ class GuestCommandsTest {
         assertTrue(run.out().contains("\"result\" : \"refused\""), run.out());
         assertTrue(run.out().contains("but the guest's kernel is 6.1.0-56-cloud-amd64"), run.out());
         assertEquals(List.of(), cloud1.writes);
+        assertEquals(1, cloud1.closes.get(), "the refusal closes the channel it looked through");
     }
 
     @Test
@@ -117,6 +138,7 @@ class GuestCommandsTest {
         @Override
         public HypervisorAdapter open(AdapterContext context) {
             uris.addAll(context.connectionUris());
+            tickers.add(context.ticker());
             return new HypervisorAdapter() {
                 @Override
                 public String name() {
@@ -141,6 +163,7 @@ class GuestCommandsTest {
                         throw new org.patchvisor.spi.GuestUnreachableException(guest.name()
                                 + " has no QEMU guest agent channel");
                     }
+                    cloud1Opened.incrementAndGet();
                     return cloud1;
                 }
 

@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -47,6 +48,11 @@ class GuestFleetCommandsTest {
         spool = Files.createDirectories(tmp.resolve("spool"));
     }
 
+    @AfterEach
+    void everyChannelIntoAGuestWasClosed() {
+        assertEquals(kvm.channelsOpened.get(), kvm.channelsClosed());
+    }
+
     private FakeRoot.Run upgradeGuests(String... extra) {
         return host.run(Stream.concat(Stream.of("upgrade", "--guests", "--config", feed.config.toString()),
                 Stream.of(extra)).toArray(String[]::new));
@@ -81,6 +87,7 @@ class GuestFleetCommandsTest {
         assertTrue(web1.files.containsKey(LOADED), "the sample patch is loaded in web1");
         assertEquals(List.of(), web1.files.keySet().stream().filter(f -> f.startsWith("/run/patchvisor/")).toList(),
                 "nothing is left behind in the guest");
+        assertTrue(web1.closes.get() >= 2, "identified, then patched, each through a channel closed again");
     }
 
     @Test
@@ -133,6 +140,7 @@ class GuestFleetCommandsTest {
                 + "silent has no QEMU guest agent channel (waited 0 s)"), run.err());
         assertTrue(web1.files.containsKey(LOADED), "the sample patch is loaded in web1");
         assertEquals(List.of("3.1.event"), queued(), "only the silent guest's event is left");
+        assertTrue(web1.closes.get() >= 3, "waited for, identified and patched, each through a channel closed again");
     }
 
     @Test

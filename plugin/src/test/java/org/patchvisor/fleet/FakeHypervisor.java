@@ -21,7 +21,8 @@ import org.patchvisor.spi.HypervisorAdapters;
 /**
  * A hypervisor adapter and its provider for fleet and CLI tests, handed in through the same provider supplier the
  * CLI uses. Its guests are listed as given; a guest with a {@link FakeGuest} behind it can be entered, any other is
- * unreachable (no agent channel), the way the libvirt adapter refuses a silent agent. Counts opens and closes.
+ * unreachable (no agent channel), the way the libvirt adapter refuses a silent agent. Counts opens and closes, of
+ * itself and of its guests' channels.
  */
 public final class FakeHypervisor implements HypervisorAdapterProvider {
     private final String name;
@@ -63,6 +64,11 @@ public final class FakeHypervisor implements HypervisorAdapterProvider {
         };
         channels.put(guestName, inside);
         return inside;
+    }
+
+    /** How often its guests' channels were closed, all together: to be {@link #channelsOpened} after a command. */
+    public int channelsClosed() {
+        return channels.values().stream().mapToInt(g -> g.closes.get()).sum();
     }
 
     /** The providers the CLI and {@link GuestTargets} take: this one alone, or with others. */

@@ -21,6 +21,7 @@ import org.patchvisor.rollout.Report;
 import org.patchvisor.rollout.RolloutListener;
 import org.patchvisor.rollout.RolloutOptions;
 import org.patchvisor.spi.Guest;
+import org.patchvisor.time.Ticker;
 
 /**
  * {@code upgrade --guests} in the core over a fake adapter and a real signed feed: which guests it patches and
@@ -38,7 +39,7 @@ class GuestFleetUpgradeTest {
         FakeHypervisor kvm = new FakeHypervisor("kvm", false).with(star, prod, question);
         try (GuestTargets targets = kvm.open()) {
             GuestFleetUpgrade fleet = new GuestFleetUpgrade(targets, new Feed(List.of(), new BlobCache(tmp)),
-                    GuestPatcher.standard());
+                    GuestPatcher.standard(), Ticker.SYSTEM);
             RolloutOptions one = new RolloutOptions(0, 1, 0, Duration.ofMinutes(1), List.of(), List.of(), false);
             for (Guest guest : List.of(star, question)) {
                 Plan plan = fleet.plan(one, guest);
@@ -60,7 +61,7 @@ class GuestFleetUpgradeTest {
         List<String> heard = new CopyOnWriteArrayList<>();
         Report report;
         try (GuestTargets targets = GuestTargets.open(FakeHypervisor.providers(kvm, lxc), FakeHypervisor.context())) {
-            GuestFleetUpgrade fleet = new GuestFleetUpgrade(targets, feed, GuestPatcher.standard());
+            GuestFleetUpgrade fleet = new GuestFleetUpgrade(targets, feed, GuestPatcher.standard(), Ticker.SYSTEM);
             Plan plan = fleet.plan(RolloutOptions.defaults());
             assertEquals(3, plan.guestCount(), "the container is not in the plan: " + plan);
             report = fleet.run(plan, new RolloutListener() {

@@ -61,10 +61,13 @@ class GuestWorkerHandlerTest {
             }
         }).handle("web1");
 
-        assertEquals(new SpoolDrainer.Result(Outcome.APPLIED, true, result.reason()), result);
+        assertEquals(new SpoolDrainer.Result(Outcome.APPLIED, true, SampleFeed.PATCH
+                + " applied (verified: enabled, transition finished; 1 ms in the guest)"), result);
         assertTrue(web1.files.containsKey("/sys/kernel/livepatch/" + SampleFeed.PATCH + "/enabled"), "loaded in web1");
         assertEquals(List.of(), web2.execs, "the rollout was restricted to the queued guest");
         assertEquals(kvm.opened.get(), kvm.closed.get(), "the adapters are closed after the job");
+        assertTrue(kvm.channelsOpened.get() >= 2, "the agent was waited for, then the guest patched");
+        assertEquals(kvm.channelsOpened.get(), web1.closes.get(), "every channel into web1 was closed");
     }
 
     @Test
@@ -115,6 +118,7 @@ class GuestWorkerHandlerTest {
                 Duration.ofSeconds(1));
         assertEquals(Optional.empty(), silent);
         assertEquals(6, adapter.opened);
+        assertEquals(1, adapter.answering.closes.get(), "the channel that answered is closed again");
         assertEquals(5, Duration.ofNanos(ticker.now).toSeconds());
     }
 
@@ -132,6 +136,7 @@ class GuestWorkerHandlerTest {
     /** Refuses a channel (as the libvirt adapter does for a silent agent) the first {@code silentOpens} times. */
     private static final class SilentThenAnswering implements HypervisorAdapter {
         private final int silentOpens;
+        final FakeGuest answering = new FakeGuest(); // answers a ping, which is all the wait asks
         int opened;
 
         SilentThenAnswering(int silentOpens) {
@@ -159,7 +164,7 @@ class GuestWorkerHandlerTest {
             if (opened <= silentOpens) {
                 throw new GuestUnreachableException(guest.name() + ": the QEMU guest agent does not answer");
             }
-            return new FakeGuest(); // answers a ping, which is all the wait asks
+            return answering;
         }
 
         @Override

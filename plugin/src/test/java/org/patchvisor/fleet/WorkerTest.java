@@ -66,7 +66,7 @@ class WorkerTest {
     private Worker worker(SpoolDrainer.GuestHandler handler, Ticker ticker) {
         SpoolDrainer drainer = new SpoolDrainer(new EventSpool(spool, warning -> { }), handler, CLOCK,
                 Duration.ofMinutes(1), Duration.ofMinutes(30), Duration.ofHours(24));
-        return new Worker(spool, drainer, ticker, POLL);
+        return new Worker(spool, drainer, CLOCK, ticker, POLL);
     }
 
     private void queue(String file, String guest) throws IOException {
@@ -126,6 +126,18 @@ class WorkerTest {
         }
         assertEquals(List.of(), handledBy, "nothing was handled without the lock");
         assertTrue(Files.exists(spool.resolve("1.1.event")));
+    }
+
+    @Test
+    void theLockNamesItsHolderSinceTheInjectedClock() throws Exception {
+        queue("1.1.event", "vm1");
+        List<String> lockFile = new ArrayList<>();
+        worker(guest -> {
+            lockFile.add(Files.readString(spool.resolve("lock")));
+            return new SpoolDrainer.Result(Outcome.APPLIED, true, "");
+        }, ticker(1)).run(true, listener);
+
+        assertTrue(lockFile.get(0).contains("\"since\":\"2026-01-01T00:00:00Z\""), lockFile.toString());
     }
 
     @Test

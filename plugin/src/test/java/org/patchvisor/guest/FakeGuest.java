@@ -6,12 +6,14 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 
 /**
  * A fake {@link GuestChannel}: a guest as a map of files (its sysfs included), a few programs (mkdir, rm, find,
- * test) and a scripted stand-in for the per-guest agent. Records every call so tests can say what was never done.
- * Public for the CLI's tests, which hand it out from a fake hypervisor adapter.
+ * test) and a scripted stand-in for the per-guest agent. Records every call so tests can say what was never done,
+ * and counts closes so they can say every channel handed out was closed again. Public for the CLI's tests, which
+ * hand it out from a fake hypervisor adapter.
  */
 public final class FakeGuest implements GuestChannel {
     public final Map<String, byte[]> files = new LinkedHashMap<>();
@@ -27,6 +29,8 @@ public final class FakeGuest implements GuestChannel {
     public final java.util.Set<String> unreadable = new java.util.HashSet<>();
     /** Runs in place of "/bin/sh pv-guest-agent.sh ...": gets the argv after the script, returns its stdout. */
     public Function<List<String>, String> agent = args -> "{\"result\":\"failed\",\"reason\":\"no script\",\"ms\":0}";
+    /** How often it was closed: an adapter hands out this one object each time a channel is opened. */
+    public final AtomicInteger closes = new AtomicInteger();
 
     /** A guest on the Debian generic kernel. */
     public FakeGuest() {
@@ -142,5 +146,6 @@ public final class FakeGuest implements GuestChannel {
 
     @Override
     public void close() {
+        closes.incrementAndGet();
     }
 }

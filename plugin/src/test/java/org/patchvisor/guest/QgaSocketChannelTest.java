@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -141,6 +142,24 @@ class QgaSocketChannelTest {
             assertThrows(GuestTimeoutException.class, () -> channel.exec(List.of("/bin/true"), Duration.ofMillis(300)));
             long elapsedMs = (System.nanoTime() - start) / 1_000_000;
             assertTrue(elapsedMs >= 550 && elapsedMs < 3000, "took " + elapsedMs + " ms");
+        }
+    }
+
+    @Test
+    void aSilentAgentTimesOutOnTheInjectedTickerWithoutWaitingForReal() throws Exception {
+        agent = new FakeAgent(socket, c -> null);
+        agent.answerSync = false;
+        FakeTicker ticker = new FakeTicker();
+        QgaSocketChannel channel = QgaSocketChannel.connect(socket, ticker);
+        try {
+            assertTimeoutPreemptively(Duration.ofSeconds(20), () -> {
+                assertFalse(channel.ping(Duration.ofSeconds(10)));
+                assertThrows(GuestTimeoutException.class, () -> channel.exec(List.of("/bin/true"), Duration.ofSeconds(10)));
+            }, "the wait for a silent agent must end when the ticker says so");
+            assertEquals(Duration.ofSeconds(20).toNanos(), ticker.now, "each call waited its whole timeout on the ticker");
+        } finally {
+            agent.close(); // the agent hangs up: ends a wait the ticker could not end, so a failure does not hang
+            channel.close();
         }
     }
 

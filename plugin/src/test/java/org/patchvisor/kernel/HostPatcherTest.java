@@ -10,6 +10,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -51,6 +53,16 @@ class HostPatcherTest {
         assertEquals(List.of(NAME), installed.stream().map(InstalledPatch::patchName).toList());
         assertTrue(new Journal(state).pending().isEmpty());
         assertEquals(Phase.COMMITTED, new Journal(state).entries().get(0).phase());
+    }
+
+    @Test
+    void theJournalIsStampedOnTheInjectedClock() throws Exception {
+        Instant now = Instant.parse("2026-03-04T05:06:07Z");
+        kernel.anyOtherFile = Behaviour.quick(NAME);
+        new HostPatcher(kernel, ticker, Clock.fixed(now, ZoneOffset.UTC), state, Duration.ZERO, true)
+                .apply(SAMPLE.toAbsolutePath(), "test", Duration.ofSeconds(30), TransitionWaiter.Listener.NONE);
+        JournalEntry entry = new Journal(state).entries().get(0);
+        assertEquals(List.of(now, now), List.of(entry.startedAt(), entry.updatedAt()));
     }
 
     @Test

@@ -25,8 +25,10 @@ import org.patchvisor.io.ProcessRunner;
 
 /**
  * The publisher's sequence for the patchvisor backend over a fake kbuild: the module is built, then published, and
- * nothing reaches the repository that was refused or failed to compile. The fix check itself (two compiles of the
- * kernel's units) is FixComparisonTest's and the integration lane's.
+ * nothing reaches the repository that was refused or failed to compile. With a fix to check, the comparison of the
+ * kernel built without and with it is handed in (compiling the kernel's units for real is FixComparisonTest's and
+ * the integration lane's): a live patch that does not replace every function the fix changed is refused as
+ * NOT_COVERED before anything is built or published.
  */
 class BuildPipelineTest {
     private static final Path SAMPLE = Path.of("src/test/resources/elf/livepatch_sample.ko").toAbsolutePath();
@@ -102,8 +104,46 @@ class BuildPipelineTest {
     }
 
     private Path build() throws IOException {
-        return pipeline().withPatchvisor(new LivePatchBuilder(root, make), source, Optional.empty(), Optional.empty(),
+        return build(Optional.empty());
+    }
+
+    private Path build(Optional<FixCheck> check) throws IOException {
+        return pipeline().withPatchvisor(new LivePatchBuilder(root, make), source, check, Optional.empty(),
                 Optional.of(tmp.resolve("out/fix_cmdline.ko")), Optional.of(map));
+    }
+
+    /** A fix check whose comparison found these functions changed, and compiles nothing. */
+    private FixCheck fixChanging(String... functions) {
+        List<FunctionDelta> changed = new ArrayList<>();
+        for (String function : functions) {
+            changed.add(new FunctionDelta("fs/proc/cmdline.o", function, function, function, true));
+        }
+        DiffReport report = new DiffReport(changed, List.of(), List.of(), List.of(), List.of(), List.of());
+        return new FixCheck(new FixPatch(tmp.resolve("fix.patch"), List.of()),
+                new KernelSource(KERNEL, "6.1.158", tmp.resolve("linux.tar.xz"), tmp.resolve("config"), "gcc-12"),
+                tmp.resolve("cache"), make, extraUnits -> new FixComparison.Result(report, List.of(), List.of(),
+                        tmp.resolve("cache/objects")));
+    }
+
+    @Test
+    void aLivePatchThatMissesAFunctionTheFixChangedIsRefusedAndNothingIsBuiltOrPublished() throws Exception {
+        BuildException e = assertThrows(BuildException.class,
+                () -> build(Optional.of(fixChanging("cmdline_proc_show", "proc_cmdline_init"))));
+
+        assertEquals(BuildException.Reason.NOT_COVERED, e.reason());
+        assertEquals("the live patch does not replace function(s) the fix changed: proc_cmdline_init", e.getMessage());
+        assertEquals(0, make.runs, "nothing compiled");
+        assertFalse(Files.exists(repo), "nothing published");
+        assertEquals(List.of("compared"), heard);
+    }
+
+    @Test
+    void aLivePatchThatReplacesEveryFunctionTheFixChangedIsBuiltAndPublished() throws Exception {
+        build(Optional.of(fixChanging("cmdline_proc_show")));
+
+        assertEquals(List.of("compared", "covered", "built fix_cmdline at fix_cmdline.ko",
+                "published serial 1, 1 bundle(s)"), heard);
+        assertEquals(1, make.runs);
     }
 
     @Test

@@ -15,7 +15,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-/** The gate thread outlives a failure while handing on one connection: the next clients are still served. */
+/**
+ * The gate thread outlives a failure while handing on one connection: the next clients are still served, and the
+ * failed connection is closed and its address's place given back.
+ */
 class RequestGateTest {
     private static final byte[] OK = "HTTP/1.1 204 No Content\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
             .getBytes(StandardCharsets.US_ASCII);
@@ -43,6 +46,36 @@ class RequestGateTest {
             assertEquals("", get(port), "the first client's receiver failed: closed without an answer");
             assertEquals("HTTP/1.1 204 No Content", get(port).lines().findFirst().orElse(""));
             assertEquals(2, handed.get());
+        }
+    }
+
+    @Test
+    @Timeout(value = 30, unit = TimeUnit.SECONDS)
+    void aReceiverThatThrowsWithTheConnectionHasItClosedAndItsPlaceGivenBack() throws Exception {
+        AtomicInteger handed = new AtomicInteger();
+        // One connection per address: the second client is served only if the first one's place came back.
+        ServeLimits limits = new ServeLimits(Duration.ofSeconds(5), Duration.ofSeconds(5), 1, 16, 1);
+        try (RequestGate gate = RequestGate.open(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), limits,
+                (connection, head) -> {
+                    if (handed.incrementAndGet() == 1) {
+                        throw new IllegalStateException("a receiver that fails once, before it took the connection");
+                    }
+                    answer(connection);
+                })) {
+            int port = gate.address().getPort();
+            assertEquals("", get(port), "the failed connection is closed, not left open");
+            assertEquals("HTTP/1.1 204 No Content", get(port).lines().findFirst().orElse(""));
+            assertEquals(2, handed.get());
+        }
+    }
+
+    private static void answer(ClientConnection connection) {
+        try {
+            connection.channel().write(ByteBuffer.wrap(OK));
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        } finally {
+            connection.close();
         }
     }
 

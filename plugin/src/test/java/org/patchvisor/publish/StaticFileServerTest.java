@@ -16,6 +16,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -93,11 +95,31 @@ class StaticFileServerTest {
         Thread.sleep(300); // the four requests reach the workers first
         String answer = get(InetAddress.getLoopbackAddress(), "/index.json");
         assertTrue(answer.startsWith("HTTP/1.1 200 OK\r\n"), "served while four clients stopped reading: " + answer);
+        // Each stalled answer is logged once the server has cut it off; reading before then would let it finish.
+        List<String> cut = awaitLines("GET /blob ", 4);
         for (Socket socket : stalled) {
             String got = readUntilClosed(socket);
             assertTrue(got.length() < (32 << 20), "cut off before the whole blob: " + got.length());
         }
-        assertEquals(4, log.stream().filter(line -> line.startsWith("GET /blob 200 ")).count(), log.toString());
+        for (String line : cut) {
+            Matcher logged = Pattern.compile("GET /blob 200 (\\d+) cut off \\(of 33554432\\)").matcher(line);
+            assertTrue(logged.matches(), "logged as cut off, with what got out: " + line);
+            assertTrue(Long.parseLong(logged.group(1)) < (32 << 20), line);
+        }
+        assertTrue(log.contains("GET /index.json 200 13"), "a whole answer is logged with its length: " + log);
+    }
+
+    /** The access log's lines that start with {@code prefix}, once there are {@code count} of them. */
+    private List<String> awaitLines(String prefix, int count) throws InterruptedException {
+        long end = System.nanoTime() + DEADLINE.multipliedBy(4).toNanos();
+        while (true) {
+            List<String> lines = log.stream().filter(line -> line.startsWith(prefix)).toList();
+            if (lines.size() >= count || System.nanoTime() > end) {
+                assertEquals(count, lines.size(), log.toString());
+                return lines;
+            }
+            Thread.sleep(50);
+        }
     }
 
     @Test

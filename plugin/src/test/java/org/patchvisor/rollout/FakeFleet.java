@@ -17,6 +17,7 @@ import org.patchvisor.model.KernelId;
 import org.patchvisor.model.Outcome;
 import org.patchvisor.spi.Guest;
 import org.patchvisor.spi.GuestUnreachableException;
+import org.patchvisor.time.FakeTicker;
 
 /**
  * A fake fleet for rollout tests: guests with scripted kernels, a feed of scripted bundles, and a guest step
@@ -40,6 +41,8 @@ final class FakeFleet implements KernelProbe, BundleSource, BundleFetcher, Guest
     final Set<String> workerThreads = ConcurrentHashMap.newKeySet();
     final List<String> problems = Collections.synchronizedList(new ArrayList<>());
     volatile long stepMillis;
+    /** The rollout's ticker: the per-guest timeouts pass on it when a scripted step sleeps on it. */
+    final FakeTicker ticker = new FakeTicker();
 
     static KernelId kernel(String release, String buildId) {
         return new KernelId(release, "#1 SMP Debian", "x86_64", Optional.ofNullable(buildId));
@@ -81,7 +84,7 @@ final class FakeFleet implements KernelProbe, BundleSource, BundleFetcher, Guest
     }
 
     Rollout rollout() {
-        return new Rollout(this, this, this);
+        return new Rollout(this, this, this, ticker);
     }
 
     @Override

@@ -18,6 +18,7 @@ import org.patchvisor.guest.GuestOutcome;
 import org.patchvisor.model.KernelId;
 import org.patchvisor.model.Outcome;
 import org.patchvisor.spi.Guest;
+import org.patchvisor.time.Ticker;
 
 /**
  * The fleet-scale benchmark (docs/BENCHMARKS.md): N simulated guests on eight kernels (seven with a bundle),
@@ -76,7 +77,7 @@ public final class RolloutScaleBenchmark {
         }
         RolloutOptions options = RolloutOptions.defaults().withCanary(KERNELS).withMaxParallel(parallel)
                 .withMaxFailures(0).withPerGuestTimeout(Duration.ofMinutes(5));
-        Rollout rollout = new Rollout(fleet, fleet, fleet);
+        Rollout rollout = new Rollout(fleet, fleet, fleet, Ticker.SYSTEM);
         long planStart = System.nanoTime();
         Plan plan = rollout.plan(guests, options);
         long planNanos = System.nanoTime() - planStart;

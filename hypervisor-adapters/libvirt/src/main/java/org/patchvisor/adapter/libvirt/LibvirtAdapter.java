@@ -15,6 +15,7 @@ import org.patchvisor.guest.QgaProtocol;
 import org.patchvisor.spi.Guest;
 import org.patchvisor.spi.GuestUnreachableException;
 import org.patchvisor.spi.HypervisorAdapter;
+import org.patchvisor.time.Ticker;
 
 /**
  * KVM/QEMU guests on one or more libvirt connections. Lists every domain, running or not, with the policy the
@@ -28,13 +29,16 @@ final class LibvirtAdapter implements HypervisorAdapter {
 
     /** Connections by URI, in the order given. */
     private final Map<String, Connect> connections;
+    /** Measures the agent's deadlines: each operation's one deadline, shared by the commands it sends. */
+    private final Ticker ticker;
 
-    private LibvirtAdapter(Map<String, Connect> connections) {
+    private LibvirtAdapter(Map<String, Connect> connections, Ticker ticker) {
         this.connections = connections;
+        this.ticker = ticker;
     }
 
     /** Opens every URI; if one fails the ones already open are closed again. */
-    static LibvirtAdapter open(List<String> uris, LibvirtConnector connector) throws IOException {
+    static LibvirtAdapter open(List<String> uris, LibvirtConnector connector, Ticker ticker) throws IOException {
         Map<String, Connect> open = new LinkedHashMap<>();
         try {
             for (String uri : uris) {
@@ -42,7 +46,7 @@ final class LibvirtAdapter implements HypervisorAdapter {
                     open.put(uri, connector.open(uri));
                 }
             }
-            return new LibvirtAdapter(open);
+            return new LibvirtAdapter(open, ticker);
         } catch (LibvirtException e) {
             closeAll(open.values());
             throw new IOException("cannot connect to libvirt at " + (open.size() < uris.size() ? uris.get(open.size())
@@ -115,7 +119,7 @@ final class LibvirtAdapter implements HypervisorAdapter {
                 throw new GuestUnreachableException(guest.name() + " has no QEMU guest agent channel ("
                         + DomainDescription.AGENT_PORT + ")");
             }
-            QgaProtocol channel = new QgaProtocol(new LibvirtAgentTransport(domain, guest.name()));
+            QgaProtocol channel = new QgaProtocol(new LibvirtAgentTransport(domain, guest.name()), ticker);
             handedOver = true;
             if (!channel.ping(PING_TIMEOUT)) {
                 channel.close();

@@ -42,6 +42,6 @@ public final class LibvirtAdapterProvider implements HypervisorAdapterProvider {
     @Override
     public HypervisorAdapter open(AdapterContext context) throws IOException {
         List<String> uris = context.connectionUris().isEmpty() ? List.of(DEFAULT_URI) : context.connectionUris();
-        return LibvirtAdapter.open(uris, connector);
+        return LibvirtAdapter.open(uris, connector, context.ticker());
     }
 }

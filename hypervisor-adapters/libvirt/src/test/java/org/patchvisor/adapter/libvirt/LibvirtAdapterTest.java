@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.ServiceLoader;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
@@ -25,6 +26,7 @@ import org.patchvisor.spi.HypervisorAdapter;
 import org.patchvisor.spi.HypervisorAdapterProvider;
 import org.patchvisor.spi.HypervisorAdapters;
 import org.patchvisor.io.SystemProcessRunner;
+import org.patchvisor.time.Ticker;
 
 /**
  * The adapter against libvirt's own test driver ({@code test:///PATH.xml}): the real client library and
@@ -46,6 +48,30 @@ class LibvirtAdapterTest {
 
     private static AdapterContext context(Path root, List<String> uris) {
         return new AdapterContext(root, uris, Map.of(), new SystemProcessRunner(""));
+    }
+
+    @Test
+    void theAgentsDeadlinesAreMeasuredOnTheContextsTicker() throws IOException {
+        AtomicInteger readings = new AtomicInteger();
+        // Every reading is an hour later: the agent's ping deadline has passed by the time it would send.
+        Ticker hours = new Ticker() {
+            @Override
+            public long nanoTime() {
+                return Duration.ofHours(readings.incrementAndGet()).toNanos();
+            }
+
+            @Override
+            public void sleep(Duration duration) {
+                throw new AssertionError("nothing should sleep here");
+            }
+        };
+        try (HypervisorAdapter adapter = new LibvirtAdapterProvider().open(new AdapterContext(Path.of("/"),
+                List.of(node), Map.of(), new SystemProcessRunner(""), hours))) {
+            Guest web = find(adapter.guests(), "web1");
+            GuestUnreachableException silent = assertThrows(GuestUnreachableException.class, () -> adapter.channel(web));
+            assertTrue(silent.getMessage().contains("does not answer"), silent.getMessage());
+        }
+        assertTrue(readings.get() >= 2, "the ping's deadline was set and checked on the context's ticker");
     }
 
     private static HypervisorAdapter open() throws IOException {

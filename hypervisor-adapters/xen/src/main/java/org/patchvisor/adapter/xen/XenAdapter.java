@@ -17,6 +17,7 @@ import org.patchvisor.guest.SshChannel;
 import org.patchvisor.spi.Guest;
 import org.patchvisor.spi.GuestUnreachableException;
 import org.patchvisor.spi.HypervisorAdapter;
+import org.patchvisor.time.Ticker;
 
 /**
  * Xen guests as libvirt's Xen driver lists them. Each runs its own kernel; patchvisor enters one through the QEMU
@@ -30,10 +31,13 @@ public final class XenAdapter implements HypervisorAdapter {
 
     private final Connect connect;
     private final SshKeys sshKeys;
+    private final Ticker ticker;
 
-    public XenAdapter(Connect connect, SshKeys sshKeys) {
+    /** @param ticker measures every wait on a guest's channel, agent socket or SSH */
+    public XenAdapter(Connect connect, SshKeys sshKeys, Ticker ticker) {
         this.connect = connect;
         this.sshKeys = sshKeys;
+        this.ticker = ticker;
     }
 
     @Override
@@ -104,7 +108,7 @@ public final class XenAdapter implements HypervisorAdapter {
         Optional<String> socket = DomainXml.socketPath(xml);
         if (socket.isPresent()) {
             try {
-                return QgaSocketChannel.connect(Path.of(socket.get()));
+                return QgaSocketChannel.connect(Path.of(socket.get()), ticker);
             } catch (IOException e) {
                 throw new GuestUnreachableException(guest.name() + ": guest agent socket " + socket.get()
                         + " does not answer: " + e.getMessage(), e);
@@ -115,7 +119,7 @@ public final class XenAdapter implements HypervisorAdapter {
             DomainXml.SshEndpoint at = ssh.get();
             try {
                 return SshChannel.connect(new SshChannel.Target(at.host(), at.port(), at.user(), sshKeys.privateKey(),
-                        sshKeys.knownHosts()), SSH_CONNECT_TIMEOUT);
+                        sshKeys.knownHosts()), SSH_CONNECT_TIMEOUT, ticker);
             } catch (IOException e) {
                 throw new GuestUnreachableException(guest.name() + ": " + e.getMessage(), e);
             }

@@ -45,7 +45,7 @@ public final class XenProvider implements HypervisorAdapterProvider {
     public HypervisorAdapter open(AdapterContext context) throws IOException {
         String uri = uri(context.connectionUris());
         try {
-            return new XenAdapter(new Connect(uri, true), SshKeys.from(context.env()));
+            return new XenAdapter(new Connect(uri, true), SshKeys.from(context.env()), context.ticker());
         } catch (LibvirtException e) {
             throw new IOException("cannot connect to " + uri + ": " + e.getMessage(), e);
         }

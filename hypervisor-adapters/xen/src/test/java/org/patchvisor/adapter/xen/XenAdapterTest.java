@@ -3,9 +3,13 @@ package org.patchvisor.adapter.xen;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.ServerSocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -13,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -22,6 +27,7 @@ import org.patchvisor.spi.AdapterContext;
 import org.patchvisor.spi.Guest;
 import org.patchvisor.spi.GuestUnreachableException;
 import org.patchvisor.io.ProcessRunner;
+import org.patchvisor.time.Ticker;
 
 /**
  * The Xen adapter against libvirt's real test driver loaded with a node file of Xen domains (a documented fake:
@@ -36,7 +42,7 @@ class XenAdapterTest {
 
     @Test
     void guestsAreListedWithStatesButNotDomain0() throws Exception {
-        try (XenAdapter adapter = new XenAdapter(new Connect(nodeUri(tmp.resolve("agent.sock")), true), KEYS)) {
+        try (XenAdapter adapter = new XenAdapter(new Connect(nodeUri(tmp.resolve("agent.sock")), true), KEYS, Ticker.SYSTEM)) {
             assertFalse(adapter.sharesHostKernel());
             List<Guest> guests = adapter.guests();
             assertEquals(Map.of("web-pv", Guest.State.RUNNING, "db-hvm", Guest.State.RUNNING,
@@ -65,7 +71,7 @@ class XenAdapterTest {
             for (int i = 0; i < 100 && !Files.exists(socket); i++) {
                 Thread.sleep(50);
             }
-            try (XenAdapter adapter = new XenAdapter(new Connect(nodeUri(socket), true), KEYS)) {
+            try (XenAdapter adapter = new XenAdapter(new Connect(nodeUri(socket), true), KEYS, Ticker.SYSTEM)) {
                 Guest web = guest(adapter, "web-pv");
                 try (GuestChannel channel = adapter.channel(web)) {
                     assertTrue(channel.ping(Duration.ofSeconds(10)), Files.readString(tmp.resolve("qga.log")));
@@ -88,11 +94,37 @@ class XenAdapterTest {
 
     @Test
     void aSilentSocketIsUnreachableNotAnError() throws Exception {
-        try (XenAdapter adapter = new XenAdapter(new Connect(nodeUri(tmp.resolve("nobody.sock")), true), KEYS)) {
+        try (XenAdapter adapter = new XenAdapter(new Connect(nodeUri(tmp.resolve("nobody.sock")), true), KEYS, Ticker.SYSTEM)) {
             GuestUnreachableException e = assertThrows(GuestUnreachableException.class,
                     () -> adapter.channel(guest(adapter, "web-pv")));
             assertTrue(e.getMessage().contains("does not answer"), e.getMessage());
         }
+    }
+
+    @Test
+    void theChannelsDeadlinesAreMeasuredOnTheAdaptersTicker() throws Exception {
+        Path socket = tmp.resolve("agent.sock");
+        AtomicInteger readings = new AtomicInteger();
+        // Every reading is an hour later: a minute's ping is over at its first look, whatever the socket does.
+        Ticker hours = new Ticker() {
+            @Override
+            public long nanoTime() {
+                return Duration.ofHours(readings.incrementAndGet()).toNanos();
+            }
+
+            @Override
+            public void sleep(Duration duration) {
+            }
+        };
+        // An agent that takes the connection and never answers.
+        try (ServerSocketChannel silent = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+             XenAdapter adapter = new XenAdapter(new Connect(nodeUri(socket), true), KEYS, hours)) {
+            silent.bind(UnixDomainSocketAddress.of(socket));
+            try (GuestChannel channel = adapter.channel(guest(adapter, "web-pv"))) {
+                assertFalse(assertTimeoutPreemptively(Duration.ofSeconds(30), () -> channel.ping(Duration.ofMinutes(1))));
+            }
+        }
+        assertTrue(readings.get() >= 2, "the ping's deadline was set and checked on the adapter's ticker");
     }
 
     @Test
@@ -127,7 +159,7 @@ class XenAdapterTest {
 
     @Test
     void aGuestWithSshMetadataButNoKeyIsUnreachable() throws Exception {
-        try (XenAdapter adapter = new XenAdapter(new Connect(nodeUri(tmp.resolve("agent.sock")), true), KEYS)) {
+        try (XenAdapter adapter = new XenAdapter(new Connect(nodeUri(tmp.resolve("agent.sock")), true), KEYS, Ticker.SYSTEM)) {
             GuestUnreachableException e = assertThrows(GuestUnreachableException.class,
                     () -> adapter.channel(guest(adapter, "ops-ssh")));
             assertTrue(e.getMessage().startsWith("ops-ssh: ssh "), e.getMessage());
