@@ -176,13 +176,13 @@ public final class Feed {
 
     /** A verified module file for a listed bundle, downloaded at most once (then served from the cache). */
     public Path fetch(BundleEntry entry) throws IOException {
-        FeedClient source = sourceOf(entry).orElseThrow(() ->
-                new UnknownBundleException("bundle " + entry.id() + " is not listed in the verified index"));
         Revocation revoked = index().state().revoked().get(entry.sha256());
         if (revoked != null) {
             throw new RevokedBundleException("bundle " + entry.id() + " was revoked (" + revoked.reason()
                     + "): never applied again");
         }
+        FeedClient source = sourceOf(entry).orElseThrow(() ->
+                new UnknownBundleException("bundle " + entry.id() + " is not listed in the verified index"));
         Optional<Path> cached = cache.lookup(entry);
         if (cached.isPresent()) {
             return cached.get();

@@ -5,10 +5,12 @@ import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -32,7 +34,7 @@ final class FeedFixture {
     final Clock clock = Clock.fixed(NOW, ZoneOffset.UTC);
     final PublisherRepository publisher;
     /** What the feeds this fixture opened warned about (a mirror passed over). */
-    final List<String> warnings = new java.util.ArrayList<>();
+    final List<String> warnings = new ArrayList<>();
 
     FeedFixture(Path root) throws IOException {
         this.root = root;
@@ -88,6 +90,28 @@ final class FeedFixture {
     Feed feed(String repository, Map<String, String> env, FetchLimits limits, String... extraLines) throws IOException {
         return Feed.open(FeedConfig.from(ConfigFile.read(config(repository, extraLines))), env, clock, limits,
                 warnings::add);
+    }
+
+    /** The feed as a host sees it at {@code hostClock}, with the fixture's config around {@code repository}. */
+    Feed feedAt(Clock hostClock, String repository, String... extraLines) throws IOException {
+        return Feed.open(FeedConfig.from(ConfigFile.read(config(repository, extraLines))), Map.of(), hostClock,
+                fastLimits(), warnings::add);
+    }
+
+    /** A copy of the repository as it is now (a mirror, or an old state to replay later). */
+    Path copy(String name) throws IOException {
+        Path target = root.resolve(name);
+        try (var files = Files.walk(repo)) {
+            for (Path file : files.toList()) {
+                Path to = target.resolve(repo.relativize(file).toString());
+                if (Files.isDirectory(file)) {
+                    Files.createDirectories(to);
+                } else {
+                    Files.copy(file, to, StandardCopyOption.REPLACE_EXISTING);
+                }
+            }
+        }
+        return target;
     }
 
     static FetchLimits fastLimits() {
