@@ -196,8 +196,8 @@ final class FunctionExtractor {
                             (int) piece.end())) : Optional.empty();
             for (ElfRelocation r : relocations(section)) {
                 if (r.offset() >= piece.start() && r.offset() < piece.end()) {
-                    Optional<Target> target = resolve(r, section.isExecutable(), endOfInstruction(code,
-                            (int) (r.offset() - piece.start())));
+                    Optional<Target> target = section.isExecutable() ? resolveCode(section, r,
+                            endOfInstruction(code, (int) (r.offset() - piece.start()))) : resolveData(r, false);
                     refuseModuleSymbolInPatchedCode(section.name(), target);
                     target.ifPresent(t -> pending.add(new Pending(piece, r.offset() - piece.start(), r.type(), t)));
                 }
@@ -250,12 +250,18 @@ final class FunctionExtractor {
             if (anchor.isEmpty() || !anchoredInCarried(anchor.get(), table.pairedWith().isPresent())) {
                 continue;
             }
+            // An empty alternative's replacement is the address where the one before it ends.
+            long emptyReplacement = -1;
             if (section.name().equals(".altinstructions")) {
-                carryReplacement(e.getValue(), anchorAt, bytes[(int) anchorAt + 11] & 0xff);
+                int length = bytes[(int) anchorAt + 11] & 0xff;
+                carryReplacement(e.getValue(), anchorAt, length);
+                emptyReplacement = length == 0 ? anchorAt + 4 : -1;
             }
             kept.entries().add(entry);
             for (ElfRelocation r : e.getValue()) {
-                Optional<Target> target = resolve(r, false);
+                boolean endMeant = (r.offset() == anchorAt && table.pairedWith().isPresent())
+                        || r.offset() == emptyReplacement;
+                Optional<Target> target = resolveData(r, endMeant);
                 long offset = r.offset() - (long) entry * table.entrySize();
                 refuseModuleKey(section.name(), offset, target);
                 target.ifPresent(t -> pending.add(new Pending(new TableEntry(kept, entry), offset, r.type(), t)));
@@ -333,20 +339,71 @@ final class FunctionExtractor {
                 .map(i -> (long) (i.start() + i.length() - field));
     }
 
-    private Optional<Target> resolve(ElfRelocation r, boolean inCode) throws ElfFormatException {
-        return resolve(r, inCode, Optional.empty());
+    /**
+     * Resolves a relocation of carried data or of a kept table entry. The address just past carried bytes means
+     * their end only where {@code endMeant} says so (an ORC terminator, an empty alternative) or at the end of
+     * the section; anywhere else it is the start of whatever follows them.
+     */
+    private Optional<Target> resolveData(ElfRelocation r, boolean endMeant) throws ElfFormatException {
+        Optional<ElfSymbol> symbol = symbolOf(r);
+        if (symbol.isEmpty() || !sectionRelative(symbol.get())) {
+            return symbol.isEmpty() ? Optional.empty() : resolveNamed(r, symbol.get());
+        }
+        ElfSymbol s = symbol.get();
+        long value = s.value() + r.addend();
+        ElfSection section = elf.section(s.sectionIndex());
+        Optional<Piece> ending = pieceAt(section.index(), value, true);
+        if (ending.isPresent() && ending.get().end() == value && (endMeant || value == section.size())) {
+            return Optional.of(new Inside(section.index(), value, value));
+        }
+        Optional<ElfSymbol> holder = holder(section.index(), value);
+        if (holder.isPresent()) {
+            return Optional.of(named(holder.get(), value - holder.get().value(), value));
+        }
+        return Optional.of(anonymous(section, value, value, false));
     }
 
     /**
-     * Resolves a relocation's target; in code a PC-relative field counts from the end of its instruction
+     * Resolves a relocation of carried code: a PC-relative field counts from the end of its instruction
      * ({@code toEnd}, decoded), else from four bytes on with up to four of immediate after it.
      */
-    private Optional<Target> resolve(ElfRelocation r, boolean inCode, Optional<Long> toEnd)
+    private Optional<Target> resolveCode(ElfSection code, ElfRelocation r, Optional<Long> toEnd)
             throws ElfFormatException {
-        if (r.symbolIndex() <= 0 || r.symbolIndex() >= symbols.size()) {
-            return Optional.empty();
+        Optional<ElfSymbol> symbol = symbolOf(r);
+        if (symbol.isEmpty() || !sectionRelative(symbol.get())) {
+            return symbol.isEmpty() ? Optional.empty() : resolveNamed(r, symbol.get());
         }
-        ElfSymbol s = symbols.get(r.symbolIndex());
+        ElfSymbol s = symbol.get();
+        long value = s.value() + r.addend();
+        long bias = RelocationTypes.pcRelativeBias(ElfFile.EM_X86_64, r.type());
+        boolean guessed = bias > 0 && toEnd.isEmpty();
+        if (bias > 0 && toEnd.isPresent()) {
+            bias = toEnd.get();
+        }
+        ElfSection section = elf.section(s.sectionIndex());
+        for (long extra = 0; extra <= (guessed ? 4 : 0); extra++) {
+            Optional<ElfSymbol> holder = holder(section.index(), value + bias + extra);
+            if (holder.isPresent()) {
+                return Optional.of(named(holder.get(), value - holder.get().value(), value));
+            }
+        }
+        return Optional.of(anonymous(section, value, value + bias, true));
+    }
+
+    /** The symbol a relocation is against: empty for none; what the kernel's copy is for undefined ones. */
+    private Optional<ElfSymbol> symbolOf(ElfRelocation r) {
+        return r.symbolIndex() <= 0 || r.symbolIndex() >= symbols.size() ? Optional.empty()
+                : Optional.of(symbols.get(r.symbolIndex()));
+    }
+
+    /** Relative to a section (or a local label in it): the bytes meant are found by address. */
+    private static boolean sectionRelative(ElfSymbol s) {
+        return s.type() == ElfSymbol.STT_SECTION
+                || (s.type() == ElfSymbol.STT_NOTYPE && s.bind() == ElfSymbol.STB_LOCAL);
+    }
+
+    /** A relocation against a named or undefined symbol. */
+    private Optional<Target> resolveNamed(ElfRelocation r, ElfSymbol s) throws ElfFormatException {
         if (s.sectionIndex() == ElfSymbol.SHN_UNDEF) {
             return Optional.of(new Kernel(kernel.nameFor(s.name(), false), r.addend()));
         }
@@ -355,29 +412,7 @@ final class FunctionExtractor {
                     + Integer.toHexString(s.sectionIndex()) + ") cannot be carried");
             return Optional.empty();
         }
-        boolean sectionRelative = s.type() == ElfSymbol.STT_SECTION
-                || (s.type() == ElfSymbol.STT_NOTYPE && s.bind() == ElfSymbol.STB_LOCAL);
-        long value = s.value() + r.addend();
-        if (!sectionRelative) {
-            return Optional.of(named(s, r.addend(), value));
-        }
-        long bias = inCode ? RelocationTypes.pcRelativeBias(ElfFile.EM_X86_64, r.type()) : 0;
-        // A carried piece (or its end, an ORC terminator) is meant before any neighbour of it.
-        if (!inCode && pieceAt(s.sectionIndex(), value, true).isPresent()) {
-            return Optional.of(new Inside(s.sectionIndex(), value, value));
-        }
-        boolean exact = bias > 0 && toEnd.isPresent();
-        if (exact) {
-            bias = toEnd.get();
-        }
-        // Undecoded: a PC-relative field may be followed by an immediate (cmpb $0, x(%rip) has one byte).
-        for (long extra = 0; extra <= (bias > 0 && !exact ? 4 : 0); extra++) {
-            Optional<ElfSymbol> holder = holder(s.sectionIndex(), value + bias + extra);
-            if (holder.isPresent()) {
-                return Optional.of(named(holder.get(), value - holder.get().value(), value));
-            }
-        }
-        return Optional.of(anonymous(elf.section(s.sectionIndex()), value, value + bias));
+        return Optional.of(named(s, r.addend(), s.value() + r.addend()));
     }
 
     /** A named function or object: carried when it is new or must travel, else the kernel's copy. */
@@ -403,7 +438,7 @@ final class FunctionExtractor {
     }
 
     /** Unnamed bytes: string literals and constant pools are carried whole; anything else is not understood. */
-    private Target anonymous(ElfSection section, long value, long location) {
+    private Target anonymous(ElfSection section, long value, long location, boolean endToo) {
         boolean strings = (section.flags() & SHF_MERGE) != 0 && (section.flags() & SHF_STRINGS) != 0;
         // .altinstr_aux holds static_cpu_has()'s slow-path tests, unnamed, jumping back into their functions.
         boolean constants = (section.name().startsWith(".rodata") || section.name().equals(".altinstr_aux"))
@@ -411,7 +446,7 @@ final class FunctionExtractor {
         if (ObjectImage.isInit(section.name())) {
             problems.add(unit + ": carried code refers to " + section.name() + ", init code or data that is gone "
                     + "once the kernel has booted");
-        } else if (pieceAt(section.index(), location, true).isEmpty()) {
+        } else if (pieceAt(section.index(), location, endToo).isEmpty()) {
             if (strings || constants) {
                 add(new Piece(section.index(), 0, section.size(), Optional.empty()));
             } else {

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -16,6 +17,8 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.patchvisor.elf.ElfFile;
+import org.patchvisor.elf.ElfRelocation;
+import org.patchvisor.elf.ElfSection;
 import org.patchvisor.elf.ElfSymbol;
 import org.patchvisor.elf.HostTools;
 
@@ -80,12 +83,21 @@ class FunctionExtractorTest {
     }
 
     private Path compile(String dir, String source) throws Exception {
-        Path d = Files.createDirectories(tmp.resolve(dir));
-        Files.writeString(d.resolve("unit.c"), source);
-        HostTools.run(d, "gcc", "-O2", "-fno-pic", "-mcmodel=kernel", "-fno-asynchronous-unwind-tables",
-                "-pg", "-mfentry", "-mrecord-mcount",
-                "-ffunction-sections", "-fdata-sections", "-c", "unit.c", "-o", "unit.o").succeeded();
-        return d.resolve("unit.o");
+        return Gcc.kernel(tmp.resolve(dir), "unit", source);
+    }
+
+    /** The relocations of {@code section} in the written object, each as {@code symbol+addend}. */
+    private static List<String> relocations(ExtractedObject.Result result, String section) throws Exception {
+        ElfFile elf = ElfFile.parse(result.bytes());
+        ElfSection target = elf.section(section).orElseThrow();
+        List<ElfSymbol> symbols = elf.symbols();
+        List<String> all = new ArrayList<>();
+        for (ElfRelocation r : elf.relocations(elf.relocationSectionFor(target).orElseThrow())) {
+            ElfSymbol s = symbols.get(r.symbolIndex());
+            all.add((s.type() == ElfSymbol.STT_SECTION ? elf.section(s.sectionIndex()).name() : s.name()) + "+"
+                    + r.addend());
+        }
+        return all;
     }
 
     private static String map(String... lines) {
@@ -218,5 +230,37 @@ class FunctionExtractorTest {
         assertEquals(List.of(), x.extractor().problems(), "callers keep the exported address, which is redirected");
         assertEquals(List.of(new ReplacedFunction("target", 0, "pv_fn_0", "unit.o")), x.result().orElseThrow()
                 .replaced());
+    }
+
+    @Test
+    void aPointerToTheObjectRightAfterACarriedOneIsThatObject() throws Exception {
+        // gcc lays the later definition first: the new new_v at +0 of .data.shared, the kernel's old_v at +4.
+        String old = "static int old_v __attribute__((section(\".data.shared\"))) = 5;\n"
+                + "int other(void) { return old_v++; }\n";
+        Extracted x = extract(old + "int target(int i) { return i; }\n",
+                old + "static int new_v __attribute__((section(\".data.shared\"))) = 7;\n"
+                        + "static int *ptrs[] = { &new_v, &old_v };\n"
+                        + "int target(int i) { return *ptrs[i]; }\n",
+                map("ffffffff81000020 T other", "ffffffff81000030 T target", "ffffffff82000000 d old_v"));
+        assertEquals(List.of(), x.extractor().problems());
+        String ptrs = x.extractor().elf().sections().stream().map(ElfSection::name)
+                .filter(n -> n.endsWith(".ptrs")).findFirst().orElseThrow();
+        assertEquals(List.of(".data.shared+0", ".klp.sym.vmlinux.old_v,0+0"),
+                relocations(x.result().orElseThrow(), ptrs), "&old_v is the kernel's old_v, not past new_v");
+    }
+
+    @Test
+    void aStaticKeyRightAfterACarriedObjectIsTheKernelsKey() throws Exception {
+        String key = "static int key_old __attribute__((section(\".data..ro_after_init\"))) = 2;\n"
+                + "int other(void) { return key_old; }\n";
+        String site = "asm goto(\"1: nop\\n.pushsection __jump_table,\\\"aw\\\"\\n.balign 8\\n.long 1b - .\\n"
+                + ".long %l[yes] - .\\n.quad %c0 + %c1 - .\\n.popsection\" : : \"i\"(&key_old), \"i\"(0) : : yes);\n";
+        Extracted x = extract(key + "int target(int x) { " + site + " return x; yes: return x + 1; }\n",
+                key + "static int fresh __attribute__((section(\".data..ro_after_init\"))) = 1;\n"
+                        + "int target(int x) { " + site + " return x + fresh; yes: return x; }\n",
+                map("ffffffff81000020 T other", "ffffffff81000030 T target", "ffffffff82000000 d key_old"));
+        assertEquals(List.of(), x.extractor().problems());
+        List<String> entry = relocations(x.result().orElseThrow(), "__jump_table");
+        assertEquals(".klp.sym.vmlinux.key_old,0+0", entry.get(2), entry.toString());
     }
 }
