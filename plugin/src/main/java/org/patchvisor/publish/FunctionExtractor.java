@@ -365,7 +365,8 @@ final class FunctionExtractor {
 
     /**
      * Resolves a relocation of carried code: a PC-relative field counts from the end of its instruction
-     * ({@code toEnd}, decoded), else from four bytes on with up to four of immediate after it.
+     * ({@code toEnd}, decoded). Code that does not decode is guessed at only where the guess cannot pick the
+     * wrong object: a field may be followed by up to four bytes of immediate ({@code cmpb $0, x(%rip)} has one).
      */
     private Optional<Target> resolveCode(ElfSection code, ElfRelocation r, Optional<Long> toEnd)
             throws ElfFormatException {
@@ -381,6 +382,11 @@ final class FunctionExtractor {
             bias = toEnd.get();
         }
         ElfSection section = elf.section(s.sectionIndex());
+        if (guessed && named.getOrDefault(section.index(), List.of()).size() > 1) {
+            problems.add(unit + ": the instruction at 0x" + Long.toHexString(r.offset()) + " of " + code.name()
+                    + " does not decode, so which of the objects of " + section.name() + " it refers to is unknown");
+            return Optional.empty();
+        }
         for (long extra = 0; extra <= (guessed ? 4 : 0); extra++) {
             Optional<ElfSymbol> holder = holder(section.index(), value + bias + extra);
             if (holder.isPresent()) {

@@ -263,4 +263,20 @@ class FunctionExtractorTest {
         List<String> entry = relocations(x.result().orElseThrow(), "__jump_table");
         assertEquals(".klp.sym.vmlinux.key_old,0+0", entry.get(2), entry.toString());
     }
+
+    @Test
+    void anUndecodedReferenceIntoASectionOfSeveralObjectsIsRefusedNotGuessed() throws Exception {
+        String flags = "static int __attribute__((section(\".data.once\"))) done_b;\n"
+                + "static int __attribute__((section(\".data.once\"))) done_a;\n"
+                + "int other(void) { return done_b + done_a; }\n";
+        // vmovd is VEX-encoded, which the decoder does not know: where target's fields end is unknown.
+        Extracted x = extract(flags + "int target(int x) { return x; }\n", flags
+                        + "int target(int x) { asm volatile(\"vmovd %0, %%xmm0\" : : \"m\"(done_a)); return x; }\n",
+                map("ffffffff81000020 T other", "ffffffff81000030 T target", "ffffffff82000000 b done_b",
+                        "ffffffff82000004 b done_a"));
+        assertEquals(1, x.extractor().problems().size(), x.extractor().problems().toString());
+        assertTrue(x.extractor().problems().get(0).matches("unit\\.o: the instruction at 0x[0-9a-f]+ of "
+                + "\\.text\\.target does not decode, so which of the objects of \\.data\\.once it refers to is "
+                + "unknown"), x.extractor().problems().toString());
+    }
 }
