@@ -154,23 +154,22 @@ public final class FixLivePatchBuilder {
             pre.functions().values().forEach(i -> neighbours.add(i.name()));
             pre.data().values().forEach(i -> neighbours.add(i.name()));
             KernelReferences references = new KernelReferences(kernel, linkedTo, neighbours);
-            Set<String> carried = new LinkedHashSet<>();
-            Map<String, String> replaced = new LinkedHashMap<>();
-            for (FunctionDelta d : e.getValue()) {
-                carried.add(d.postName());
-                if (!d.preName().isEmpty() && !d.postName().endsWith(".cold")) {
-                    replaced.put(d.postName(), d.preName());
-                }
-            }
             try {
-                FunctionExtractor extractor = new FunctionExtractor(file, post, pre, ObjectImage.of(post), carried,
+                ObjectImage postImage = ObjectImage.of(post);
+                CarriedFunctions carried = CarriedFunctions.of(file, e.getValue(), pre, postImage);
+                if (!carried.problems().isEmpty()) {
+                    refusals.addAll(carried.problems());
+                    continue;
+                }
+                FunctionExtractor extractor = new FunctionExtractor(file, post, pre, postImage, carried.carried(),
                         references);
                 extractor.run();
                 if (!extractor.problems().isEmpty()) {
                     refusals.addAll(extractor.problems());
                     continue;
                 }
-                ExtractedObject.Result written = ExtractedObject.write(extractor, replaced, references, symbols, file);
+                ExtractedObject.Result written = ExtractedObject.write(extractor, carried.replaced(), references,
+                        symbols, file);
                 refusals.addAll(references.problems().stream().filter(p -> !refusals.contains(p)).toList());
                 symbols += written.replaced().size();
                 String object = "pv_unit" + units.size() + ".o";

@@ -64,22 +64,20 @@ class FunctionExtractorTest {
         preImage.functions().values().forEach(i -> neighbours.add(i.name()));
         preImage.data().values().forEach(i -> neighbours.add(i.name()));
         KernelReferences refs = new KernelReferences(KernelSymbols.parse(map, SYMVERS), "vmlinux", neighbours);
-        Set<String> carried = new LinkedHashSet<>();
-        Map<String, String> replaced = new LinkedHashMap<>();
-        report.changed().forEach(d -> {
-            carried.add(d.postName());
-            replaced.put(d.postName(), d.preName());
-        });
-        report.added().forEach(d -> carried.add(d.postName()));
+        List<FunctionDelta> deltas = new ArrayList<>(report.changed());
+        deltas.addAll(report.added());
         ElfFile elf = ElfFile.read(after);
-        FunctionExtractor extractor = new FunctionExtractor("unit.o", elf, preImage, ObjectImage.of(elf), carried,
+        ObjectImage postImage = ObjectImage.of(elf);
+        CarriedFunctions carried = CarriedFunctions.of("unit.o", deltas, preImage, postImage);
+        assertEquals(List.of(), carried.problems());
+        FunctionExtractor extractor = new FunctionExtractor("unit.o", elf, preImage, postImage, carried.carried(),
                 refs);
         extractor.run();
         if (!extractor.problems().isEmpty()) {
             return new Extracted(extractor, Optional.empty(), refs);
         }
-        return new Extracted(extractor, Optional.of(ExtractedObject.write(extractor, replaced, refs, 0, "unit.o")),
-                refs);
+        return new Extracted(extractor, Optional.of(ExtractedObject.write(extractor, carried.replaced(), refs, 0,
+                "unit.o")), refs);
     }
 
     private Path compile(String dir, String source) throws Exception {
@@ -278,5 +276,25 @@ class FunctionExtractorTest {
         assertTrue(x.extractor().problems().get(0).matches("unit\\.o: the instruction at 0x[0-9a-f]+ of "
                 + "\\.text\\.target does not decode, so which of the objects of \\.data\\.once it refers to is "
                 + "unknown"), x.extractor().problems().toString());
+    }
+
+    @Test
+    void aChangeOnlyInAColdPartReplacesTheFunctionItBelongsTo() throws Exception {
+        // printk is cold, so gcc moves the unlikely branch that calls it into handler.cold.
+        String source = "extern int printk(const char *, ...) __attribute__((cold));\n"
+                + "int handler(int *p, int n) {\n"
+                + "  if (__builtin_expect(n < 0, 0)) { printk(\"bad value %d\\n\", n); return -22; }\n"
+                + "  return p[n] + 1;\n}\n";
+        Extracted x = extract(source, source.replace("bad value", "bad value (fixed)"),
+                map("ffffffff81000000 T printk", "ffffffff81000030 T handler"));
+        assertEquals(List.of(), x.extractor().problems());
+        ExtractedObject.Result result = x.result().orElseThrow();
+        assertEquals(List.of(new ReplacedFunction("handler", 0, "pv_fn_0", "unit.o")), result.replaced());
+        assertEquals(List.of(), result.added());
+        Set<String> defined = new LinkedHashSet<>();
+        ElfFile.parse(result.bytes()).symbols().stream().filter(s -> !s.isUndefined()).forEach(s -> defined.add(
+                s.name()));
+        assertTrue(defined.containsAll(List.of("handler", "handler.cold")), defined.toString());
+        assertTrue(new String(result.bytes(), StandardCharsets.ISO_8859_1).contains("bad value (fixed)"));
     }
 }
