@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import org.patchvisor.elf.ElfFormatException;
 import org.patchvisor.elf.ElfObjectWriter;
 import org.patchvisor.elf.ElfSection;
@@ -21,7 +22,7 @@ import org.patchvisor.elf.ElfSymbol;
 final class ExtractedObject {
     private static final long SHF_GROUP = 0x200;
     /** Carried strings are not merged again: ld would read a PC-relative addend as the wrong entry. */
-    private static final long SHF_MERGE_STRINGS = 0x10 | 0x20;
+    private static final long SHF_MERGE_STRINGS = ElfSection.SHF_MERGE | ElfSection.SHF_STRINGS;
 
     /** The object and what it holds. */
     record Result(byte[] bytes, List<ReplacedFunction> replaced, List<String> added, Map<String, Integer> entriesKept) {
@@ -53,7 +54,7 @@ final class ExtractedObject {
 
     private Result layout(Map<String, String> replacedNames, KernelReferences kernel, int firstSymbol, String unit)
             throws ElfFormatException {
-        for (Map.Entry<Integer, java.util.TreeMap<Long, FunctionExtractor.Piece>> e : extracted.pieces().entrySet()) {
+        for (Map.Entry<Integer, TreeMap<Long, FunctionExtractor.Piece>> e : extracted.pieces().entrySet()) {
             ElfSection section = extracted.elf().section(e.getKey());
             long align = Math.max(section.alignment(), 1);
             long at = 0;
@@ -95,7 +96,7 @@ final class ExtractedObject {
         List<ReplacedFunction> replaced = new ArrayList<>();
         List<String> added = new ArrayList<>();
         int next = firstSymbol;
-        for (Map.Entry<Integer, java.util.TreeMap<Long, FunctionExtractor.Piece>> e : extracted.pieces().entrySet()) {
+        for (Map.Entry<Integer, TreeMap<Long, FunctionExtractor.Piece>> e : extracted.pieces().entrySet()) {
             for (FunctionExtractor.Piece piece : e.getValue().values()) {
                 if (piece.symbol().isEmpty()) {
                     continue;

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.patchvisor.elf.ElfFile;
@@ -255,9 +256,9 @@ public final class FixLivePatchBuilder {
             Files.deleteIfExists(module);
             throw new BuildException(BuildException.Reason.REFUSED, e.getMessage());
         }
-        Set<String> replaced = new java.util.TreeSet<>();
+        Set<String> replaced = new TreeSet<>();
         units.forEach(u -> u.replaced().forEach(r -> replaced.add(SymbolNames.normalise(r.oldName()))));
-        Set<String> missing = new java.util.TreeSet<>(report.changedFunctionNames());
+        Set<String> missing = new TreeSet<>(report.changedFunctionNames());
         missing.removeAll(replaced);
         if (!missing.isEmpty()) {
             Files.deleteIfExists(module);

@@ -41,8 +41,8 @@ final class SpecialSections {
 
     /** Sections never linked into a module or describing nothing the patch needs. */
     private static final List<String> DROPPED_PREFIXES = List.of(".discard", ".debug_", ".note", ".comment",
-            "__ksymtab", "__kcrctab", "___ksymtab", "___kcrctab", ".export_symbol", ".initcall", ".con_initcall", ".init.", ".exit.", "__param",
-            ".modinfo", ".gnu.", ".llvm");
+            "__ksymtab", "__kcrctab", "___ksymtab", "___kcrctab", ".export_symbol", ".initcall", ".con_initcall",
+            ".init.", ".exit.", "__param", ".modinfo", ".gnu.", ".llvm");
 
     private SpecialSections() {
     }
