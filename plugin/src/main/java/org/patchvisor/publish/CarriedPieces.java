@@ -75,10 +75,6 @@ final class CarriedPieces {
                 ? Optional.of(below.getValue()) : Optional.empty();
     }
 
-    boolean inSection(int section) {
-        return pieces.containsKey(section);
-    }
-
     int count() {
         return pieces.values().stream().mapToInt(Map::size).sum();
     }

@@ -14,7 +14,6 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.patchvisor.elf.ElfFile;
 import org.patchvisor.elf.ElfFormatException;
 import org.patchvisor.elf.ModuleFiles;
 import org.patchvisor.io.ProcessRunner;
@@ -148,22 +147,19 @@ public final class FixLivePatchBuilder {
                 refusals.add(file + " is a new compilation unit: nothing in the running kernel to replace");
                 continue;
             }
-            ObjectImage pre = ObjectImage.read(prePath);
-            ElfFile post = ElfFile.read(postPath);
+            UnitBuilds builds = UnitBuilds.read(prePath, postPath);
             String linkedTo = linkedInto(postPath);
             Set<String> neighbours = new LinkedHashSet<>();
-            pre.functions().values().forEach(i -> neighbours.add(i.name()));
-            pre.data().values().forEach(i -> neighbours.add(i.name()));
+            builds.pre().functions().values().forEach(i -> neighbours.add(i.name()));
+            builds.pre().data().values().forEach(i -> neighbours.add(i.name()));
             KernelReferences references = new KernelReferences(kernel, linkedTo, neighbours);
             try {
-                ObjectImage postImage = ObjectImage.of(post);
-                CarriedFunctions carried = CarriedFunctions.of(file, e.getValue(), pre, postImage);
+                CarriedFunctions carried = CarriedFunctions.of(file, e.getValue(), builds.pre(), builds.post());
                 if (!carried.problems().isEmpty()) {
                     refusals.addAll(carried.problems());
                     continue;
                 }
-                FunctionExtractor extractor = new FunctionExtractor(file, post, pre, postImage, carried.carried(),
-                        references);
+                FunctionExtractor extractor = new FunctionExtractor(file, builds, carried.carried(), references);
                 extractor.run();
                 if (!extractor.problems().isEmpty()) {
                     refusals.addAll(extractor.problems());

@@ -63,6 +63,7 @@ final class FunctionExtractor {
     record TableEntry(KeptTable table, int entry) implements Owner {
     }
 
+    private final UnitBuilds builds;
     private final ExtractionInput input;
     private final Set<String> extract;
     private final KernelReferences kernel;
@@ -75,19 +76,22 @@ final class FunctionExtractor {
     /**
      * @param extract the symbol names (as in {@code post}) of the changed and new functions the patch carries
      */
-    FunctionExtractor(String unit, ElfFile post, ObjectImage preImage, ObjectImage postImage, Set<String> extract,
-                      KernelReferences kernel) throws ElfFormatException {
-        this.input = new ExtractionInput(post);
+    FunctionExtractor(String unit, UnitBuilds builds, Set<String> extract, KernelReferences kernel)
+            throws ElfFormatException {
+        this.builds = builds;
+        this.input = new ExtractionInput(builds.postElf());
         this.extract = Set.copyOf(extract);
         this.kernel = kernel;
         this.refusals = new ExtractionRefusals(unit);
         this.carried = new CarriedPieces(input, refusals);
-        this.resolver = new ReferenceResolver(input, carried, refusals, preImage, postImage, extract, kernel);
+        this.resolver = new ReferenceResolver(input, carried, refusals, builds.pre(), builds.post(), extract,
+                kernel);
         this.cutter = new SpecialSectionCutter(input, carried, resolver, refusals, pending);
     }
 
     /** Runs the extraction; refusals are collected in {@link #problems()}. */
     void run() throws ElfFormatException {
+        AddedDeclarations.of(builds).forEach(refusals::add);
         for (ElfSymbol s : input.symbols()) {
             if (s.type() == ElfSymbol.STT_FUNC && input.defined(s) && extract.contains(s.name())) {
                 carried.carry(s);

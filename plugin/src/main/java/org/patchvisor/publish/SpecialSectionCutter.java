@@ -49,22 +49,20 @@ final class SpecialSectionCutter {
     /** Keeps the entries of each special section that describe carried code; refuses unknown ones that do. */
     void keepEntries() throws ElfFormatException {
         for (ElfSection section : input.elf().sections()) {
-            // Code and ordinary data that point at carried code are its callers and users: they keep the old
-            // address, which the livepatch core redirects.
             if ((section.flags() & ElfSection.SHF_ALLOC) == 0 || section.type() == ElfSection.SHT_RELA
                     || section.isExecutable() || SpecialSections.dropped(section.name())
-                    || carried.inSection(section.index()) || SpecialSections.isPaired(section.name())) {
+                    || SpecialSections.isPaired(section.name())) {
                 continue;
             }
             Optional<SpecialSections.Table> table = SpecialSections.table(section.name());
-            if (table.isEmpty()) {
-                if (!SpecialSections.plain(section.name()) && pointsIntoCarried(section)) {
-                    refusals.add(section.name() + " describes carried code and is not a section patchvisor knows "
-                            + "how to cut down");
-                }
-                continue;
+            if (table.isPresent()) {
+                keep(table.get(), section);
+            } else if (!SpecialSections.plain(section.name()) && pointsIntoCarried(section)) {
+                // Code and ordinary data that point at carried code are its callers and users: they keep the old
+                // address, which the livepatch core redirects. Anything else may describe it, and is not dropped.
+                refusals.add(section.name() + " describes carried code and is not a section patchvisor knows how "
+                        + "to cut down");
             }
-            keep(table.get(), section);
         }
     }
 
@@ -145,9 +143,13 @@ final class SpecialSectionCutter {
                 && carried.at(s.get().sectionIndex(), s.get().value() + r.addend(), endToo).isPresent();
     }
 
+    /**
+     * Some relocation of {@code section} outside what is carried of it points into carried code, or just past
+     * its end.
+     */
     private boolean pointsIntoCarried(ElfSection section) throws ElfFormatException {
         for (ElfRelocation r : input.relocations(section)) {
-            if (anchoredInCarried(r, false)) {
+            if (carried.at(section.index(), r.offset(), false).isEmpty() && anchoredInCarried(r, true)) {
                 return true;
             }
         }

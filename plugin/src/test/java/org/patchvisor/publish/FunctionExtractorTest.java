@@ -59,19 +59,16 @@ class FunctionExtractorTest {
         Path before = compile("pre", pre);
         Path after = compile("post", post);
         DiffReport report = BuildComparison.compare(before, after);
-        ObjectImage preImage = ObjectImage.read(before);
+        UnitBuilds builds = UnitBuilds.read(before, after);
         Set<String> neighbours = new LinkedHashSet<>();
-        preImage.functions().values().forEach(i -> neighbours.add(i.name()));
-        preImage.data().values().forEach(i -> neighbours.add(i.name()));
+        builds.pre().functions().values().forEach(i -> neighbours.add(i.name()));
+        builds.pre().data().values().forEach(i -> neighbours.add(i.name()));
         KernelReferences refs = new KernelReferences(KernelSymbols.parse(map, SYMVERS), "vmlinux", neighbours);
         List<FunctionDelta> deltas = new ArrayList<>(report.changed());
         deltas.addAll(report.added());
-        ElfFile elf = ElfFile.read(after);
-        ObjectImage postImage = ObjectImage.of(elf);
-        CarriedFunctions carried = CarriedFunctions.of("unit.o", deltas, preImage, postImage);
+        CarriedFunctions carried = CarriedFunctions.of("unit.o", deltas, builds.pre(), builds.post());
         assertEquals(List.of(), carried.problems());
-        FunctionExtractor extractor = new FunctionExtractor("unit.o", elf, preImage, postImage, carried.carried(),
-                refs);
+        FunctionExtractor extractor = new FunctionExtractor("unit.o", builds, carried.carried(), refs);
         extractor.run();
         if (!extractor.problems().isEmpty()) {
             return new Extracted(extractor, Optional.empty(), refs);
@@ -181,6 +178,17 @@ class FunctionExtractorTest {
         String entry = "asm volatile(\"1: nop\\n.pushsection .pv_unknown,\\\"a\\\"\\n.quad 1b\\n.popsection\");";
         Extracted x = extract("int target(int x) { " + entry + " return x; }\n",
                 "int target(int x) { " + entry + " return x + 1; }\n", map("ffffffff81000030 T target"));
+        assertEquals(List.of("unit.o: .pv_unknown describes carried code and is not a section patchvisor knows how "
+                + "to cut down"), x.extractor().problems());
+    }
+
+    @Test
+    void unknownSectionDescribingCarriedCodeIsRefusedAlsoWhenItHoldsCarriedData() throws Exception {
+        String entry = "asm volatile(\"1: nop\\n.pushsection .pv_unknown,\\\"aw\\\"\\n.quad 1b\\n.popsection\");";
+        // A new object in the same section: that section is carried in part, its other entries still matter.
+        String data = "static volatile int limit __attribute__((section(\".pv_unknown\"))) = 3;\n";
+        Extracted x = extract("int target(int x) { " + entry + " return x; }\n",
+                data + "int target(int x) { " + entry + " return x + limit; }\n", map("ffffffff81000030 T target"));
         assertEquals(List.of("unit.o: .pv_unknown describes carried code and is not a section patchvisor knows how "
                 + "to cut down"), x.extractor().problems());
     }
@@ -296,5 +304,32 @@ class FunctionExtractorTest {
                 s.name()));
         assertTrue(defined.containsAll(List.of("handler", "handler.cold")), defined.toString());
         assertTrue(new String(result.bytes(), StandardCharsets.ISO_8859_1).contains("bad value (fixed)"));
+    }
+
+    @Test
+    void aModuleParameterTheFixAddsIsRefused() throws Exception {
+        // What module_param(verbose, int, 0644) defines: a struct kernel_param __param_verbose in __param.
+        String param = "struct kernel_param { const char *name; void *mod; const void *ops; unsigned short perm;"
+                + " signed char level; unsigned char flags; void *arg; };\n"
+                + "static const char __param_str_verbose[] = \"unit.verbose\";\n"
+                + "static struct kernel_param __param_verbose __attribute__((used, section(\"__param\"),"
+                + " aligned(sizeof(void *)))) = { __param_str_verbose, 0, 0, 0644, -1, 0, &verbose };\n";
+        String pre = "int verbose;\nint target(int x) { return x; }\n";
+        Extracted x = extract(pre, pre.replace("return x;", "return x + verbose;") + param,
+                map("ffffffff81000030 T target", "ffffffff82000000 D verbose"));
+        assertEquals(List.of("unit.o: the fix adds module parameter verbose, which a live patch cannot add (the "
+                + "kernel reads parameters only when it boots or loads the module)"), x.extractor().problems());
+    }
+
+    @Test
+    void anExportTheFixAddsIsRefused() throws Exception {
+        // What EXPORT_SYMBOL(target) defines on x86-64: a ___ksymtab+target section with __ksymtab_target.
+        String export = "asm(\".pushsection \\\"___ksymtab+target\\\",\\\"a\\\"\\n__ksymtab_target:\\n"
+                + ".long target - .\\n.popsection\");\n";
+        String pre = "int target(int x) { return x; }\n";
+        Extracted x = extract(pre, export + pre.replace("return x;", "return x + 1;"),
+                map("ffffffff81000030 T target"));
+        assertEquals(List.of("unit.o: the fix exports target, which a live patch cannot do (modules that need it "
+                + "would not find it)"), x.extractor().problems());
     }
 }
