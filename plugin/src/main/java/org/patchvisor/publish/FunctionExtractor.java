@@ -16,9 +16,10 @@ import org.patchvisor.elf.ElfSymbol;
 /**
  * Takes the changed and new functions out of the build with the fix, with what they need that the running kernel
  * does not have (their string literals, new static data, their {@code .cold} parts, the alternatives they use),
- * and the entries of the kernel's special sections that describe that code. Everything else they refer to stays a
- * reference to the running kernel's own copy, named by {@link KernelReferences}: a live patch never duplicates
- * kernel data. The pieces are laid out into a new object by {@link ExtractedObject}.
+ * and the entries of the kernel's special sections that describe that code. Local constants they read travel with
+ * them too. Everything else they refer to stays a reference to the running kernel's own copy, named by
+ * {@link KernelReferences}: a live patch never duplicates kernel data that can change. The pieces are laid out
+ * into a new object by {@link ExtractedObject}.
  *
  * <p>This class runs the extraction: {@link CarriedPieces} holds what is carried, {@link ReferenceResolver} says
  * what each relocation of it points at, {@link SpecialSectionCutter} keeps the table entries of carried code.

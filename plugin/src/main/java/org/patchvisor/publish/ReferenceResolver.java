@@ -16,9 +16,9 @@ import org.patchvisor.publish.FunctionExtractor.Target;
 
 /**
  * Says what each relocation of carried code, carried data or a kept table entry points at: bytes the patch
- * carries (and carries them when they are new: a new function or object, string literals), or the running
- * kernel's own copy, named by {@link KernelReferences}. A section-relative reference is resolved to the named
- * function or object at the address it means.
+ * carries (and carries them when they are new: a new function or object, string literals, local constants), or
+ * the running kernel's own copy, named by {@link KernelReferences}. A section-relative reference is resolved to
+ * the named function or object at the address it means.
  */
 final class ReferenceResolver {
     private final ExtractionInput input;
@@ -129,11 +129,39 @@ final class ReferenceResolver {
         String key = postKeys.getOrDefault(s.name(), SymbolNames.normalise(s.name()));
         boolean function = s.type() == ElfSymbol.STT_FUNC;
         CodeItem before = (function ? pre.functions() : pre.data()).get(key);
-        if (before == null || (function && extract.contains(s.name()))) {
+        if (before == null || (function && extract.contains(s.name())) || constant(s)) {
             carried.carry(s);
             return new Inside(s.sectionIndex(), value, s.value());
         }
         return new Kernel(kernel.nameFor(before.name(), before.local()), addend);
+    }
+
+    /**
+     * A local read-only object of known size that the patch copies instead of referring to the kernel's: its
+     * bytes never change, so the copy is the same to read, and the kernel's copy need not be found among the many
+     * of its name in kallsyms ({@code __func__.N}, {@code CSWTCH.N}, tables of strings). Its own relocations are
+     * resolved as the code's are. An object that points at code or at symbols of other units (which may be
+     * code: a table of operations) stays the kernel's: its address may be compared or registered.
+     */
+    private boolean constant(ElfSymbol s) throws ElfFormatException {
+        ElfSection section = input.section(s.sectionIndex());
+        long notConstant = ElfSection.SHF_WRITE | ElfSection.SHF_EXECINSTR | ElfSection.SHF_MERGE;
+        if (s.type() != ElfSymbol.STT_OBJECT || s.bind() != ElfSymbol.STB_LOCAL || s.size() <= 0
+                || !section.name().startsWith(".rodata") || (section.flags() & ElfSection.SHF_ALLOC) == 0
+                || (section.flags() & notConstant) != 0) {
+            return false;
+        }
+        for (ElfRelocation r : input.relocations(section)) {
+            if (r.offset() < s.value() || r.offset() >= s.value() + s.size()) {
+                continue;
+            }
+            Optional<ElfSymbol> target = input.symbolOf(r);
+            if (target.isEmpty() || !input.defined(target.get()) || target.get().type() == ElfSymbol.STT_FUNC
+                    || input.section(target.get().sectionIndex()).isExecutable()) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**

@@ -332,4 +332,41 @@ class FunctionExtractorTest {
         assertEquals(List.of("unit.o: the fix exports target, which a live patch cannot do (modules that need it "
                 + "would not find it)"), x.extractor().problems());
     }
+
+    @Test
+    void localReadOnlyDataTravelsWithTheCodeInsteadOfBeingLookedUp() throws Exception {
+        // __func__.0, a table of strings and gcc's switch table CSWTCH.1: constants kallsyms may not list.
+        String source = "extern void report(const char *fn, const char *what);\n"
+                + "static const char *const names[] = { \"zero\", \"one\", \"two\", \"three\" };\n"
+                + "int target(int x) {\n  report(__func__, names[x & 3]);\n"
+                + "  switch (x) { case 0: return 10; case 1: return 7; case 2: return 31; case 3: return 4;\n"
+                + "  case 4: return 99; case 5: return 12; default: return 0; }\n}\n";
+        Extracted x = extract(source, source.replace("report(__func__", "report(__func__ + 1"),
+                map("ffffffff81000000 T report", "ffffffff81000030 T target"));
+        assertEquals(List.of(), x.extractor().problems());
+        assertEquals(Map.of(".klp.sym.vmlinux.report,0", "vmlinux"), x.references().klpSymbols());
+        Set<String> defined = new LinkedHashSet<>();
+        ElfFile.parse(x.result().orElseThrow().bytes()).symbols().stream().filter(s -> !s.isUndefined())
+                .forEach(s -> defined.add(s.name()));
+        assertTrue(defined.containsAll(List.of("__func__.0", "names", "CSWTCH.1")), defined.toString());
+        assertEquals(List.of(".rodata.str1.1+0", ".rodata.str1.1+5", ".rodata.str1.1+9", ".rodata.str1.1+13"),
+                relocations(x.result().orElseThrow(), ".rodata.names"), "the copied table points at carried strings");
+    }
+
+    @Test
+    void aReadOnlyTableOfOperationsIsTheKernelsOwn() throws Exception {
+        // Its address may be compared (f_op == &x_fops) or registered: a copy would not be the same table.
+        String source = "struct ops { int (*get)(int); };\n"
+                + "static int get_one(int x) { return x; }\n"
+                + "static const struct ops my_ops = { get_one };\n"
+                + "extern void register_ops(const struct ops *ops);\n"
+                + "int target(int x) { register_ops(&my_ops); return x; }\n";
+        Extracted x = extract(source, source.replace("register_ops(&my_ops); return x;",
+                        "register_ops(&my_ops); return x + 1;"),
+                map("ffffffff81000000 T register_ops", "ffffffff81000010 t get_one", "ffffffff81000030 T target",
+                        "ffffffff82000000 d my_ops"));
+        assertEquals(List.of(), x.extractor().problems());
+        assertTrue(x.references().klpSymbols().containsKey(".klp.sym.vmlinux.my_ops,0"),
+                x.references().klpSymbols().toString());
+    }
 }
