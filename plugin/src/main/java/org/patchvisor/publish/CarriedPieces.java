@@ -49,7 +49,13 @@ final class CarriedPieces {
     }
 
     /** Carries {@code piece}; its relocations are resolved when it is {@link #nextUnscanned() scanned}. */
-    Piece add(Piece piece) {
+    Piece add(Piece piece) throws ElfFormatException {
+        ElfSection section = input.section(piece.section());
+        if (piece.start() < 0 || piece.end() < piece.start() || piece.end() > section.size()) {
+            throw new ElfFormatException(String.format("%s[0x%x, 0x%x) lies outside section %s (0x%x bytes)",
+                    piece.symbol().map(s -> s.name() + " ").orElse(""), piece.start(), piece.end(), section.name(),
+                    section.size()));
+        }
         pieces.computeIfAbsent(piece.section(), k -> new TreeMap<>()).put(piece.start(), piece);
         unscanned.add(piece);
         return piece;

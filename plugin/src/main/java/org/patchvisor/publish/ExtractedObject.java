@@ -56,7 +56,7 @@ final class ExtractedObject {
             throws ElfFormatException {
         for (Map.Entry<Integer, TreeMap<Long, FunctionExtractor.Piece>> e : extracted.pieces().entrySet()) {
             ElfSection section = extracted.elf().section(e.getKey());
-            long align = Math.max(section.alignment(), 1);
+            long align = alignment(section);
             long at = 0;
             ByteArrayOutputStream bytes = new ByteArrayOutputStream();
             byte[] all = section.contents();
@@ -138,14 +138,24 @@ final class ExtractedObject {
         return new Result(out.toBytes(), replaced, added, entriesKept);
     }
 
-    private int addTable(ElfSection section, int entrySize, List<Integer> entries) {
+    private int addTable(ElfSection section, int entrySize, List<Integer> entries) throws ElfFormatException {
         byte[] all = section.contents();
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         for (int entry : entries) {
             bytes.write(all, entry * entrySize, entrySize);
         }
-        return out.addSection(section.name(), section.type(), section.flags() & ~SHF_GROUP,
-                Math.max(section.alignment(), 1), section.entrySize(), bytes.toByteArray());
+        return out.addSection(section.name(), section.type(), section.flags() & ~(SHF_GROUP | SHF_MERGE_STRINGS),
+                alignment(section), Math.max(section.entrySize(), 0), bytes.toByteArray());
+    }
+
+    /** The alignment of an input section, checked to be one the object can have. */
+    private static long alignment(ElfSection section) throws ElfFormatException {
+        long align = Math.max(section.alignment(), 1);
+        if (Long.bitCount(align) != 1 || align > ElfObjectWriter.MAX_ALIGNMENT) {
+            throw new ElfFormatException(section.name() + ": alignment " + Long.toUnsignedString(section.alignment())
+                    + " is not a power of two up to " + ElfObjectWriter.MAX_ALIGNMENT);
+        }
+        return align;
     }
 
     private void relocate(int section, long offset, int type, FunctionExtractor.Target target)

@@ -13,7 +13,9 @@ import org.patchvisor.elf.ElfSymbol;
 
 /**
  * The object of the build with the fix as the extraction reads it: its symbols, the named functions and objects
- * of each section (which a section-relative reference is resolved to), and each section's relocations, read once.
+ * of each section (which a section-relative reference is resolved to), and each section's relocations, read once
+ * and checked to patch bytes inside their section, so that a malformed object is a format error here and not an
+ * index error later.
  */
 final class ExtractionInput {
     private final ElfFile elf;
@@ -43,6 +45,11 @@ final class ExtractionInput {
         return elf.section(index);
     }
 
+    /** How many bytes relocation {@code r} patches. */
+    int width(ElfRelocation r) {
+        return RelocationTypes.width(elf.machine(), r.type());
+    }
+
     /** The symbol {@code r} is against; empty for none (or an index past the table). */
     Optional<ElfSymbol> symbolOf(ElfRelocation r) {
         return r.symbolIndex() <= 0 || r.symbolIndex() >= symbols.size() ? Optional.empty()
@@ -70,12 +77,20 @@ final class ExtractionInput {
         return Optional.empty();
     }
 
-    /** The relocations that apply to {@code section}. */
+    /** The relocations that apply to {@code section}, each checked to patch bytes inside it. */
     List<ElfRelocation> relocations(ElfSection section) throws ElfFormatException {
         List<ElfRelocation> cached = relocations.get(section.index());
         if (cached == null) {
             Optional<ElfSection> rela = elf.relocationSectionFor(section);
             cached = rela.isPresent() ? elf.relocations(rela.get()) : List.of();
+            for (ElfRelocation r : cached) {
+                int width = width(r);
+                if (r.type() < 0 || r.offset() < 0 || r.offset() > section.size() - width) {
+                    throw new ElfFormatException(String.format("relocation type %s at 0x%x does not fit section %s"
+                            + " (0x%x bytes)", Integer.toUnsignedString(r.type()), r.offset(), section.name(),
+                            section.size()));
+                }
+            }
             relocations.put(section.index(), cached);
         }
         return cached;

@@ -132,8 +132,12 @@ public final class FixLivePatchBuilder {
         }
     }
 
-    private List<UnitPatch> extract(FixComparison.Result compared, KernelSymbols kernel, Path work,
-                                    List<String> refusals) throws IOException {
+    /**
+     * Extracts each unit's changed and new functions into {@code work}, adding to {@code refusals} what cannot be
+     * carried; a malformed object is one such line, naming the file.
+     */
+    static List<UnitPatch> extract(FixComparison.Result compared, KernelSymbols kernel, Path work,
+                                   List<String> refusals) throws IOException {
         Map<String, List<FunctionDelta>> byFile = new LinkedHashMap<>();
         compared.report().changed().forEach(d -> byFile.computeIfAbsent(d.file(), k -> new ArrayList<>()).add(d));
         compared.report().added().forEach(d -> byFile.computeIfAbsent(d.file(), k -> new ArrayList<>()).add(d));
@@ -147,13 +151,13 @@ public final class FixLivePatchBuilder {
                 refusals.add(file + " is a new compilation unit: nothing in the running kernel to replace");
                 continue;
             }
-            UnitBuilds builds = UnitBuilds.read(prePath, postPath);
             String linkedTo = linkedInto(postPath);
-            Set<String> neighbours = new LinkedHashSet<>();
-            builds.pre().functions().values().forEach(i -> neighbours.add(i.name()));
-            builds.pre().data().values().forEach(i -> neighbours.add(i.name()));
-            KernelReferences references = new KernelReferences(kernel, linkedTo, neighbours);
             try {
+                UnitBuilds builds = UnitBuilds.read(prePath, postPath);
+                Set<String> neighbours = new LinkedHashSet<>();
+                builds.pre().functions().values().forEach(i -> neighbours.add(i.name()));
+                builds.pre().data().values().forEach(i -> neighbours.add(i.name()));
+                KernelReferences references = new KernelReferences(kernel, linkedTo, neighbours);
                 CarriedFunctions carried = CarriedFunctions.of(file, e.getValue(), builds.pre(), builds.post());
                 if (!carried.problems().isEmpty()) {
                     refusals.addAll(carried.problems());
@@ -177,7 +181,7 @@ public final class FixLivePatchBuilder {
                 units.add(new UnitPatch(file, linkedTo, written.replaced(), written.added(), written.entriesKept(),
                         List.copyOf(references.klpSymbols().keySet()),
                         List.copyOf(new LinkedHashSet<>(references.klpSymbols().values()))));
-            } catch (ElfFormatException | IllegalArgumentException | IndexOutOfBoundsException ex) {
+            } catch (ElfFormatException ex) {
                 // A malformed object (a field past its section, an entry past its table) is refused, not a crash.
                 refusals.add(file + ": cannot extract from the object: " + ex.getMessage());
             }

@@ -144,6 +144,11 @@ final class FunctionExtractor {
                             (int) piece.end())) : Optional.empty();
             for (ElfRelocation r : input.relocations(section)) {
                 if (r.offset() >= piece.start() && r.offset() < piece.end()) {
+                    if (r.offset() + input.width(r) > piece.end()) {
+                        throw new ElfFormatException(String.format("%s: a relocation at 0x%x runs past the end of "
+                                + "%s at 0x%x", section.name(), r.offset(), piece.symbol().map(ElfSymbol::name)
+                                .orElse("the carried bytes"), piece.end()));
+                    }
                     Optional<Target> target = section.isExecutable() ? resolver.code(section, r,
                             endOfInstruction(code, (int) (r.offset() - piece.start()))) : resolver.data(r, false);
                     refuseModuleSymbolInPatchedCode(section.name(), target);

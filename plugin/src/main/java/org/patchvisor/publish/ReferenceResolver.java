@@ -168,7 +168,8 @@ final class ReferenceResolver {
      * Unnamed bytes: string literals and constant pools are carried whole; anything else is not understood.
      * {@code endToo}: the end of bytes already carried is the place meant.
      */
-    private Target anonymous(ElfSection section, long value, long location, boolean endToo) {
+    private Target anonymous(ElfSection section, long value, long location, boolean endToo)
+            throws ElfFormatException {
         boolean strings = (section.flags() & ElfSection.SHF_MERGE) != 0
                 && (section.flags() & ElfSection.SHF_STRINGS) != 0;
         // .altinstr_aux holds static_cpu_has()'s slow-path tests, unnamed, jumping back into their functions.

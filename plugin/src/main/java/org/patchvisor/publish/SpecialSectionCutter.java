@@ -75,7 +75,12 @@ final class SpecialSectionCutter {
                 new ArrayList<>()));
         Map<Integer, List<ElfRelocation>> byEntry = new TreeMap<>();
         for (ElfRelocation r : input.relocations(section)) {
-            byEntry.computeIfAbsent((int) (r.offset() / table.entrySize()), k -> new ArrayList<>()).add(r);
+            int entry = (int) (r.offset() / table.entrySize());
+            if (r.offset() + input.width(r) > (long) (entry + 1) * table.entrySize()) {
+                throw new ElfFormatException(String.format("%s: a relocation at 0x%x runs past its %d-byte entry",
+                        section.name(), r.offset(), table.entrySize()));
+            }
+            byEntry.computeIfAbsent(entry, k -> new ArrayList<>()).add(r);
         }
         byte[] bytes = section.contents();
         for (Map.Entry<Integer, List<ElfRelocation>> e : byEntry.entrySet()) {
@@ -121,7 +126,8 @@ final class SpecialSectionCutter {
     }
 
     /** An alternative's replacement instructions: exactly its bytes of {@code .altinstr_replacement}. */
-    private void carryReplacement(List<ElfRelocation> entry, long anchorAt, int length) {
+    private void carryReplacement(List<ElfRelocation> entry, long anchorAt, int length)
+            throws ElfFormatException {
         for (ElfRelocation r : entry) {
             Optional<ElfSymbol> s = input.symbolOf(r);
             if (r.offset() == anchorAt + 4 && s.isPresent() && input.defined(s.get())) {
