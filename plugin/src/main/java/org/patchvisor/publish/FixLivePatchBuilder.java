@@ -82,7 +82,11 @@ public final class FixLivePatchBuilder {
         }
     }
 
-    public Built build(FixCheck check, List<String> extraUnits, String name, Optional<Path> symbolMap, Path out)
+    /**
+     * Builds the live patch of {@code check}'s fix; {@code symbolMap} is the target's full {@code /proc/kallsyms}
+     * (the positions of its unexported and local symbols).
+     */
+    public Built build(FixCheck check, List<String> extraUnits, String name, Path symbolMap, Path out)
             throws IOException {
         try {
             LivePatchManifest.requireModuleName(name);
@@ -95,8 +99,7 @@ public final class FixLivePatchBuilder {
             throw new BuildException(BuildException.Reason.REFUSED, "no kernel headers for " + release + " at "
                     + headers + " (install linux-headers-" + release + ")");
         }
-        KernelSymbols kernel = KernelSymbols.read(symbolMap.orElse(root.resolve("boot/System.map-" + release)),
-                headers.resolve("Module.symvers"));
+        KernelSymbols kernel = KernelSymbols.read(symbolMap, headers.resolve("Module.symvers"));
         long started = ticker.nanoTime();
         FixComparison.Result compared;
         try (KernelSourceTree tree = check.openTree("build --fix")) {
