@@ -14,7 +14,9 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.patchvisor.elf.ElfFile;
 import org.patchvisor.elf.ElfFormatException;
+import org.patchvisor.elf.ElfSymbol;
 import org.patchvisor.elf.ModuleFiles;
 import org.patchvisor.io.ProcessRunner;
 import org.patchvisor.kernel.KernelSupport;
@@ -125,7 +127,7 @@ public final class FixLivePatchBuilder {
             List<UnitPatch> units = extract(compared, kernel, work, refusals);
             refuse(refusals);
             long extractedAt = ticker.nanoTime();
-            Path module = link(name, headers, units, work, out);
+            Path module = link(name, headers, kernel, units, work, out);
             check(module, release, report, units);
             return new Built(module, name, units, warnings, compared, new Timings(
                     Duration.ofNanos(comparedAt - started), Duration.ofNanos(extractedAt - comparedAt),
@@ -204,7 +206,8 @@ public final class FixLivePatchBuilder {
         return first.contains(" -DMODULE ") && m.find() ? m.group(1).replace('-', '_') : Replacement.VMLINUX;
     }
 
-    private Path link(String name, Path headers, List<UnitPatch> units, Path work, Path out) throws IOException {
+    private Path link(String name, Path headers, KernelSymbols kernel, List<UnitPatch> units, Path work, Path out)
+            throws IOException {
         List<Replacement> replacements = new ArrayList<>();
         StringBuilder declarations = new StringBuilder("/* The replaced functions, extracted by patchvisor. */\n");
         for (UnitPatch u : units) {
@@ -235,7 +238,14 @@ public final class FixLivePatchBuilder {
         }
         byte[] module;
         try {
-            module = KlpRelocations.convertNamed(Files.readAllBytes(ko));
+            byte[] linked = Files.readAllBytes(ko);
+            List<String> unresolved = unresolved(linked, kernel);
+            if (!unresolved.isEmpty()) {
+                throw new BuildException(BuildException.Reason.COMPILE, "linking " + name + ": modpost leaves "
+                        + String.join(", ", unresolved) + " undefined, neither exported by vmlinux nor resolved "
+                        + "by the livepatch core");
+            }
+            module = KlpRelocations.convertNamed(linked);
         } catch (ElfFormatException e) {
             throw new BuildException(BuildException.Reason.REFUSED, "cannot hand the kernel's symbols of " + name
                     + " to the livepatch core: " + e.getMessage());
@@ -244,6 +254,22 @@ public final class FixLivePatchBuilder {
         Files.createDirectories(target.getParent());
         Files.write(target, module);
         return target;
+    }
+
+    /**
+     * The symbols {@code module} leaves undefined that vmlinux does not export and that are not klp symbols.
+     * modpost runs with {@code KBUILD_MODPOST_WARN=1}, which lets the klp symbols (resolved later by the livepatch
+     * core) through as warnings, but with them any other symbol it cannot resolve: those are looked for here.
+     */
+    static List<String> unresolved(byte[] module, KernelSymbols kernel) throws ElfFormatException {
+        Set<String> names = new TreeSet<>();
+        for (ElfSymbol s : ElfFile.parse(module).symbols()) {
+            if (s.isUndefined() && !s.name().isEmpty() && !s.name().startsWith(KlpSymbolName.PREFIX)
+                    && !kernel.exported(s.name())) {
+                names.add(s.name());
+            }
+        }
+        return List.copyOf(names);
     }
 
     /**

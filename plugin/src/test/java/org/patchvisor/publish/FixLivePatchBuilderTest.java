@@ -16,8 +16,8 @@ import org.patchvisor.elf.ElfFile;
 import org.patchvisor.elf.ElfSection;
 
 /**
- * The extraction step of {@code build --fix} on objects as the comparison leaves them: a malformed object is one
- * refusal line naming the file, never an index error.
+ * The extraction step of {@code build --fix} on objects as the comparison leaves them (a malformed object is one
+ * refusal line naming the file, never an index error), and the check of what the linked module leaves undefined.
  */
 class FixLivePatchBuilderTest {
     private static final String PRE = "int target(int x) { return x; }\n";
@@ -67,5 +67,16 @@ class FixLivePatchBuilderTest {
         List<String> refusals = extract(objects);
         assertEquals(List.of("fs/unit.o: cannot extract from the object: relocation type 1 at 0x1000 does not fit "
                 + "section __mcount_loc (0x8 bytes)"), refusals);
+    }
+
+    @Test
+    void aSymbolTheLinkedModuleLeavesUndefinedIsFoundUnlessExportedOrKlp() throws Exception {
+        Path module = Gcc.kernel(tmp.resolve("linked"), "module", "extern int exported_fn(void);\n"
+                + "extern int hidden_fn(void);\n"
+                + "extern int counter __asm__(\"\\\".klp.sym.vmlinux.counter,0\\\"\");\n"
+                + "int f(void) { return exported_fn() + hidden_fn() + counter; }\n");
+        KernelSymbols kernel = KernelSymbols.parse(MAP, SYMVERS
+                + "0x00000000\texported_fn\tvmlinux\tEXPORT_SYMBOL\t\n");
+        assertEquals(List.of("hidden_fn"), FixLivePatchBuilder.unresolved(Files.readAllBytes(module), kernel));
     }
 }
