@@ -72,7 +72,8 @@ public final class BuildCommand implements Callable<Integer> {
     String name;
 
     @Option(names = "--symbol-map", paramLabel = "FILE",
-            description = "The target kernel's System.map or a copy of its /proc/kallsyms (default /boot/System.map-RELEASE).")
+            description = "The target kernel's System.map or a copy of its /proc/kallsyms (default "
+                    + "/boot/System.map-RELEASE; with --fix required: the full /proc/kallsyms).")
     Path symbolMap;
 
     @Option(names = "--repo", paramLabel = "DIR", description = "Add the module to this feed repository and sign it.")
@@ -129,8 +130,7 @@ public final class BuildCommand implements Callable<Integer> {
         BuildPipeline pipeline = new BuildPipeline(kernel, fixCheck.units, publication(), printed);
         if (fixAlone != null) {
             pipeline.fromFixAlone(check, new FixLivePatchBuilder(root, processes, context().ticker()),
-                    name != null ? name : FixPatchText.defaultName(fixAlone), Optional.ofNullable(symbolMap),
-                    Optional.ofNullable(out));
+                    name != null ? name : FixPatchText.defaultName(fixAlone), symbolMap, Optional.ofNullable(out));
         } else if (backend.fromFix()) {
             FixBuilder builder = backend == BuildBackend.KPATCH_BUILD
                     ? check.kpatchBuild(BuildPipeline.FROM_FIX_TIMEOUT, vmlinux != null ? vmlinux
@@ -178,6 +178,10 @@ public final class BuildCommand implements Callable<Integer> {
             if (source != null || fixCheck.fix != null || backend != BuildBackend.PATCHVISOR || nonReplace) {
                 return Optional.of("--fix makes the live patch from the fix alone: no --source, --check-fix, "
                         + "--backend or --non-replace");
+            }
+            if (symbolMap == null) {
+                return Optional.of("--fix needs --symbol-map FILE: the target's full /proc/kallsyms, read as root "
+                        + "(a distribution's System.map may be a stub)");
             }
             return Optional.empty();
         }

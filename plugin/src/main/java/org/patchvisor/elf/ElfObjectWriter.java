@@ -21,7 +21,7 @@ public final class ElfObjectWriter {
     /** Null section, .symtab, .strtab, .shstrtab. */
     private static final int FIXED_SECTIONS = 4;
     /** Larger alignments only pad the file; no kernel section asks for more than a 2 MiB page. */
-    static final long MAX_ALIGNMENT = 1L << 21;
+    public static final long MAX_ALIGNMENT = 1L << 21;
     private static final long SHF_LINK_ORDER = 0x80;
     private static final long SHF_GROUP = 0x200;
     /**

@@ -105,7 +105,7 @@ public final class BuildPipeline {
      * {@code build --fix}: patchvisor extracts the changed functions from the fix's two builds itself; the module
      * replaces exactly the functions the comparison found changed. Returns the module.
      */
-    public Path fromFixAlone(FixCheck check, FixLivePatchBuilder builder, String name, Optional<Path> symbolMap,
+    public Path fromFixAlone(FixCheck check, FixLivePatchBuilder builder, String name, Path symbolMap,
                              Optional<Path> out) throws IOException {
         FixLivePatchBuilder.Built built = builder.build(check, extraUnits, name, symbolMap,
                 out.orElseGet(() -> Path.of(name + ".ko")));

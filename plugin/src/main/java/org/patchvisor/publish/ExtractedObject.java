@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import org.patchvisor.elf.ElfFormatException;
 import org.patchvisor.elf.ElfObjectWriter;
 import org.patchvisor.elf.ElfSection;
@@ -21,7 +22,7 @@ import org.patchvisor.elf.ElfSymbol;
 final class ExtractedObject {
     private static final long SHF_GROUP = 0x200;
     /** Carried strings are not merged again: ld would read a PC-relative addend as the wrong entry. */
-    private static final long SHF_MERGE_STRINGS = 0x10 | 0x20;
+    private static final long SHF_MERGE_STRINGS = ElfSection.SHF_MERGE | ElfSection.SHF_STRINGS;
 
     /** The object and what it holds. */
     record Result(byte[] bytes, List<ReplacedFunction> replaced, List<String> added, Map<String, Integer> entriesKept) {
@@ -53,9 +54,9 @@ final class ExtractedObject {
 
     private Result layout(Map<String, String> replacedNames, KernelReferences kernel, int firstSymbol, String unit)
             throws ElfFormatException {
-        for (Map.Entry<Integer, java.util.TreeMap<Long, FunctionExtractor.Piece>> e : extracted.pieces().entrySet()) {
+        for (Map.Entry<Integer, TreeMap<Long, FunctionExtractor.Piece>> e : extracted.pieces().entrySet()) {
             ElfSection section = extracted.elf().section(e.getKey());
-            long align = Math.max(section.alignment(), 1);
+            long align = alignment(section);
             long at = 0;
             ByteArrayOutputStream bytes = new ByteArrayOutputStream();
             byte[] all = section.contents();
@@ -95,7 +96,7 @@ final class ExtractedObject {
         List<ReplacedFunction> replaced = new ArrayList<>();
         List<String> added = new ArrayList<>();
         int next = firstSymbol;
-        for (Map.Entry<Integer, java.util.TreeMap<Long, FunctionExtractor.Piece>> e : extracted.pieces().entrySet()) {
+        for (Map.Entry<Integer, TreeMap<Long, FunctionExtractor.Piece>> e : extracted.pieces().entrySet()) {
             for (FunctionExtractor.Piece piece : e.getValue().values()) {
                 if (piece.symbol().isEmpty()) {
                     continue;
@@ -137,14 +138,24 @@ final class ExtractedObject {
         return new Result(out.toBytes(), replaced, added, entriesKept);
     }
 
-    private int addTable(ElfSection section, int entrySize, List<Integer> entries) {
+    private int addTable(ElfSection section, int entrySize, List<Integer> entries) throws ElfFormatException {
         byte[] all = section.contents();
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         for (int entry : entries) {
             bytes.write(all, entry * entrySize, entrySize);
         }
-        return out.addSection(section.name(), section.type(), section.flags() & ~SHF_GROUP,
-                Math.max(section.alignment(), 1), section.entrySize(), bytes.toByteArray());
+        return out.addSection(section.name(), section.type(), section.flags() & ~(SHF_GROUP | SHF_MERGE_STRINGS),
+                alignment(section), Math.max(section.entrySize(), 0), bytes.toByteArray());
+    }
+
+    /** The alignment of an input section, checked to be one the object can have. */
+    private static long alignment(ElfSection section) throws ElfFormatException {
+        long align = Math.max(section.alignment(), 1);
+        if (Long.bitCount(align) != 1 || align > ElfObjectWriter.MAX_ALIGNMENT) {
+            throw new ElfFormatException(section.name() + ": alignment " + Long.toUnsignedString(section.alignment())
+                    + " is not a power of two up to " + ElfObjectWriter.MAX_ALIGNMENT);
+        }
+        return align;
     }
 
     private void relocate(int section, long offset, int type, FunctionExtractor.Target target)

@@ -5,13 +5,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.patchvisor.elf.ElfFormatException;
 import org.patchvisor.io.ProcessRunner;
 
 /**
  * Compiles the units an upstream fix touches twice in the kernel's own prepared source, without and with the fix,
- * and compares the two builds ({@link ComparedUnits} says which units). The tree is shared between runs, so the fix is applied only for the second compile
- * and reversed at once (a run killed meanwhile is repaired by the next, see {@link KernelSourceTree}). The objects
- * of the last comparison stay in {@code objects/pre} and {@code objects/post} for {@code patchvisor diff}.
+ * and compares the two builds ({@link ComparedUnits} says which units). The tree is shared between runs, so the fix
+ * is applied only for the second compile and reversed at once (a run killed meanwhile is repaired by the next, see
+ * {@link KernelSourceTree}). The objects of the last comparison stay in {@code objects/pre} and
+ * {@code objects/post} for {@code patchvisor diff}.
  */
 public final class FixComparison {
     private final Path dir;
@@ -86,7 +88,18 @@ public final class FixComparison {
         tree.revert();
         Files.createDirectories(objects.resolve("pre"));
         Files.createDirectories(objects.resolve("post"));
-        return new Result(BuildComparison.compare(objects.resolve("pre"), objects.resolve("post")), warnings,
-                selected.notes(), objects);
+        return new Result(compareObjects(objects), warnings, selected.notes(), objects);
+    }
+
+    /**
+     * Compares {@code objects/pre} with {@code objects/post}. A malformed object is a refusal of the build, one
+     * line naming the file, like anything else a live patch cannot be made from.
+     */
+    static DiffReport compareObjects(Path objects) throws IOException {
+        try {
+            return BuildComparison.compare(objects.resolve("pre"), objects.resolve("post"));
+        } catch (ElfFormatException e) {
+            throw new BuildException(BuildException.Reason.REFUSED, "malformed object: " + e.getMessage());
+        }
     }
 }

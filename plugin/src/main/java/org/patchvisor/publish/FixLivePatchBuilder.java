@@ -11,10 +11,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.patchvisor.elf.ElfFile;
 import org.patchvisor.elf.ElfFormatException;
+import org.patchvisor.elf.ElfSymbol;
 import org.patchvisor.elf.ModuleFiles;
 import org.patchvisor.io.ProcessRunner;
 import org.patchvisor.kernel.KernelSupport;
@@ -82,7 +84,11 @@ public final class FixLivePatchBuilder {
         }
     }
 
-    public Built build(FixCheck check, List<String> extraUnits, String name, Optional<Path> symbolMap, Path out)
+    /**
+     * Builds the live patch of {@code check}'s fix; {@code symbolMap} is the target's full {@code /proc/kallsyms}
+     * (the positions of its unexported and local symbols).
+     */
+    public Built build(FixCheck check, List<String> extraUnits, String name, Path symbolMap, Path out)
             throws IOException {
         try {
             LivePatchManifest.requireModuleName(name);
@@ -95,8 +101,7 @@ public final class FixLivePatchBuilder {
             throw new BuildException(BuildException.Reason.REFUSED, "no kernel headers for " + release + " at "
                     + headers + " (install linux-headers-" + release + ")");
         }
-        KernelSymbols kernel = KernelSymbols.read(symbolMap.orElse(root.resolve("boot/System.map-" + release)),
-                headers.resolve("Module.symvers"));
+        KernelSymbols kernel = KernelSymbols.read(symbolMap, headers.resolve("Module.symvers"));
         long started = ticker.nanoTime();
         FixComparison.Result compared;
         try (KernelSourceTree tree = check.openTree("build --fix")) {
@@ -122,7 +127,7 @@ public final class FixLivePatchBuilder {
             List<UnitPatch> units = extract(compared, kernel, work, refusals);
             refuse(refusals);
             long extractedAt = ticker.nanoTime();
-            Path module = link(name, headers, units, work, out);
+            Path module = link(name, headers, kernel, units, work, out);
             check(module, release, report, units);
             return new Built(module, name, units, warnings, compared, new Timings(
                     Duration.ofNanos(comparedAt - started), Duration.ofNanos(extractedAt - comparedAt),
@@ -132,8 +137,12 @@ public final class FixLivePatchBuilder {
         }
     }
 
-    private List<UnitPatch> extract(FixComparison.Result compared, KernelSymbols kernel, Path work,
-                                    List<String> refusals) throws IOException {
+    /**
+     * Extracts each unit's changed and new functions into {@code work}, adding to {@code refusals} what cannot be
+     * carried; a malformed object is one such line, naming the file.
+     */
+    static List<UnitPatch> extract(FixComparison.Result compared, KernelSymbols kernel, Path work,
+                                   List<String> refusals) throws IOException {
         Map<String, List<FunctionDelta>> byFile = new LinkedHashMap<>();
         compared.report().changed().forEach(d -> byFile.computeIfAbsent(d.file(), k -> new ArrayList<>()).add(d));
         compared.report().added().forEach(d -> byFile.computeIfAbsent(d.file(), k -> new ArrayList<>()).add(d));
@@ -147,27 +156,23 @@ public final class FixLivePatchBuilder {
                 refusals.add(file + " is a new compilation unit: nothing in the running kernel to replace");
                 continue;
             }
-            ObjectImage pre = ObjectImage.read(prePath);
-            ElfFile post = ElfFile.read(postPath);
             String linkedTo = linkedInto(postPath);
-            KernelReferences references = new KernelReferences(kernel, linkedTo, UnitSymbols.read(prePath));
-            Set<String> carried = new LinkedHashSet<>();
-            Map<String, String> replaced = new LinkedHashMap<>();
-            for (FunctionDelta d : e.getValue()) {
-                carried.add(d.postName());
-                if (!d.preName().isEmpty() && !d.postName().endsWith(".cold")) {
-                    replaced.put(d.postName(), d.preName());
-                }
-            }
             try {
-                FunctionExtractor extractor = new FunctionExtractor(file, post, pre, ObjectImage.of(post), carried,
-                        references);
+                UnitBuilds builds = UnitBuilds.read(prePath, postPath);
+                KernelReferences references = new KernelReferences(kernel, linkedTo, UnitSymbols.read(prePath));
+                CarriedFunctions carried = CarriedFunctions.of(file, e.getValue(), builds.pre(), builds.post());
+                if (!carried.problems().isEmpty()) {
+                    refusals.addAll(carried.problems());
+                    continue;
+                }
+                FunctionExtractor extractor = new FunctionExtractor(file, builds, carried.carried(), references);
                 extractor.run();
                 if (!extractor.problems().isEmpty()) {
                     refusals.addAll(extractor.problems());
                     continue;
                 }
-                ExtractedObject.Result written = ExtractedObject.write(extractor, replaced, references, symbols, file);
+                ExtractedObject.Result written = ExtractedObject.write(extractor, carried.replaced(), references,
+                        symbols, file);
                 refusals.addAll(references.problems().stream().filter(p -> !refusals.contains(p)).toList());
                 symbols += written.replaced().size();
                 String object = "pv_unit" + units.size() + ".o";
@@ -178,7 +183,7 @@ public final class FixLivePatchBuilder {
                 units.add(new UnitPatch(file, linkedTo, written.replaced(), written.added(), written.entriesKept(),
                         List.copyOf(references.klpSymbols().keySet()),
                         List.copyOf(new LinkedHashSet<>(references.klpSymbols().values()))));
-            } catch (ElfFormatException | IllegalArgumentException | IndexOutOfBoundsException ex) {
+            } catch (ElfFormatException ex) {
                 // A malformed object (a field past its section, an entry past its table) is refused, not a crash.
                 refusals.add(file + ": cannot extract from the object: " + ex.getMessage());
             }
@@ -198,7 +203,8 @@ public final class FixLivePatchBuilder {
         return first.contains(" -DMODULE ") && m.find() ? m.group(1).replace('-', '_') : Replacement.VMLINUX;
     }
 
-    private Path link(String name, Path headers, List<UnitPatch> units, Path work, Path out) throws IOException {
+    private Path link(String name, Path headers, KernelSymbols kernel, List<UnitPatch> units, Path work, Path out)
+            throws IOException {
         List<Replacement> replacements = new ArrayList<>();
         StringBuilder declarations = new StringBuilder("/* The replaced functions, extracted by patchvisor. */\n");
         for (UnitPatch u : units) {
@@ -229,7 +235,14 @@ public final class FixLivePatchBuilder {
         }
         byte[] module;
         try {
-            module = KlpRelocations.convertNamed(Files.readAllBytes(ko));
+            byte[] linked = Files.readAllBytes(ko);
+            List<String> unresolved = unresolved(linked, kernel);
+            if (!unresolved.isEmpty()) {
+                throw new BuildException(BuildException.Reason.COMPILE, "linking " + name + ": modpost leaves "
+                        + String.join(", ", unresolved) + " undefined, neither exported by vmlinux nor resolved "
+                        + "by the livepatch core");
+            }
+            module = KlpRelocations.convertNamed(linked);
         } catch (ElfFormatException e) {
             throw new BuildException(BuildException.Reason.REFUSED, "cannot hand the kernel's symbols of " + name
                     + " to the livepatch core: " + e.getMessage());
@@ -238,6 +251,22 @@ public final class FixLivePatchBuilder {
         Files.createDirectories(target.getParent());
         Files.write(target, module);
         return target;
+    }
+
+    /**
+     * The symbols {@code module} leaves undefined that vmlinux does not export and that are not klp symbols.
+     * modpost runs with {@code KBUILD_MODPOST_WARN=1}, which lets the klp symbols (resolved later by the livepatch
+     * core) through as warnings, but with them any other symbol it cannot resolve: those are looked for here.
+     */
+    static List<String> unresolved(byte[] module, KernelSymbols kernel) throws ElfFormatException {
+        Set<String> names = new TreeSet<>();
+        for (ElfSymbol s : ElfFile.parse(module).symbols()) {
+            if (s.isUndefined() && !s.name().isEmpty() && !s.name().startsWith(KlpSymbolName.PREFIX)
+                    && !kernel.exported(s.name())) {
+                names.add(s.name());
+            }
+        }
+        return List.copyOf(names);
     }
 
     /**
@@ -253,9 +282,9 @@ public final class FixLivePatchBuilder {
             Files.deleteIfExists(module);
             throw new BuildException(BuildException.Reason.REFUSED, e.getMessage());
         }
-        Set<String> replaced = new java.util.TreeSet<>();
+        Set<String> replaced = new TreeSet<>();
         units.forEach(u -> u.replaced().forEach(r -> replaced.add(SymbolNames.normalise(r.oldName()))));
-        Set<String> missing = new java.util.TreeSet<>(report.changedFunctionNames());
+        Set<String> missing = new TreeSet<>(report.changedFunctionNames());
         missing.removeAll(replaced);
         if (!missing.isEmpty()) {
             Files.deleteIfExists(module);

@@ -23,7 +23,8 @@ final class KlpSymbolName {
     /** A kallsyms name: printable, no blank, no ',' (the kernel stops at the first). */
     private static final Pattern SYMBOL = Pattern.compile("[\\x21-\\x2b\\x2d-\\x7e]+");
     private static final Pattern POSITION = Pattern.compile("0|[1-9][0-9]{0,8}");
-    private static final Pattern NAME = Pattern.compile(Pattern.quote(PREFIX) + "([^.]*)\\.([^,]*),(.*)", Pattern.DOTALL);
+    private static final Pattern NAME = Pattern.compile(Pattern.quote(PREFIX) + "([^.]*)\\.([^,]*),(.*)",
+            Pattern.DOTALL);
 
     private final String object;
     private final String symbol;
@@ -57,6 +58,15 @@ final class KlpSymbolName {
                     + " zeros (at most 9 digits)");
         }
         return new KlpSymbolName(m.group(1), m.group(2), Integer.parseInt(m.group(3)));
+    }
+
+    /**
+     * True for the klp symbol of a module's symbol: the livepatch core resolves it only when that module loads,
+     * after the patch module's own alternatives and jump labels were set up.
+     */
+    static boolean ofModule(String name) {
+        Matcher m = NAME.matcher(name);
+        return m.matches() && !VMLINUX.equals(m.group(1));
     }
 
     /** {@code vmlinux} or the module name: the object whose .klp.rela sections carry relocations against it. */

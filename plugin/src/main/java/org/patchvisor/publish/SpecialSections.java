@@ -41,8 +41,8 @@ final class SpecialSections {
 
     /** Sections never linked into a module or describing nothing the patch needs. */
     private static final List<String> DROPPED_PREFIXES = List.of(".discard", ".debug_", ".note", ".comment",
-            "__ksymtab", "__kcrctab", "___ksymtab", "___kcrctab", ".export_symbol", ".initcall", ".con_initcall", ".init.", ".exit.", "__param",
-            ".modinfo", ".gnu.", ".llvm");
+            "__ksymtab", "__kcrctab", "___ksymtab", "___kcrctab", ".export_symbol", ".initcall", ".con_initcall",
+            ".init.", ".exit.", "__param", ".modinfo", ".gnu.", ".llvm");
 
     private SpecialSections() {
     }
@@ -60,7 +60,10 @@ final class SpecialSections {
         return TABLES.values().stream().anyMatch(t -> t.pairedWith().filter(section::equals).isPresent());
     }
 
-    /** Sections a module never carries for code it replaces (debug info, exports, init calls, notes). */
+    /**
+     * Sections a module never carries for code it replaces (debug info, exports, init calls, parameters, notes);
+     * a parameter or export the fix adds is refused by {@link AddedDeclarations}.
+     */
     static boolean dropped(String section) {
         return DROPPED_PREFIXES.stream().anyMatch(section::startsWith) || section.equals(".init")
                 || section.equals(".exit");

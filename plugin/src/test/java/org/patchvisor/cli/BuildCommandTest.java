@@ -60,6 +60,14 @@ class BuildCommandTest {
     }
 
     @Test
+    void theFixAloneNeedsTheSymbolMap() throws Exception {
+        Path fix = Files.writeString(tmp.resolve("fix.patch"), "--- a/x.c\n+++ b/x.c\n");
+        assertEquals(ExitCodes.USAGE, run("--fix", fix.toString(), "--kernel", "6.1.0-56-amd64"));
+        assertEquals("patchvisor build: --fix needs --symbol-map FILE: the target's full /proc/kallsyms, read as "
+                + "root (a distribution's System.map may be a stub)\n", err.toString());
+    }
+
+    @Test
     void anUnknownBackendIsAUsageError() throws Exception {
         Path src = Files.createDirectories(tmp.resolve("src"));
         assertEquals(ExitCodes.USAGE, run("--backend", "klp", "--kernel", "r", "--source", src.toString()));

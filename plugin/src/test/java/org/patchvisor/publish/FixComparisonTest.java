@@ -51,6 +51,20 @@ class FixComparisonTest {
     }
 
     @Test
+    void aMalformedObjectIsARefusalNamingIt() throws IOException {
+        Path objects = root.resolve("objects");
+        Path bad = Files.createDirectories(objects.resolve("post/fs")).resolve("unit.o");
+        Files.write(bad, new byte[] {0x7f, 'E', 'L', 'F', 2, 1, 1});
+        Files.createDirectories(objects.resolve("pre/fs"));
+        Files.copy(bad, objects.resolve("pre/fs/unit.o"));
+        BuildException e = assertThrows(BuildException.class, () -> FixComparison.compareObjects(objects));
+        assertEquals(BuildException.Reason.REFUSED, e.reason());
+        assertTrue(e.getMessage().startsWith("malformed object: " + objects.resolve("pre/fs/unit.o") + ": "),
+                e.getMessage());
+        assertEquals(1, e.getMessage().lines().count(), e.getMessage());
+    }
+
+    @Test
     void aPreparedTreeIsReusedAndMadeAgainWhenTheConfigChanges() throws IOException {
         compare(fix("return x * 3;", "return x * 4;"));
         compare(fix("return x - 7;", "return x - 8;"));

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -16,6 +17,8 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.patchvisor.elf.ElfFile;
+import org.patchvisor.elf.ElfRelocation;
+import org.patchvisor.elf.ElfSection;
 import org.patchvisor.elf.ElfSymbol;
 import org.patchvisor.elf.HostTools;
 
@@ -56,34 +59,38 @@ class FunctionExtractorTest {
         Path before = compile("pre", pre);
         Path after = compile("post", post);
         DiffReport report = BuildComparison.compare(before, after);
-        ObjectImage preImage = ObjectImage.read(before);
+        UnitBuilds builds = UnitBuilds.read(before, after);
         KernelReferences refs = new KernelReferences(KernelSymbols.parse(map, SYMVERS), "vmlinux",
                 UnitSymbols.read(before));
-        Set<String> carried = new LinkedHashSet<>();
-        Map<String, String> replaced = new LinkedHashMap<>();
-        report.changed().forEach(d -> {
-            carried.add(d.postName());
-            replaced.put(d.postName(), d.preName());
-        });
-        report.added().forEach(d -> carried.add(d.postName()));
-        ElfFile elf = ElfFile.read(after);
-        FunctionExtractor extractor = new FunctionExtractor("unit.o", elf, preImage, ObjectImage.of(elf), carried,
-                refs);
+        List<FunctionDelta> deltas = new ArrayList<>(report.changed());
+        deltas.addAll(report.added());
+        CarriedFunctions carried = CarriedFunctions.of("unit.o", deltas, builds.pre(), builds.post());
+        assertEquals(List.of(), carried.problems());
+        FunctionExtractor extractor = new FunctionExtractor("unit.o", builds, carried.carried(), refs);
         extractor.run();
         if (!extractor.problems().isEmpty()) {
             return new Extracted(extractor, Optional.empty(), refs);
         }
-        return new Extracted(extractor, Optional.of(ExtractedObject.write(extractor, replaced, refs, 0, "unit.o")),
-                refs);
+        return new Extracted(extractor, Optional.of(ExtractedObject.write(extractor, carried.replaced(), refs, 0,
+                "unit.o")), refs);
     }
 
     private Path compile(String dir, String source) throws Exception {
-        Path d = Files.createDirectories(tmp.resolve(dir));
-        Files.writeString(d.resolve("unit.c"), source);
-        HostTools.run(d, "gcc", "-O2", "-fno-pic", "-mcmodel=kernel", "-fno-asynchronous-unwind-tables",
-                "-pg", "-mfentry", "-mrecord-mcount",
-                "-ffunction-sections", "-fdata-sections", "-c", "unit.c", "-o", "unit.o").succeeded();
-        return d.resolve("unit.o");
+        return Gcc.kernel(tmp.resolve(dir), "unit", source);
+    }
+
+    /** The relocations of {@code section} in the written object, each as {@code symbol+addend}. */
+    private static List<String> relocations(ExtractedObject.Result result, String section) throws Exception {
+        ElfFile elf = ElfFile.parse(result.bytes());
+        ElfSection target = elf.section(section).orElseThrow();
+        List<ElfSymbol> symbols = elf.symbols();
+        List<String> all = new ArrayList<>();
+        for (ElfRelocation r : elf.relocations(elf.relocationSectionFor(target).orElseThrow())) {
+            ElfSymbol s = symbols.get(r.symbolIndex());
+            all.add((s.type() == ElfSymbol.STT_SECTION ? elf.section(s.sectionIndex()).name() : s.name()) + "+"
+                    + r.addend());
+        }
+        return all;
     }
 
     private static String map(String... lines) {
@@ -171,6 +178,17 @@ class FunctionExtractorTest {
     }
 
     @Test
+    void unknownSectionDescribingCarriedCodeIsRefusedAlsoWhenItHoldsCarriedData() throws Exception {
+        String entry = "asm volatile(\"1: nop\\n.pushsection .pv_unknown,\\\"aw\\\"\\n.quad 1b\\n.popsection\");";
+        // A new object in the same section: that section is carried in part, its other entries still matter.
+        String data = "static volatile int limit __attribute__((section(\".pv_unknown\"))) = 3;\n";
+        Extracted x = extract("int target(int x) { " + entry + " return x; }\n",
+                data + "int target(int x) { " + entry + " return x + limit; }\n", map("ffffffff81000030 T target"));
+        assertEquals(List.of("unit.o: .pv_unknown describes carried code and is not a section patchvisor knows how "
+                + "to cut down"), x.extractor().problems());
+    }
+
+    @Test
     void referenceToInitCodeIsRefused() throws Exception {
         String init = "__attribute__((noinline, section(\".init.text\"))) int setup(int x) { return x * 3; }\n";
         Extracted x = extract(init + "int target(int x) { return x; }\n",
@@ -213,5 +231,137 @@ class FunctionExtractorTest {
         assertEquals(List.of(), x.extractor().problems(), "callers keep the exported address, which is redirected");
         assertEquals(List.of(new ReplacedFunction("target", 0, "pv_fn_0", "unit.o")), x.result().orElseThrow()
                 .replaced());
+    }
+
+    @Test
+    void aPointerToTheObjectRightAfterACarriedOneIsThatObject() throws Exception {
+        // gcc lays the later definition first: the new new_v at +0 of .data.shared, the kernel's old_v at +4.
+        String old = "static int old_v __attribute__((section(\".data.shared\"))) = 5;\n"
+                + "int other(void) { return old_v++; }\n";
+        Extracted x = extract(old + "int target(int i) { return i; }\n",
+                old + "static int new_v __attribute__((section(\".data.shared\"))) = 7;\n"
+                        + "static int *ptrs[] = { &new_v, &old_v };\n"
+                        + "int target(int i) { return *ptrs[i]; }\n",
+                map("ffffffff81000020 T other", "ffffffff81000030 T target", "ffffffff82000000 d old_v"));
+        assertEquals(List.of(), x.extractor().problems());
+        String ptrs = x.extractor().elf().sections().stream().map(ElfSection::name)
+                .filter(n -> n.endsWith(".ptrs")).findFirst().orElseThrow();
+        assertEquals(List.of(".data.shared+0", ".klp.sym.vmlinux.old_v,0+0"),
+                relocations(x.result().orElseThrow(), ptrs), "&old_v is the kernel's old_v, not past new_v");
+    }
+
+    @Test
+    void aStaticKeyRightAfterACarriedObjectIsTheKernelsKey() throws Exception {
+        String key = "static int key_old __attribute__((section(\".data..ro_after_init\"))) = 2;\n"
+                + "int other(void) { return key_old; }\n";
+        String site = "asm goto(\"1: nop\\n.pushsection __jump_table,\\\"aw\\\"\\n.balign 8\\n.long 1b - .\\n"
+                + ".long %l[yes] - .\\n.quad %c0 + %c1 - .\\n.popsection\" : : \"i\"(&key_old), \"i\"(0) : : yes);\n";
+        Extracted x = extract(key + "int target(int x) { " + site + " return x; yes: return x + 1; }\n",
+                key + "static int fresh __attribute__((section(\".data..ro_after_init\"))) = 1;\n"
+                        + "int target(int x) { " + site + " return x + fresh; yes: return x; }\n",
+                map("ffffffff81000020 T other", "ffffffff81000030 T target", "ffffffff82000000 d key_old"));
+        assertEquals(List.of(), x.extractor().problems());
+        List<String> entry = relocations(x.result().orElseThrow(), "__jump_table");
+        assertEquals(".klp.sym.vmlinux.key_old,0+0", entry.get(2), entry.toString());
+    }
+
+    @Test
+    void anUndecodedReferenceIntoASectionOfSeveralObjectsIsRefusedNotGuessed() throws Exception {
+        String flags = "static int __attribute__((section(\".data.once\"))) done_b;\n"
+                + "static int __attribute__((section(\".data.once\"))) done_a;\n"
+                + "int other(void) { return done_b + done_a; }\n";
+        // vmovd is VEX-encoded, which the decoder does not know: where target's fields end is unknown.
+        Extracted x = extract(flags + "int target(int x) { return x; }\n", flags
+                        + "int target(int x) { asm volatile(\"vmovd %0, %%xmm0\" : : \"m\"(done_a)); return x; }\n",
+                map("ffffffff81000020 T other", "ffffffff81000030 T target", "ffffffff82000000 b done_b",
+                        "ffffffff82000004 b done_a"));
+        assertEquals(1, x.extractor().problems().size(), x.extractor().problems().toString());
+        assertTrue(x.extractor().problems().get(0).matches("unit\\.o: the instruction at 0x[0-9a-f]+ of "
+                + "\\.text\\.target does not decode, so which of the objects of \\.data\\.once it refers to is "
+                + "unknown"), x.extractor().problems().toString());
+    }
+
+    @Test
+    void aChangeOnlyInAColdPartReplacesTheFunctionItBelongsTo() throws Exception {
+        // printk is cold, so gcc moves the unlikely branch that calls it into handler.cold.
+        String source = "extern int printk(const char *, ...) __attribute__((cold));\n"
+                + "int handler(int *p, int n) {\n"
+                + "  if (__builtin_expect(n < 0, 0)) { printk(\"bad value %d\\n\", n); return -22; }\n"
+                + "  return p[n] + 1;\n}\n";
+        Extracted x = extract(source, source.replace("bad value", "bad value (fixed)"),
+                map("ffffffff81000000 T printk", "ffffffff81000030 T handler"));
+        assertEquals(List.of(), x.extractor().problems());
+        ExtractedObject.Result result = x.result().orElseThrow();
+        assertEquals(List.of(new ReplacedFunction("handler", 0, "pv_fn_0", "unit.o")), result.replaced());
+        assertEquals(List.of(), result.added());
+        Set<String> defined = new LinkedHashSet<>();
+        ElfFile.parse(result.bytes()).symbols().stream().filter(s -> !s.isUndefined()).forEach(s -> defined.add(
+                s.name()));
+        assertTrue(defined.containsAll(List.of("handler", "handler.cold")), defined.toString());
+        assertTrue(new String(result.bytes(), StandardCharsets.ISO_8859_1).contains("bad value (fixed)"));
+    }
+
+    @Test
+    void aModuleParameterTheFixAddsIsRefused() throws Exception {
+        // What module_param(verbose, int, 0644) defines: a struct kernel_param __param_verbose in __param.
+        String param = "struct kernel_param { const char *name; void *mod; const void *ops; unsigned short perm;"
+                + " signed char level; unsigned char flags; void *arg; };\n"
+                + "static const char __param_str_verbose[] = \"unit.verbose\";\n"
+                + "static struct kernel_param __param_verbose __attribute__((used, section(\"__param\"),"
+                + " aligned(sizeof(void *)))) = { __param_str_verbose, 0, 0, 0644, -1, 0, &verbose };\n";
+        String pre = "int verbose;\nint target(int x) { return x; }\n";
+        Extracted x = extract(pre, pre.replace("return x;", "return x + verbose;") + param,
+                map("ffffffff81000030 T target", "ffffffff82000000 D verbose"));
+        assertEquals(List.of("unit.o: the fix adds module parameter verbose, which a live patch cannot add (the "
+                + "kernel reads parameters only when it boots or loads the module)"), x.extractor().problems());
+    }
+
+    @Test
+    void anExportTheFixAddsIsRefused() throws Exception {
+        // What EXPORT_SYMBOL(target) defines on x86-64: a ___ksymtab+target section with __ksymtab_target.
+        String export = "asm(\".pushsection \\\"___ksymtab+target\\\",\\\"a\\\"\\n__ksymtab_target:\\n"
+                + ".long target - .\\n.popsection\");\n";
+        String pre = "int target(int x) { return x; }\n";
+        Extracted x = extract(pre, export + pre.replace("return x;", "return x + 1;"),
+                map("ffffffff81000030 T target"));
+        assertEquals(List.of("unit.o: the fix exports target, which a live patch cannot do (modules that need it "
+                + "would not find it)"), x.extractor().problems());
+    }
+
+    @Test
+    void localReadOnlyDataTravelsWithTheCodeInsteadOfBeingLookedUp() throws Exception {
+        // __func__.0, a table of strings and gcc's switch table CSWTCH.1: constants kallsyms may not list.
+        String source = "extern void report(const char *fn, const char *what);\n"
+                + "static const char *const names[] = { \"zero\", \"one\", \"two\", \"three\" };\n"
+                + "int target(int x) {\n  report(__func__, names[x & 3]);\n"
+                + "  switch (x) { case 0: return 10; case 1: return 7; case 2: return 31; case 3: return 4;\n"
+                + "  case 4: return 99; case 5: return 12; default: return 0; }\n}\n";
+        Extracted x = extract(source, source.replace("report(__func__", "report(__func__ + 1"),
+                map("ffffffff81000000 T report", "ffffffff81000030 T target"));
+        assertEquals(List.of(), x.extractor().problems());
+        assertEquals(Map.of(".klp.sym.vmlinux.report,0", "vmlinux"), x.references().klpSymbols());
+        Set<String> defined = new LinkedHashSet<>();
+        ElfFile.parse(x.result().orElseThrow().bytes()).symbols().stream().filter(s -> !s.isUndefined())
+                .forEach(s -> defined.add(s.name()));
+        assertTrue(defined.containsAll(List.of("__func__.0", "names", "CSWTCH.1")), defined.toString());
+        assertEquals(List.of(".rodata.str1.1+0", ".rodata.str1.1+5", ".rodata.str1.1+9", ".rodata.str1.1+13"),
+                relocations(x.result().orElseThrow(), ".rodata.names"), "the copied table points at carried strings");
+    }
+
+    @Test
+    void aReadOnlyTableOfOperationsIsTheKernelsOwn() throws Exception {
+        // Its address may be compared (f_op == &x_fops) or registered: a copy would not be the same table.
+        String source = "struct ops { int (*get)(int); };\n"
+                + "static int get_one(int x) { return x; }\n"
+                + "static const struct ops my_ops = { get_one };\n"
+                + "extern void register_ops(const struct ops *ops);\n"
+                + "int target(int x) { register_ops(&my_ops); return x; }\n";
+        Extracted x = extract(source, source.replace("register_ops(&my_ops); return x;",
+                        "register_ops(&my_ops); return x + 1;"),
+                map("ffffffff81000000 T register_ops", "ffffffff81000010 t get_one", "ffffffff81000030 T target",
+                        "ffffffff82000000 d my_ops"));
+        assertEquals(List.of(), x.extractor().problems());
+        assertTrue(x.references().klpSymbols().containsKey(".klp.sym.vmlinux.my_ops,0"),
+                x.references().klpSymbols().toString());
     }
 }
