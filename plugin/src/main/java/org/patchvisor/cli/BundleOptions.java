@@ -22,8 +22,13 @@ final class BundleOptions {
             description = "Level of this cumulative patch; a higher level supersedes lower ones (default ${DEFAULT-VALUE}).")
     int cumulativeLevel;
 
+    @Option(names = "--channel", paramLabel = "NAME", defaultValue = "stable",
+            description = "Channel the bundle is published to first (default ${DEFAULT-VALUE}); "
+                    + "'repo promote' adds it to others later.")
+    String channel;
+
     BundleSpec spec(List<String> kernels, Optional<String> description, List<String> functions) {
         return new BundleSpec(kernels, cves, description, Optional.ofNullable(effectiveVersion), replaces,
-                cumulativeLevel, functions);
+                cumulativeLevel, functions, channel);
     }
 }

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -12,6 +13,9 @@ import java.util.concurrent.Callable;
 import org.patchvisor.feed.BundleEntry;
 import org.patchvisor.feed.ConfigFile;
 import org.patchvisor.feed.Feed;
+import org.patchvisor.feed.FeedConfig;
+import org.patchvisor.feed.RevokedPatches;
+import org.patchvisor.state.StateStore;
 import org.patchvisor.feed.FetchLimits;
 import org.patchvisor.feed.HostKernel;
 import org.patchvisor.model.KernelId;
@@ -25,8 +29,10 @@ import picocli.CommandLine.Spec;
  * {@code patchvisor check}: compares what the signed feed offers for the running kernel with what is loaded.
  * Exit codes follow {@code kcarectl --status} and Nagios plugins, so monitoring can run it as is:
  * {@value #UP_TO_DATE} up to date, {@value #UPDATES_AVAILABLE} updates available,
- * {@value #UNSUPPORTED_KERNEL} the feed has nothing for this kernel, {@value #FAILED} error (feed unreachable,
- * verification failed, bad config). Only the index is fetched; nothing is downloaded or applied.
+ * {@value #UNSUPPORTED_KERNEL} the feed has nothing for this kernel, or a patch the feed revoked is loaded
+ * (critical: run {@code upgrade} to remove it), {@value #FAILED} error (feed unreachable, verification failed,
+ * bad config). Bundles this host's channel, delay or max-level hold back are listed with the reason. Only the index
+ * is fetched; nothing is downloaded or applied.
  */
 @Command(name = "check", mixinStandardHelpOptions = true,
         description = "Show whether live patches are available for this kernel (exit 0/1/2/3 like Nagios).")
@@ -81,10 +87,24 @@ public final class CheckCommand implements Callable<Integer> {
             List<String> installed = machine.installedPatches();
             result.put("kernel", Map.of("release", kernel.release(), "buildId", kernel.buildId().orElse("")));
             result.put("installed", installed);
-            Feed feed = Feed.open(FeedSettings.read(config, Optional.ofNullable(stateDir), env,
-                    spec.commandLine().getErr()), env, clock, limits, FeedSettings.warnings(spec.commandLine().getErr()));
+            FeedConfig settings = FeedSettings.read(config, Optional.ofNullable(stateDir), env,
+                    spec.commandLine().getErr());
+            Feed feed = Feed.open(settings, env, clock, limits, FeedSettings.warnings(spec.commandLine().getErr()));
             List<BundleEntry> available = feed.available(kernel);
             result.put("available", available.stream().map(BundleEntry::id).toList());
+            Map<BundleEntry, String> held = feed.heldBack(kernel);
+            result.put("heldBack", held.entrySet().stream().map(h -> Map.of("id", h.getKey().id(), "reason",
+                    h.getValue())).toList());
+            Map<String, String> recorded = new HashMap<>();
+            new StateStore(settings.stateDir()).installed(kernel).forEach(p -> recorded.put(p.patchName(), p.sha256()));
+            List<RevokedPatches.InUse> revoked = feed.revokedInUse(kernel, installed, recorded);
+            if (!revoked.isEmpty()) {
+                result.put("revoked", revoked.stream().map(r -> Map.of("patch", r.patch(), "bundle",
+                        r.revocation().bundle(), "reason", r.revocation().reason())).toList());
+                return finish(result, UNSUPPORTED_KERNEL, "revoked", "revoked live patch in use on " + describe(kernel)
+                        + ": " + String.join("; ", revoked.stream().map(r -> r.patch() + " ("
+                        + r.revocation().reason() + ")").toList()) + "; run 'patchvisor upgrade' to remove it");
+            }
             if (available.isEmpty()) {
                 return finish(result, UNSUPPORTED_KERNEL, "unsupported",
                         "kernel " + describe(kernel) + " is not supported by the feed: no live patches exist for it");
@@ -98,7 +118,9 @@ public final class CheckCommand implements Callable<Integer> {
                         + (entry.cves().isEmpty() ? "" : " fixes " + String.join(", ", entry.cves())));
             }
             return finish(result, UP_TO_DATE, "up-to-date", "kernel " + describe(kernel) + " is up to date ("
-                    + (installed.isEmpty() ? "no patch loaded" : String.join(", ", installed)) + ")");
+                    + (installed.isEmpty() ? "no patch loaded" : String.join(", ", installed)) + ")"
+                    + held.entrySet().stream().map(h -> "; held back: " + h.getKey().id() + " (" + h.getValue() + ")")
+                    .reduce("", String::concat));
         } catch (IOException | IllegalArgumentException e) {
             return finish(result, FAILED, "error", ShortErrorHandler.message(e));
         }

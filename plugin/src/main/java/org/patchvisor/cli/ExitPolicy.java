@@ -44,7 +44,7 @@ final class ExitPolicy {
     /** The code of one operation that ended in {@code outcome}, on the host or in one guest. */
     static int code(Outcome outcome) {
         return switch (outcome) {
-            case APPLIED, ALREADY_PATCHED, SKIPPED, PLANNED -> ExitCodes.OK;
+            case APPLIED, ALREADY_PATCHED, REVOKED_REMOVED, SKIPPED, PLANNED -> ExitCodes.OK;
             case NO_PATCH -> ExitCodes.NO_PATCHES;
             case REFUSED -> ExitCodes.REFUSED;
             case NOT_ROOT -> ExitCodes.NOT_ROOT;
@@ -67,6 +67,7 @@ final class ExitPolicy {
             case APPLIED -> Outcome.APPLIED;
             case UP_TO_DATE -> Outcome.ALREADY_PATCHED;
             case NO_PATCHES -> Outcome.NO_PATCH;
+            case REVOKED_REMOVED -> Outcome.REVOKED_REMOVED;
         });
     }
 

@@ -14,8 +14,8 @@ import org.patchvisor.model.KernelId;
 
 /**
  * Prints what {@code upgrade --dry-run} found for this host, in words or as one JSON object, and gives the exit
- * code the real run would end with if nothing failed: 0 (an update would be applied, or none is needed) or
- * {@link ExitCodes#NO_PATCHES}.
+ * code the real run would end with if nothing failed: 0 (an update would be applied, a revoked patch removed, or
+ * none is needed) or {@link ExitCodes#NO_PATCHES}.
  */
 final class HostPlanText {
     private HostPlanText() {
@@ -31,6 +31,8 @@ final class HostPlanText {
                 + (plan.loaded().isEmpty() ? "none" : String.join(", ", plan.loaded())));
         String result;
         int code = ExitPolicy.code(plan.status());
+        plan.revoked().forEach(r -> lines.add("would remove revoked live patch " + r.patch() + " ("
+                + r.revocation().bundle() + "): " + r.revocation().reason()));
         switch (plan.status()) {
             case NO_PATCHES -> {
                 result = "no-patches";
@@ -39,6 +41,10 @@ final class HostPlanText {
             case UP_TO_DATE -> {
                 result = "up-to-date";
                 lines.add("kernel " + described + " is up to date: nothing would be applied");
+            }
+            case REVOKED_REMOVED -> {
+                result = "would-remove-revoked";
+                lines.add("nothing would be applied in its place: the feed has no other live patch this host takes now");
             }
             default -> {
                 result = "would-apply";
@@ -73,6 +79,8 @@ final class HostPlanText {
             plan.update().ifPresent(b -> view.put("bundle", b));
             view.put("download", plan.update().isPresent() && !plan.cached());
             view.put("superseded", plan.superseded());
+            view.put("revoked", plan.revoked().stream().map(r -> Map.of("patch", r.patch(), "bundle",
+                    r.revocation().bundle(), "reason", r.revocation().reason())).toList());
             view.put("heldBack", plan.heldBack());
             view.put("notes", notes);
             Json.print(out, view);

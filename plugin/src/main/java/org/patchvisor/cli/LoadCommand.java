@@ -52,7 +52,12 @@ final class LoadCommand implements Callable<Integer> {
         }
         PrintWriter err = spec.commandLine().getErr();
         HostPatcher patcher = parent.hostPatcher(state, err);
-        List<HostPatcher.LoadResult> results = patcher.loadInstalled(timeout.value, Progress.to(err, !json));
+        HostPatcher.LoadRun run = patcher.loadInstalled(timeout.value, Progress.to(err, !json));
+        List<HostPatcher.LoadResult> results = run.loaded();
+        if (!json) {
+            run.skipped().forEach(line -> err.println("patchvisor load: " + line));
+            err.flush();
+        }
         if (json) {
             List<Map<String, Object>> view = new ArrayList<>();
             for (HostPatcher.LoadResult r : results) {
@@ -62,7 +67,7 @@ final class LoadCommand implements Callable<Integer> {
                 one.put("transitionMs", r.report().transitionMillis());
                 view.add(one);
             }
-            Json.print(out, Map.of("loaded", view));
+            Json.print(out, Map.of("loaded", view, "skipped", run.skipped()));
         } else if (results.isEmpty()) {
             out.println("no live patches installed for this kernel");
         } else {

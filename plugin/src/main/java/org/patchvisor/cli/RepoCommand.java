@@ -8,8 +8,10 @@ import picocli.CommandLine.Spec;
 
 /** {@code patchvisor repo}: the publisher's commands that build, sign, serve and mirror a feed repository. */
 @Command(name = "repo", mixinStandardHelpOptions = true,
-        description = "Publish a signed live-patch feed: init, keygen, add, sign, serve, mirror.",
-        subcommands = {RepoInitCommand.class, RepoKeygenCommand.class, RepoAddCommand.class, RepoSignCommand.class,
+        description = "Publish a signed live-patch feed: init, keygen, add, promote, revoke, sign, rotate-key, "
+                + "revoke-key, serve, mirror.",
+        subcommands = {RepoInitCommand.class, RepoKeygenCommand.class, RepoAddCommand.class, RepoPromoteCommand.class,
+                RepoRevokeCommand.class, RepoSignCommand.class, RepoRotateKeyCommand.class, RepoRevokeKeyCommand.class,
                 RepoServeCommand.class, RepoMirrorCommand.class})
 public final class RepoCommand implements Runnable {
     @Spec
@@ -25,6 +27,6 @@ public final class RepoCommand implements Runnable {
 
     @Override
     public void run() {
-        throw new ParameterException(spec.commandLine(), "repo needs a subcommand: init, keygen, add, sign, serve, mirror");
+        throw new ParameterException(spec.commandLine(), "repo needs a subcommand: init, keygen, add, promote, revoke, sign, rotate-key, revoke-key, serve, mirror");
     }
 }

@@ -2,6 +2,8 @@ package org.patchvisor.cli;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.time.Clock;
 import java.util.concurrent.Callable;
 import org.patchvisor.feed.Durations;
@@ -16,7 +18,10 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
-/** {@code patchvisor repo sign DIR --key KEY [--expires 30d]}: publishes a new index with the next serial. */
+/**
+ * {@code patchvisor repo sign DIR --key KEY [--key KEY]... [--expires 30d]}: publishes a new index with the next
+ * serial, signed by each key given (after a rotation, the new key and, for a while, the old one).
+ */
 @Command(name = "sign", mixinStandardHelpOptions = true, description = "Write and sign a new index.json.")
 public final class RepoSignCommand implements Callable<Integer> {
     private final Clock clock;
@@ -27,8 +32,9 @@ public final class RepoSignCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "DIR")
     Path dir;
 
-    @Option(names = "--key", required = true, paramLabel = "KEYFILE")
-    Path key;
+    @Option(names = "--key", required = true, paramLabel = "KEYFILE",
+            description = "Signing key (repeatable: every one signs the index).")
+    List<Path> keys;
 
     @Option(names = "--expires", paramLabel = "DURATION", defaultValue = "30d",
             description = "How long hosts accept this index (default ${DEFAULT-VALUE}); re-sign before then.")
@@ -46,17 +52,26 @@ public final class RepoSignCommand implements Callable<Integer> {
         this.clock = clock;
     }
 
+    private List<SigningKey> signers() throws IOException {
+        List<SigningKey> signers = new ArrayList<>();
+        for (Path key : keys) {
+            signers.add(SigningKey.read(key));
+        }
+        return signers;
+    }
+
     @Override
     public Integer call() {
         try {
             FeedIndex index = new PublisherRepository(dir, ModuleFiles::read,
                     clock != null ? clock : RepoCommand.context(repo).clock())
-                    .sign(SigningKey.read(key), Durations.parse(expires));
-            spec.commandLine().getOut().println("signed " + dir.resolve("index.json") + ": serial " + index.serial()
-                    + ", " + index.bundles().size() + " bundle(s), expires " + index.expires());
+                    .sign(signers(), Durations.parse(expires));
+            spec.commandLine().getOut().println("signed " + dir.resolve("index.json") + ": feed " + index.feed()
+                    + ", serial " + index.serial() + ", " + index.bundles().size() + " bundle(s), "
+                    + index.revoked().size() + " revoked, expires " + index.expires());
             return ExitCodes.OK;
         } catch (IOException | IllegalArgumentException e) {
-            spec.commandLine().getErr().println("patchvisor repo sign: " + e.getMessage());
+            spec.commandLine().getErr().println("patchvisor repo sign: " + ShortErrorHandler.message(e));
             return ExitCodes.ERROR;
         }
     }

@@ -83,6 +83,10 @@ final class UpgradeCommand implements Callable<Integer>, ExitPolicy.FeedCommand 
     @Mixin
     RolloutFlags rolloutFlags;
 
+    @Option(names = "--level", paramLabel = "N",
+            description = "Take no bundle above cumulative level N in this run (the config's max-level, for one run).")
+    Integer level;
+
     @Override
     public Integer call() throws Exception {
         long startedMs = System.currentTimeMillis();
@@ -101,7 +105,11 @@ final class UpgradeCommand implements Callable<Integer>, ExitPolicy.FeedCommand 
                 // config cannot hide the reason.
                 parent.refuseInsideContainer();
             }
-            FeedConfig settings = FeedSettings.read(config, explicitStateDir, env, spec.commandLine().getErr());
+            if (level != null && level < 1) {
+                return fail(view, ExitCodes.USAGE, "--level must be a cumulative level from 1, not " + level, null);
+            }
+            FeedConfig read = FeedSettings.read(config, explicitStateDir, env, spec.commandLine().getErr());
+            FeedConfig settings = level == null ? read : read.withMaxLevel(level);
             Consumer<String> warnings = FeedSettings.warnings(spec.commandLine().getErr());
             Optional<Path> metrics = RunMetrics.configured(metricsFile, config);
             boolean dryRun = rolloutFlags.dryRun;
@@ -189,16 +197,29 @@ final class UpgradeCommand implements Callable<Integer>, ExitPolicy.FeedCommand 
         view.put("kernel", Map.of("release", kernel.release(), "buildId", kernel.buildId().orElse("")));
         view.put("loadedBefore", outcome.loaded());
         outcome.bundle().ifPresent(b -> view.put("bundle", b));
+        view.put("revokedRemoved", outcome.removed().stream().map(r -> Map.of("patch", r.patch(), "bundle",
+                r.revocation().bundle(), "reason", r.revocation().reason())).toList());
+        List<String> removed = outcome.removed().stream().map(r -> "removed revoked live patch " + r.patch() + " ("
+                + r.revocation().bundle() + "): " + r.revocation().reason()).toList();
         return switch (outcome.status()) {
             case NO_PATCHES -> finish(view, ExitPolicy.code(outcome.status()), "no-patches",
                     List.of("the feed has no live patches for kernel " + described));
             case UP_TO_DATE -> finish(view, ExitPolicy.code(outcome.status()), "up-to-date", List.of("kernel " + described + " is up to date"
                     + outcome.bundle().map(b -> " (" + b.id() + ", level " + b.cumulativeLevel() + ")").orElse("")));
-            case APPLIED -> applied(outcome, view, startedMs);
+            case REVOKED_REMOVED -> finish(view, ExitPolicy.code(outcome.status()), "revoked-removed",
+                    concat(removed, List.of("the feed has no other live patch for kernel " + described
+                            + " that this host takes now")));
+            case APPLIED -> applied(outcome, view, startedMs, removed);
         };
     }
 
-    private int applied(HostUpgrade.Result outcome, Map<String, Object> view, long startedMs) {
+    private static List<String> concat(List<String> first, List<String> then) {
+        List<String> all = new ArrayList<>(first);
+        all.addAll(then);
+        return all;
+    }
+
+    private int applied(HostUpgrade.Result outcome, Map<String, Object> view, long startedMs, List<String> removed) {
         BundleEntry bundle = outcome.bundle().orElseThrow();
         HostPatcher.HostApplyResult result = outcome.applied().orElseThrow();
         ApplyReport r = result.report();
@@ -208,7 +229,7 @@ final class UpgradeCommand implements Callable<Integer>, ExitPolicy.FeedCommand 
         view.put("superseded", r.superseded());
         view.put("reconciled", result.reconciled());
         view.put("timings", Timings.of(startedMs, r));
-        List<String> lines = new ArrayList<>();
+        List<String> lines = new ArrayList<>(removed);
         result.reconciled().forEach(line -> lines.add("note: " + line));
         lines.add(bundle.id() + " applied: " + r.patch() + " (level " + bundle.cumulativeLevel() + ", "
                 + r.functions().values().stream().mapToInt(List::size).sum() + " function(s))"

@@ -168,10 +168,13 @@ public final class Feed {
         return List.copyOf(index().state().revoked().values());
     }
 
-    /** The loaded patches that are revoked bundles ({@link RevokedPatches}, the one rule for host and guests). */
-    public List<RevokedPatches.InUse> revokedInUse(Collection<String> loaded, Map<String, String> recorded)
-            throws IOException {
-        return RevokedPatches.find(loaded, recorded, revocations(), index().index().bundles());
+    /**
+     * The patches loaded on {@code kernel} that are revoked bundles ({@link RevokedPatches}, the one rule for host
+     * and guests); the good bundles that could share a name are this kernel's.
+     */
+    public List<RevokedPatches.InUse> revokedInUse(KernelId kernel, Collection<String> loaded,
+            Map<String, String> recorded) throws IOException {
+        return RevokedPatches.find(loaded, recorded, revocations(), available(kernel));
     }
 
     /** A verified module file for a listed bundle, downloaded at most once (then served from the cache). */

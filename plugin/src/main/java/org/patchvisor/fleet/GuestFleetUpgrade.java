@@ -6,8 +6,17 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.nio.file.Path;
 import org.patchvisor.elf.ModuleFiles;
 import org.patchvisor.feed.Feed;
+import org.patchvisor.feed.RevokedPatches;
+import org.patchvisor.guest.GuestOutcome;
+import org.patchvisor.kernel.PatchException;
+import org.patchvisor.model.KernelId;
+import org.patchvisor.model.LivePatch;
+import org.patchvisor.model.Outcome;
 import org.patchvisor.guest.GuestChannel;
 import org.patchvisor.guest.GuestChannel.GuestTimeoutException;
 import org.patchvisor.guest.GuestPatcher;
@@ -25,7 +34,9 @@ import org.patchvisor.time.Ticker;
 /**
  * {@code upgrade --guests}: every guest of every adapter here, through the rollout engine. The feed is asked once
  * per guest kernel and each bundle is downloaded once; each guest gets its module through its own channel and the
- * per-guest agent loads, waits, verifies or reverts inside it.
+ * per-guest agent loads, waits, verifies or reverts inside it. A guest that carries a patch the feed revoked
+ * ({@link org.patchvisor.feed.RevokedPatches}, the host's rule) has it removed first, even when the feed has nothing
+ * else for its kernel; it then takes the newest good bundle like any other guest.
  */
 public final class GuestFleetUpgrade {
     private static final Duration REVERT_ROOM = Duration.ofSeconds(30);
@@ -36,6 +47,8 @@ public final class GuestFleetUpgrade {
     private final GuestPatcher patcher;
     private final Ticker ticker;
     private final Map<String, HypervisorAdapter> adapterByGuest = new HashMap<>();
+    /** What each probed guest carries that the feed revoked, by guest key (probes run in parallel). */
+    private final Map<String, List<RevokedPatches.InUse>> revokedByGuest = new ConcurrentHashMap<>();
 
     /** @param ticker measures each guest's timeout */
     public GuestFleetUpgrade(GuestTargets targets, Feed feed, GuestPatcher patcher, Ticker ticker) {
@@ -64,10 +77,41 @@ public final class GuestFleetUpgrade {
     public Report run(Plan plan, RolloutListener listener) throws InterruptedException {
         return rollout().execute(plan, job -> {
             try (GuestChannel channel = adapterOf(job.guest()).channel(job.guest())) {
-                return patcher.apply(channel, job.module(), ModuleFiles.read(job.module()),
+                List<String> removed = removeRevoked(channel, job.guest(), job.timeout());
+                if (job.module().isEmpty()) {
+                    return GuestOutcome.of(Outcome.REVOKED_REMOVED, "removed revoked " + String.join(", ", removed)
+                            + "; the feed has nothing else for this kernel", "", Optional.of(job.kernel()),
+                            Duration.ZERO);
+                }
+                Path module = job.module().get();
+                GuestOutcome outcome = patcher.apply(channel, module, ModuleFiles.read(module),
                         transitionTimeout(job.timeout()));
+                return removed.isEmpty() ? outcome : GuestOutcome.of(outcome.state(), "removed revoked "
+                        + String.join(", ", removed) + "; " + outcome.reason(), outcome.patch(), outcome.kernel(),
+                        outcome.elapsed());
             }
         }, listener);
+    }
+
+    /** Removes the revoked patches the probe found in the guest; a failure to remove one fails the guest. */
+    private List<String> removeRevoked(GuestChannel channel, Guest guest, Duration timeout)
+            throws IOException, InterruptedException {
+        List<String> removed = new ArrayList<>();
+        for (RevokedPatches.InUse revoked : revokedByGuest.getOrDefault(key(guest), List.of())) {
+            try {
+                patcher.remove(channel, revoked.patch(), transitionTimeout(timeout));
+                removed.add(revoked.patch() + " (" + revoked.revocation().reason() + ")");
+            } catch (PatchException e) {
+                if (e.outcome() != Outcome.NOT_FOUND) {
+                    throw new IOException("revoked patch " + revoked.patch() + " could not be removed: "
+                            + e.getMessage(), e);
+                }
+            } catch (GuestTimeoutException e) {
+                throw new GuestUnreachableException(guest.name() + ": the guest agent did not answer while "
+                        + revoked.patch() + " was removed: " + e.getMessage(), e);
+            }
+        }
+        return removed;
     }
 
     /**
@@ -87,11 +131,15 @@ public final class GuestFleetUpgrade {
         FeedBundles bundles = new FeedBundles(feed);
         return new Rollout(guest -> {
             try (GuestChannel channel = adapterOf(guest).channel(guest)) {
-                return patcher.identify(channel);
+                KernelId kernel = patcher.identify(channel);
+                List<String> loaded = patcher.patches(channel).stream().map(LivePatch::name).toList();
+                // A guest keeps no record of which build it runs: judged by module name (RevokedPatches).
+                revokedByGuest.put(key(guest), feed.revokedInUse(kernel, loaded, Map.of()));
+                return kernel;
             } catch (GuestTimeoutException e) {
                 throw new GuestUnreachableException(guest.name() + ": the guest agent did not answer: " + e.getMessage(), e);
             }
-        }, bundles, bundles, ticker);
+        }, bundles, bundles, ticker, guest -> !revokedByGuest.getOrDefault(key(guest), List.of()).isEmpty());
     }
 
     /** Guests of adapters that run their own kernels; container adapters are covered by the host's patch. */

@@ -26,7 +26,7 @@ public record GuestOutcome(Outcome state, String reason, String patch, Optional<
      * one, so that a new outcome, wherever it is declared, is not taken for one of them.
      */
     static final Set<Outcome> ENDS = Collections.unmodifiableSet(EnumSet.of(Outcome.APPLIED, Outcome.ALREADY_PATCHED,
-            Outcome.NO_PATCH, Outcome.REFUSED, Outcome.FAILED_REVERTED, Outcome.UNREACHABLE));
+            Outcome.NO_PATCH, Outcome.REVOKED_REMOVED, Outcome.REFUSED, Outcome.FAILED_REVERTED, Outcome.UNREACHABLE));
 
     public GuestOutcome {
         if (!ENDS.contains(Objects.requireNonNull(state, "state"))) {

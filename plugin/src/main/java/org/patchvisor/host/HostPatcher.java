@@ -6,8 +6,11 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.patchvisor.elf.ModuleFiles;
+import org.patchvisor.feed.FileFeedStateStore;
+import org.patchvisor.feed.Revocation;
 import org.patchvisor.kernel.ApplyReport;
 import org.patchvisor.kernel.KernelPort;
 import org.patchvisor.kernel.KernelSupport;
@@ -126,8 +129,12 @@ public final class HostPatcher {
         }
     }
 
-    /** Loads, in order, every patch recorded as installed for the running kernel (the boot service). */
-    public List<LoadResult> loadInstalled(Duration timeout, TransitionWaiter.Listener listener)
+    /**
+     * Loads, in order, every patch recorded as installed for the running kernel (the boot service). A record whose
+     * module the feed revoked (as this host last learned, from {@code <state-dir>/feed/state.json}; no network at
+     * boot) is not loaded but forgotten, and said so: a revoked patch never comes back with a reboot.
+     */
+    public LoadRun loadInstalled(Duration timeout, TransitionWaiter.Listener listener)
             throws PatchException, IOException, InterruptedException {
         KernelSupport support = kernel.support();
         Preflight.checkKernel(root, support);
@@ -135,7 +142,16 @@ public final class HostPatcher {
         try (RunLock lock = lock("load")) {
             reconcile(id, timeout);
             List<LoadResult> results = new ArrayList<>();
+            List<String> skipped = new ArrayList<>();
+            Map<String, Revocation> revoked = knownRevocations(skipped);
             for (InstalledPatch patch : store.installed(id)) {
+                Revocation revocation = revoked.get(patch.sha256());
+                if (revocation != null) {
+                    store.recordRemoved(id, patch.patchName());
+                    skipped.add(patch.patchName() + " not loaded and forgotten: bundle " + revocation.bundle()
+                            + " was revoked (" + revocation.reason() + ")");
+                    continue;
+                }
                 Path module = store.modulePath(patch);
                 ModuleInfo info = ModuleFiles.read(module);
                 Preflight.checkModule(module.toString(), info, id, support);
@@ -143,7 +159,20 @@ public final class HostPatcher {
                         listener);
                 results.add(new LoadResult(patch, report));
             }
-            return results;
+            return new LoadRun(results, skipped);
+        }
+    }
+
+    /**
+     * The revocations this host learned from the feed. Unreadable, they do not stop the boot reload (a broken file
+     * must not leave the host unpatched): every record is loaded, and the note says why none was checked.
+     */
+    private Map<String, Revocation> knownRevocations(List<String> notes) {
+        try {
+            return new FileFeedStateStore(stateDir).load().revoked();
+        } catch (IOException e) {
+            notes.add("revocations not checked: " + e.getMessage());
+            return Map.of();
         }
     }
 
@@ -245,5 +274,13 @@ public final class HostPatcher {
 
     /** One reload at boot. */
     public record LoadResult(InstalledPatch patch, ApplyReport report) {
+    }
+
+    /** What the boot reload did: the patches loaded, and each record it left out, in words. */
+    public record LoadRun(List<LoadResult> loaded, List<String> skipped) {
+        public LoadRun {
+            loaded = List.copyOf(loaded);
+            skipped = List.copyOf(skipped);
+        }
     }
 }

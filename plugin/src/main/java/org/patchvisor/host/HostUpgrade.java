@@ -3,11 +3,15 @@ package org.patchvisor.host;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.patchvisor.elf.ModuleFiles;
 import org.patchvisor.feed.BundleEntry;
 import org.patchvisor.feed.Feed;
+import org.patchvisor.feed.RevokedPatches;
 import org.patchvisor.kernel.KernelPort;
 import org.patchvisor.kernel.PatchException;
 import org.patchvisor.kernel.Preflight;
@@ -18,10 +22,12 @@ import org.patchvisor.model.ModuleInfo;
 import org.patchvisor.model.Outcome;
 
 /**
- * What {@code patchvisor upgrade} does to the host's own kernel: ask the signed feed for the newest cumulative
- * bundle the running kernel lacks, fetch it verified (cached by hash, so once per kernel), make sure the file is
- * the module the index announced, and apply it through the journalled {@link HostPatcher} with the bundle's
- * effective version. Any failure before the apply leaves the kernel and the installed records untouched.
+ * What {@code patchvisor upgrade} does to the host's own kernel: remove every loaded patch the feed revoked (each
+ * removal journalled and forgotten, so the boot service does not load it again), then ask the signed feed for the
+ * newest cumulative bundle this host's policy lets it take and the running kernel lacks, fetch it verified (cached
+ * by hash, so once per kernel), make sure the file is the module the index announced, and apply it through the
+ * journalled {@link HostPatcher} with the bundle's effective version. Any failure before the apply leaves the
+ * kernel and the installed records untouched.
  */
 public final class HostUpgrade {
     private final KernelPort kernel;
@@ -39,16 +45,22 @@ public final class HostUpgrade {
         APPLIED,
         UP_TO_DATE,
         /** The feed lists no bundle at all for this kernel. */
-        NO_PATCHES
+        NO_PATCHES,
+        /** Revoked patches were removed and nothing took their place. */
+        REVOKED_REMOVED
     }
 
     /**
      * @param loaded  live patches loaded before the run
+     * @param removed revoked patches this run removed
      * @param bundle  the bundle applied (APPLIED) or the newest one available (UP_TO_DATE), if any
      * @param applied the apply's report (APPLIED only)
      */
-    public record Result(Status status, KernelId kernel, List<String> loaded, Optional<BundleEntry> bundle,
-            Optional<HostPatcher.HostApplyResult> applied) {
+    public record Result(Status status, KernelId kernel, List<String> loaded, List<RevokedPatches.InUse> removed,
+            Optional<BundleEntry> bundle, Optional<HostPatcher.HostApplyResult> applied) {
+        public Result {
+            removed = List.copyOf(removed);
+        }
     }
 
     /**
@@ -60,10 +72,20 @@ public final class HostUpgrade {
         Preflight.checkSupport(kernel.support());
         KernelId id = kernel.identify();
         List<String> loaded = kernel.patches().stream().map(LivePatch::name).toList();
+        List<RevokedPatches.InUse> revoked = feed.revokedInUse(id, loaded, recorded(id));
+        List<String> staying = loaded.stream()
+                .filter(name -> revoked.stream().noneMatch(r -> r.patch().equals(name))).toList();
         List<BundleEntry> available = feed.available(id);
-        Optional<BundleEntry> update = available.isEmpty() ? Optional.empty() : feed.newestCumulative(id, loaded);
+        Optional<BundleEntry> update = available.isEmpty() ? Optional.empty() : feed.newestCumulative(id, staying);
         boolean cached = update.isPresent() && feed.isCached(update.get());
-        return UpgradePlan.of(id, loaded, available, update, cached);
+        return UpgradePlan.of(id, loaded, revoked, available, feed.heldBack(id), update, cached);
+    }
+
+    /** The recorded module hash of each patch installed on this kernel: how a revoked build is told apart. */
+    private Map<String, String> recorded(KernelId id) throws IOException {
+        Map<String, String> hashes = new HashMap<>();
+        patcher.store().installed(id).forEach(p -> hashes.put(p.patchName(), p.sha256()));
+        return hashes;
     }
 
     /**
@@ -95,13 +117,19 @@ public final class HostUpgrade {
         UpgradePlan plan = plan();
         KernelId id = plan.kernel();
         List<String> loaded = plan.loaded();
+        for (RevokedPatches.InUse revoked : plan.revoked()) {
+            patcher.remove(Optional.of(revoked.patch()), timeout, listener);
+        }
+        if (plan.status() != Status.APPLIED && !plan.revoked().isEmpty()) {
+            return new Result(Status.REVOKED_REMOVED, id, loaded, plan.revoked(), Optional.empty(), Optional.empty());
+        }
         if (plan.status() == Status.NO_PATCHES) {
-            return new Result(Status.NO_PATCHES, id, loaded, Optional.empty(), Optional.empty());
+            return new Result(Status.NO_PATCHES, id, loaded, List.of(), Optional.empty(), Optional.empty());
         }
         if (plan.status() == Status.UP_TO_DATE) {
             Optional<BundleEntry> current = plan.available().stream().filter(b -> loaded.contains(b.module()))
-                    .max(java.util.Comparator.comparingInt(BundleEntry::cumulativeLevel));
-            return new Result(Status.UP_TO_DATE, id, loaded, current, Optional.empty());
+                    .max(Comparator.comparingInt(BundleEntry::cumulativeLevel));
+            return new Result(Status.UP_TO_DATE, id, loaded, List.of(), current, Optional.empty());
         }
         BundleEntry bundle = plan.update().orElseThrow();
         Path module = feed.fetch(bundle, id);
@@ -113,6 +141,6 @@ public final class HostUpgrade {
         String source = feed.repositoryOf(bundle).map(repo -> repo + " " + bundle.id()).orElse(bundle.id());
         String effective = bundle.effectiveVersion() == null ? "" : bundle.effectiveVersion();
         HostPatcher.HostApplyResult result = patcher.apply(module, source, effective, timeout, listener);
-        return new Result(Status.APPLIED, id, loaded, Optional.of(bundle), Optional.of(result));
+        return new Result(Status.APPLIED, id, loaded, plan.revoked(), Optional.of(bundle), Optional.of(result));
     }
 }

@@ -19,6 +19,8 @@ public enum Outcome {
     ALREADY_PATCHED,
     /** No patch exists for the kernel. */
     NO_PATCH,
+    /** A patch the feed revoked was removed, and no other took its place. */
+    REVOKED_REMOVED,
     /** Refused before loading: not a live patch, another kernel, unsigned while enforced or locked down. */
     REFUSED,
     /** A guest operation failed and the guest was left (or put back) as it was. */
@@ -67,7 +69,7 @@ public enum Outcome {
 
     /** The ends a rollout report counts, each guest in exactly one; named one by one, not by declaration order. */
     public static final Set<Outcome> ROLLOUT = Collections.unmodifiableSet(EnumSet.of(APPLIED, ALREADY_PATCHED,
-            NO_PATCH, REFUSED, FAILED_REVERTED, UNREACHABLE, TIMED_OUT, FAILED, SKIPPED, HALTED, PLANNED));
+            NO_PATCH, REVOKED_REMOVED, REFUSED, FAILED_REVERTED, UNREACHABLE, TIMED_OUT, FAILED, SKIPPED, HALTED, PLANNED));
 
     /** The word reports use: lower case with dashes ("failed-reverted"). */
     public String label() {

@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
@@ -15,6 +16,7 @@ import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import org.patchvisor.feed.BundleEntry;
 import org.patchvisor.guest.GuestOutcome;
 import org.patchvisor.model.Outcome;
 import org.patchvisor.spi.GuestUnreachableException;
@@ -81,9 +83,10 @@ final class Execution {
         int slot = 0;
         for (Plan.Wave wave : plan.waves()) {
             for (Plan.Target target : wave.targets()) {
-                String bundle = target.group().bundle().orElseThrow().id();
+                String bundle = target.group().bundle().map(BundleEntry::id).orElse(null);
                 settle(slot++, new Report.Row(target.guest().name(), target.group().kernel().release(), bundle,
-                        Outcome.PLANNED, "dry run: would apply " + bundle + " in wave " + wave.name(), 0));
+                        Outcome.PLANNED, "dry run: would " + (bundle == null ? "remove its revoked patch"
+                        : "apply " + bundle) + " in wave " + wave.name(), 0));
             }
         }
     }
@@ -174,9 +177,10 @@ final class Execution {
         String reason;
         boolean answered = false;
         try {
-            Path module = downloads.module(target.group());
+            Optional<Path> module = target.group().bundle().isPresent()
+                    ? Optional.of(downloads.module(target.group())) : Optional.empty();
             GuestOutcome outcome = step.apply(new GuestJob(target.guest(), target.group().kernel(),
-                    target.group().bundle().orElseThrow(), module, attempt.deadline.remaining()));
+                    target.group().bundle(), module, attempt.deadline.remaining()));
             if (outcome == null || outcome.state() == null) {
                 state = Outcome.FAILED;
                 reason = "the guest step gave no outcome";

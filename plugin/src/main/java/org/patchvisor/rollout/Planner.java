@@ -9,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Predicate;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
@@ -23,7 +24,8 @@ import org.patchvisor.spi.Guest;
 /**
  * Turns a list of guests into a {@link Plan}: drops the guests that are not targets, asks each remaining guest
  * for its kernel (at most {@code maxParallel} at once), groups them by kernel, asks the feed once per kernel,
- * then orders the targets into a canary wave and one wave per policy rollout group.
+ * then orders the targets into a canary wave and one wave per policy rollout group. A guest whose kernel has no
+ * bundle is settled as having none, unless it carries a revoked patch: then it is a target, to have that removed.
  */
 final class Planner {
     static final String CANARY = "canary";
@@ -32,10 +34,12 @@ final class Planner {
 
     private final KernelProbe probe;
     private final BundleSource source;
+    private final Predicate<Guest> holdsRevoked;
 
-    Planner(KernelProbe probe, BundleSource source) {
+    Planner(KernelProbe probe, BundleSource source, Predicate<Guest> holdsRevoked) {
         this.probe = probe;
         this.source = source;
+        this.holdsRevoked = holdsRevoked;
     }
 
     Plan plan(List<Guest> guests, RolloutOptions options) throws IOException, InterruptedException {
@@ -80,7 +84,7 @@ final class Planner {
         List<Plan.Target> targets = new ArrayList<>();
         for (Plan.KernelGroup group : groups) {
             for (Guest guest : members.get(group)) {
-                if (group.bundle().isPresent()) {
+                if (group.bundle().isPresent() || holdsRevoked.test(guest)) {
                     targets.add(new Plan.Target(guest, group));
                 } else {
                     settled.add(new Plan.Settled(guest, group.kernel().release(), null, Outcome.NO_PATCH,

@@ -3,6 +3,7 @@ package org.patchvisor.rollout;
 import java.io.IOException;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.Predicate;
 import org.patchvisor.spi.Guest;
 import org.patchvisor.time.Ticker;
 
@@ -17,17 +18,29 @@ public final class Rollout {
     private final BundleSource source;
     private final BundleFetcher fetcher;
     private final Ticker ticker;
+    private final Predicate<Guest> holdsRevoked;
 
     public Rollout(KernelProbe probe, BundleSource source, BundleFetcher fetcher, Ticker ticker) {
+        this(probe, source, fetcher, ticker, guest -> false);
+    }
+
+    /**
+     * @param holdsRevoked whether a probed guest carries a patch the feed revoked: such a guest is a target even
+     *                     when the feed has nothing for its kernel, so its step can remove that patch (asked after
+     *                     the guest's probe)
+     */
+    public Rollout(KernelProbe probe, BundleSource source, BundleFetcher fetcher, Ticker ticker,
+            Predicate<Guest> holdsRevoked) {
         this.probe = Objects.requireNonNull(probe, "probe");
         this.source = Objects.requireNonNull(source, "source");
         this.fetcher = Objects.requireNonNull(fetcher, "fetcher");
         this.ticker = Objects.requireNonNull(ticker, "ticker");
+        this.holdsRevoked = Objects.requireNonNull(holdsRevoked, "holdsRevoked");
     }
 
     /** Throws only when the feed cannot be read; an unreachable guest is part of the plan, not an error. */
     public Plan plan(List<Guest> guests, RolloutOptions options) throws IOException, InterruptedException {
-        return new Planner(probe, source).plan(guests, options);
+        return new Planner(probe, source, holdsRevoked).plan(guests, options);
     }
 
     /**

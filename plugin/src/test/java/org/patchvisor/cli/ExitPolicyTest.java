@@ -35,6 +35,7 @@ class ExitPolicyTest {
         expected.put(Outcome.ALREADY_PATCHED, 0);
         expected.put(Outcome.SKIPPED, 0);
         expected.put(Outcome.PLANNED, 0);
+        expected.put(Outcome.REVOKED_REMOVED, 0);
         expected.put(Outcome.NO_PATCH, 15);
         expected.put(Outcome.NOT_ROOT, 3);
         expected.put(Outcome.UNSUPPORTED, 4);
@@ -62,6 +63,7 @@ class ExitPolicyTest {
         assertEquals(0, ExitPolicy.code(HostUpgrade.Status.APPLIED));
         assertEquals(0, ExitPolicy.code(HostUpgrade.Status.UP_TO_DATE));
         assertEquals(15, ExitPolicy.code(HostUpgrade.Status.NO_PATCHES));
+        assertEquals(0, ExitPolicy.code(HostUpgrade.Status.REVOKED_REMOVED));
     }
 
     @Test

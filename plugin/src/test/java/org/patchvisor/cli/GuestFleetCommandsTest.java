@@ -106,6 +106,35 @@ class GuestFleetCommandsTest {
     }
 
     @Test
+    void aGuestRunningARevokedPatchHasItRemovedThenGetsTheGoodOneAndTheWorkerDoesTheSame() throws Exception {
+        feed.publishAndRevoke("livepatch_bad001", "leaks a page per fork");
+        FakeGuest db1 = kvm.patchable("db1");
+        for (FakeGuest guest : List.of(web1, db1)) {
+            guest.loadPatch("livepatch_bad001", true, false);
+            var applying = guest.agent;
+            guest.agent = args -> {
+                if (args.get(0).equals("--remove")) {
+                    guest.unloadPatch(args.get(1));
+                    return "{\"result\":\"removed\",\"reason\":\"" + args.get(1) + " removed\",\"ms\":1}\n";
+                }
+                return applying.apply(args);
+            };
+        }
+        FakeRoot.Run run = upgradeGuests("--only", "web1");
+        assertEquals(ExitCodes.OK, run.exit(), run.out() + run.err());
+        assertTrue(run.out().lines().anyMatch(l -> l.matches("web1 +6\\.1\\.0-56-amd64 +applied +removed revoked "
+                + "livepatch_bad001 \\(leaks a page per fork\\); .*")), run.out());
+        assertFalse(web1.files.keySet().stream().anyMatch(f -> f.contains("livepatch_bad001")), "removed from web1");
+        assertTrue(web1.files.containsKey(LOADED), "the good patch is loaded in web1");
+
+        queue("1.event", "db1");
+        FakeRoot.Run worker = workerOnce();
+        assertEquals(ExitCodes.OK, worker.exit(), worker.out() + worker.err());
+        assertFalse(db1.files.keySet().stream().anyMatch(f -> f.contains("livepatch_bad001")), "removed from db1");
+        assertTrue(db1.files.containsKey(LOADED), "the good patch is loaded in db1");
+    }
+
+    @Test
     void aDryRunPrintsThePlanAndTouchesNoGuest() {
         Path metrics = tmp.resolve("node.prom");
         FakeRoot.Run run = upgradeGuests("--dry-run", "--only", "web1", "--metrics-file", metrics.toString());

@@ -15,6 +15,7 @@ import org.patchvisor.feed.BundleEntry;
 import org.patchvisor.feed.CanonicalJson;
 import org.patchvisor.feed.FeedIndex;
 import org.patchvisor.model.ModuleInfo;
+import org.patchvisor.publish.SigningKey;
 import picocli.CommandLine;
 
 /** The publisher commands end to end through picocli: keygen, init, add (fake inspector), sign, mirror. */
@@ -78,6 +79,52 @@ class RepoCommandTest {
         assertEquals(1, run(new RepoMirrorCommand(), repo.toString(), second.toString(), "--trusted-key", trusted));
         assertTrue(err.toString().contains("sha256"), err.toString());
         assertTrue(!Files.exists(second.resolve("index.json")), "a failed mirror publishes no index");
+    }
+
+    @Test
+    void channelsRevocationsAndKeyRotationThroughTheCommands() throws Exception {
+        Path oldKey = tmp.resolve("old.key");
+        Path newKey = tmp.resolve("new.key");
+        Path repo = tmp.resolve("repo");
+        assertEquals(0, run(new RepoKeygenCommand(), "--out", oldKey.toString()));
+        assertEquals(0, run(new RepoKeygenCommand(), "--out", newKey.toString()));
+        assertEquals(0, run(new RepoInitCommand(), repo.toString(), "--feed-id", "acme-livepatch"), err.toString());
+        assertTrue(out.toString().contains("(feed acme-livepatch)"), out.toString());
+        assertEquals(1, run(new RepoInitCommand(), tmp.resolve("other").toString(), "--feed-id", "No Good"));
+        Path module = tmp.resolve("livepatch_fix.ko");
+        Files.write(module, new byte[] {1, 2, 3, 4, 5});
+        assertEquals(0, run(new RepoAddCommand(RepoCommandTest::info), repo.toString(), module.toString(),
+                "--channel", "testing"), err.toString());
+        String id = out.toString().lines().filter(l -> l.startsWith("added ")).findFirst().orElseThrow().split(" ")[1];
+        assertEquals(0, run(new RepoPromoteCommand(), repo.toString(), id, "--to", "stable"), err.toString());
+        assertTrue(out.toString().contains("promoted " + id + " to stable (in stable, testing)"), out.toString());
+        assertEquals(1, run(new RepoPromoteCommand(), repo.toString(), id, "--to", "stable"), "already there");
+        assertEquals(0, run(new RepoSignCommand(), repo.toString(), "--key", oldKey.toString()), err.toString());
+        assertTrue(out.toString().contains("feed acme-livepatch, serial 1, 1 bundle(s), 0 revoked"), out.toString());
+
+        assertEquals(0, run(new RepoRevokeCommand(), repo.toString(), "livepatch_fix", "--reason", "oops in tcp_ack"));
+        assertTrue(out.toString().contains("revoked " + id + " (livepatch_fix, sha256 "), out.toString());
+        assertEquals(1, run(new RepoRevokeCommand(), repo.toString(), "livepatch_fix", "--reason", "again"),
+                "nothing left to revoke");
+        assertEquals(1, run(new RepoAddCommand(RepoCommandTest::info), repo.toString(), module.toString()),
+                "a revoked bundle is never published again");
+        assertTrue(err.toString().contains("was revoked"), err.toString());
+
+        assertEquals(0, run(new RepoRotateKeyCommand(), repo.toString(), "--old", oldKey.toString(), "--new",
+                newKey.toString()), err.toString());
+        assertTrue(out.toString().contains("signed by both"), out.toString());
+        String index = Files.readString(repo.resolve("index.json"));
+        assertTrue(index.contains("\"serial\":2") && index.contains("\"revoked\":[{") && index.contains("\"retiredKeys\":["),
+                index);
+        assertEquals(2, Files.readString(repo.resolve("index.json.sig")).split("\"keyid\"").length - 1);
+        assertEquals(1, run(new RepoSignCommand(), repo.toString(), "--key", oldKey.toString()),
+                "the retired key alone signs nothing hosts would take");
+        assertTrue(err.toString().contains("retired"), err.toString());
+        assertEquals(0, run(new RepoSignCommand(), repo.toString(), "--key", newKey.toString(), "--key",
+                oldKey.toString()), err.toString());
+        String newKeyId = SigningKey.read(newKey).keyId();
+        assertEquals(0, run(new RepoRevokeKeyCommand(), repo.toString(), newKeyId), err.toString());
+        assertEquals(1, run(new RepoRevokeKeyCommand(), repo.toString(), newKeyId), "retired already");
     }
 
     @Test

@@ -21,10 +21,10 @@ class UnknownCommandsTest {
 
     @Test
     void anUnknownCommandWithHelpIsAUsageError() {
-        FakeRoot.Run revoke = host.run("repo", "revoke", "--help");
-        assertEquals(ExitCodes.USAGE, revoke.exit());
-        assertTrue(revoke.err().startsWith("unknown command 'revoke' for 'patchvisor repo'"), revoke.err());
-        assertEquals("", revoke.out());
+        FakeRoot.Run publish = host.run("repo", "publish", "--help");
+        assertEquals(ExitCodes.USAGE, publish.exit());
+        assertTrue(publish.err().startsWith("unknown command 'publish' for 'patchvisor repo'"), publish.err());
+        assertEquals("", publish.out());
         FakeRoot.Run cves = host.run("cves", "--help");
         assertEquals(ExitCodes.USAGE, cves.exit());
         assertTrue(cves.err().startsWith("unknown command 'cves' for 'patchvisor'"), cves.err());

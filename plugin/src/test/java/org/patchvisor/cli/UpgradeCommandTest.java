@@ -338,6 +338,98 @@ class UpgradeCommandTest {
         assertTrue(run.out().contains("the feed has no live patches for kernel 6.1.0-99-amd64"), run.out());
     }
 
+    /** The sample module under another name (same length, so the ELF layout stays): a second real live patch. */
+    private Path renamedSample(String name) throws IOException {
+        byte[] bytes = Files.readAllBytes(SAMPLE);
+        byte[] from = "livepatch_sample".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        byte[] to = name.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        assertEquals(from.length, to.length);
+        for (int i = 0; i + from.length <= bytes.length; i++) {
+            if (java.util.Arrays.equals(bytes, i, i + from.length, from, 0, from.length)) {
+                System.arraycopy(to, 0, bytes, i, to.length);
+            }
+        }
+        Path file = tmp.resolve(name + ".ko");
+        Files.write(file, bytes);
+        return file;
+    }
+
+    /** The bundle of the sample for this host's kernel (the setup publishes one of that name for the cloud too). */
+    private String sampleBundleId() throws IOException {
+        return realPublisher().bundles().stream().filter(b -> b.module().equals("livepatch_sample")
+                && b.kernels().get(0).release().equals("6.1.0-56-amd64")).findFirst().orElseThrow().id();
+    }
+
+    private PublisherRepository realPublisher() {
+        return new PublisherRepository(repo, ModuleFiles::read, Clock.systemUTC());
+    }
+
+    @Test
+    void aRevokedPatchIsCriticalForCheckThenRemovedForgottenAndReplacedByTheGoodOne() throws Exception {
+        assertEquals(ExitCodes.OK, upgrade().exit());
+        String sampleId = sampleBundleId();
+        realPublisher().add(renamedSample("livepatch_sampl2"), new BundleSpec(List.of(), List.of("CVE-2024-1086"),
+                Optional.empty(), Optional.empty(), List.of(), 1, List.of()));
+        realPublisher().revoke(sampleId, "crashes under heavy ptrace use");
+        publisher.sign(key, Duration.ofDays(3));
+
+        FakeRoot.Run check = run("check", "--config", config.toString());
+        assertEquals(CheckCommand.UNSUPPORTED_KERNEL, check.exit(), check.out() + check.err());
+        assertTrue(check.out().contains("revoked live patch in use") && check.out().contains("heavy ptrace"),
+                check.out());
+
+        FakeRoot.Run run = upgrade("--json");
+        assertEquals(ExitCodes.OK, run.exit(), run.err());
+        JsonNode json = new ObjectMapper().readTree(run.out());
+        assertEquals("applied", json.get("result").asText());
+        assertEquals("livepatch_sampl2", json.at("/bundle/module").asText());
+        assertEquals("livepatch_sample", json.at("/revokedRemoved/0/patch").asText());
+        assertEquals("finit_module livepatch_sample\ndelete_module livepatch_sample\nfinit_module livepatch_sampl2\n",
+                syscalls.calls.toString());
+        assertFalse(recorded(state).contains("\"livepatch_sample\""), "forgotten: " + recorded(state));
+        assertEquals(CheckCommand.UP_TO_DATE, run("check", "--config", config.toString()).exit());
+    }
+
+    @Test
+    void aRevokedPatchWithNothingInItsPlaceIsRemovedAndNeverReloadedAtBoot() throws Exception {
+        assertEquals(ExitCodes.OK, upgrade().exit());
+        String sampleId = sampleBundleId();
+        realPublisher().revoke(sampleId, "fixes the wrong function");
+        publisher.sign(key, Duration.ofDays(3));
+        // The host learns of it from a check, then reboots before any upgrade: the boot reload leaves it out.
+        assertEquals(CheckCommand.UNSUPPORTED_KERNEL, run("check", "--config", config.toString()).exit());
+        reboot();
+        FakeRoot.Run load = run("load", "--all", "--state-dir", state.toString());
+        assertEquals(ExitCodes.OK, load.exit(), load.err());
+        assertTrue(load.err().contains("livepatch_sample not loaded and forgotten") && load.err().contains("wrong"),
+                load.err());
+        assertEquals("finit_module livepatch_sample\n", syscalls.calls.toString(), "not loaded again");
+        assertFalse(recorded(state).contains("\"livepatch_sample\""), recorded(state));
+
+        // Loaded by hand again (say from an old copy): upgrade takes it out, and nothing else is there to apply.
+        syscalls.finitModule(SAMPLE);
+        FakeRoot.Run run = upgrade();
+        assertEquals(ExitCodes.OK, run.exit(), run.err());
+        assertTrue(run.out().contains("removed revoked live patch livepatch_sample"), run.out());
+        assertTrue(run.out().contains("the feed has no other live patch"), run.out());
+    }
+
+    @Test
+    void aLevelAboveTheHostsPinIsHeldBackWithItsReason() throws Exception {
+        realPublisher().add(renamedSample("livepatch_sampl3"), new BundleSpec(List.of(), List.of(),
+                Optional.empty(), Optional.empty(), List.of(), 3, List.of()));
+        publisher.sign(key, Duration.ofDays(3));
+        FakeRoot.Run plan = upgrade("--dry-run", "--level", "2");
+        assertEquals(ExitCodes.OK, plan.exit(), plan.err());
+        assertTrue(plan.out().contains("would apply livepatch_sample-"), plan.out());
+        assertTrue(plan.out().contains("held back: livepatch_sampl3-") && plan.out().contains("above this host's "
+                + "max-level 2"), plan.out());
+        assertEquals(ExitCodes.USAGE, upgrade("--level", "0").exit());
+        Files.writeString(config, Files.readString(config) + "channel = testing\n");
+        FakeRoot.Run testing = upgrade("--dry-run");
+        assertTrue(testing.out().contains("not in channel testing"), testing.out());
+    }
+
     @Test
     void aGuestSelectionWithoutGuestsIsAUsageErrorNotAHostUpgrade() throws Exception {
         FakeRoot.Run run = upgrade("--only", "web1");
@@ -423,6 +515,12 @@ class UpgradeCommandTest {
         @Override
         public void deleteModule(String name) throws IOException {
             calls.append("delete_module ").append(name).append('\n');
+            // The kernel drops the patch's sysfs directories with the module.
+            for (String dir : List.of("sys/kernel/livepatch/", "sys/module/")) {
+                if (Files.exists(host.root.resolve(dir + name))) {
+                    deleteTree(host.root.resolve(dir + name));
+                }
+            }
         }
     }
 }

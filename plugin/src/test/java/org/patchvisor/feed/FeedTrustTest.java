@@ -138,7 +138,7 @@ class FeedTrustTest {
         RevokedBundleException cached = assertThrows(RevokedBundleException.class, () -> after.fetch(bad));
         assertTrue(cached.getMessage().contains("crashes on boot"), cached.getMessage());
         assertEquals(List.of(new RevokedPatches.InUse("lp_bad", revoked.get(0))),
-                after.revokedInUse(List.of("lp_bad", "lp_good"), Map.of()));
+                after.revokedInUse(FeedFixture.KERNEL, List.of("lp_bad", "lp_good"), Map.of()));
 
         // A copy of the feed made before the revocation, under another feed id, still lists the bundle.
         Path elsewhere = tmp.resolve("elsewhere");

@@ -1,10 +1,12 @@
 package org.patchvisor.fleet;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -30,19 +32,47 @@ public final class SampleFeed {
 
     public final Path config;
     public final Path stateDir;
+    private final Path dir;
+    private final PublisherRepository publisher;
+    private final SigningKey key;
 
     public SampleFeed(Path dir) throws IOException {
+        this.dir = dir;
         Path repo = dir.resolve("repo");
-        PublisherRepository publisher = new PublisherRepository(repo, ModuleFiles::read, Clock.systemUTC());
+        publisher = new PublisherRepository(repo, ModuleFiles::read, Clock.systemUTC());
         publisher.init();
         publisher.add(SAMPLE, new BundleSpec(List.of(), List.of("CVE-2024-1086"), Optional.empty(),
                 Optional.of("6.1.0-57-amd64"), List.of(), 1, List.of()));
-        SigningKey key = SigningKey.generate();
+        key = SigningKey.generate();
         publisher.sign(key, Duration.ofDays(3));
         stateDir = dir.resolve("state");
         config = dir.resolve("patchvisor.conf");
         Files.writeString(config, "repository = " + repo + "\ntrusted-key = " + Ed25519Keys.base64(key.publicKey())
                 + "\nstate-dir = " + stateDir + "\n");
+    }
+
+    /**
+     * Publishes a second live patch for the same kernel, module {@code name} (16 characters, as the sample's name:
+     * the sample's file renamed in place), then revokes it and signs: a patch guests may still run.
+     */
+    public void publishAndRevoke(String name, String reason) throws IOException {
+        byte[] bytes = Files.readAllBytes(SAMPLE);
+        byte[] from = PATCH.getBytes(StandardCharsets.US_ASCII);
+        byte[] to = name.getBytes(StandardCharsets.US_ASCII);
+        if (from.length != to.length) {
+            throw new IllegalArgumentException("the name must have " + from.length + " characters");
+        }
+        for (int i = 0; i + from.length <= bytes.length; i++) {
+            if (Arrays.equals(bytes, i, i + from.length, from, 0, from.length)) {
+                System.arraycopy(to, 0, bytes, i, to.length);
+            }
+        }
+        Path module = dir.resolve(name + ".ko");
+        Files.write(module, bytes);
+        publisher.add(module, new BundleSpec(List.of(), List.of(), Optional.empty(), Optional.empty(), List.of(), 1,
+                List.of()));
+        publisher.revoke(name, reason);
+        publisher.sign(key, Duration.ofDays(3));
     }
 
     public Feed open() throws IOException {

@@ -7,12 +7,12 @@ import java.util.EnumSet;
 import org.junit.jupiter.api.Test;
 import org.patchvisor.model.Outcome;
 
-/** The guest path ends in one of six states; any other belongs to the rollout, the host or the worker. */
+/** The guest path ends in one of seven states; any other belongs to the rollout, the host or the worker. */
 class GuestOutcomeTest {
     @Test
     void onlyTheGuestPathsOwnEndsAreAccepted() {
-        assertEquals(EnumSet.of(Outcome.APPLIED, Outcome.ALREADY_PATCHED, Outcome.NO_PATCH, Outcome.REFUSED,
-                Outcome.FAILED_REVERTED, Outcome.UNREACHABLE), GuestOutcome.ENDS);
+        assertEquals(EnumSet.of(Outcome.APPLIED, Outcome.ALREADY_PATCHED, Outcome.NO_PATCH, Outcome.REVOKED_REMOVED,
+                Outcome.REFUSED, Outcome.FAILED_REVERTED, Outcome.UNREACHABLE), GuestOutcome.ENDS);
         for (Outcome state : Outcome.values()) {
             if (GuestOutcome.ENDS.contains(state)) {
                 assertEquals(state, new GuestOutcome(state, "why").state());

@@ -99,7 +99,8 @@ class HostPatcherTest {
         kernel.patch(NAME); // the transition finishes
         new Journal(state).begin(Operation.APPLY, NAME, id(), staged.getFileName().toString().replace(".ko", ""));
 
-        List<HostPatcher.LoadResult> loaded = patcher().loadInstalled(Duration.ofSeconds(2), TransitionWaiter.Listener.NONE);
+        List<HostPatcher.LoadResult> loaded = patcher().loadInstalled(Duration.ofSeconds(2), TransitionWaiter.Listener.NONE)
+                .loaded();
         assertEquals(1, loaded.size());
         assertTrue(loaded.get(0).report().alreadyApplied());
         assertEquals(NAME, new StateStore(state).installed(id()).get(0).patchName());

@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
 class OutcomeTest {
     @Test
     void theWordsAreTheOnesReportsAndScriptsAlreadyRead() {
-        assertEquals("applied already-patched no-patch refused failed-reverted unreachable timed-out failed skipped "
+        assertEquals("applied already-patched no-patch revoked-removed refused failed-reverted unreachable timed-out failed skipped "
                 + "halted planned", String.join(" ", Outcome.ROLLOUT.stream().map(Outcome::label).toList()),
                 "the rollout's words, in the order its totals list them");
         assertEquals("gave-up", Outcome.GAVE_UP.label());

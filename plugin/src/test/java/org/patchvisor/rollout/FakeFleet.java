@@ -26,6 +26,8 @@ import org.patchvisor.time.FakeTicker;
 final class FakeFleet implements KernelProbe, BundleSource, BundleFetcher, GuestStep {
     final Map<String, KernelId> kernels = new ConcurrentHashMap<>();
     final Set<String> silent = ConcurrentHashMap.newKeySet();
+    /** Guests that carry a revoked patch: targets even when the feed has nothing for their kernel. */
+    final Set<String> revoked = ConcurrentHashMap.newKeySet();
     final Map<String, BundleEntry> bundlesByRelease = new ConcurrentHashMap<>();
     final Map<String, GuestStep> scripts = new ConcurrentHashMap<>();
     final Map<String, AtomicInteger> downloads = new ConcurrentHashMap<>();
@@ -84,7 +86,7 @@ final class FakeFleet implements KernelProbe, BundleSource, BundleFetcher, Guest
     }
 
     Rollout rollout() {
-        return new Rollout(this, this, this, ticker);
+        return new Rollout(this, this, this, ticker, guest -> revoked.contains(guest.name()));
     }
 
     @Override
@@ -126,7 +128,14 @@ final class FakeFleet implements KernelProbe, BundleSource, BundleFetcher, Guest
         if (Thread.currentThread().isInterrupted()) {
             problems.add(name + " started on an interrupted worker");
         }
-        if (!job.module().equals(Path.of("/cache", job.bundle().sha256())) || !job.bundle().targets(job.kernel())) {
+        if (job.bundle().isEmpty()) {
+            if (!revoked.contains(name) || job.module().isPresent()) {
+                problems.add(name + " got no bundle, or a module without one");
+            }
+            return new GuestOutcome(Outcome.REVOKED_REMOVED, "removed its revoked patch");
+        }
+        if (!job.module().orElseThrow().equals(Path.of("/cache", job.bundle().get().sha256()))
+                || !job.bundle().get().targets(job.kernel())) {
             problems.add(name + " got the wrong module or bundle");
         }
         int now = inFlight.incrementAndGet();

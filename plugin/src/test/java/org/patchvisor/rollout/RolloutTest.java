@@ -233,6 +233,8 @@ class RolloutTest {
         fleet.offer(GENERIC, "pv-generic-1");
         List<Guest> guests = new ArrayList<>();
         scripted(guests, "a-applied", job -> new GuestOutcome(Outcome.APPLIED, "enabled, transition done"));
+        guests.add(fleet.add(FakeFleet.guest("a-revoked"), OLD));
+        fleet.revoked.add("a-revoked");
         scripted(guests, "b-already", job -> new GuestOutcome(Outcome.ALREADY_PATCHED, "pv_generic_1 loaded"));
         scripted(guests, "c-refused", job -> new GuestOutcome(Outcome.REFUSED, "sig_enforce is Y"));
         scripted(guests, "d-reverted", job -> new GuestOutcome(Outcome.FAILED_REVERTED, "stuck; reverted"));
@@ -261,6 +263,7 @@ class RolloutTest {
                 .collect(Collectors.toMap(Report.Row::name, Report.Row::state));
         assertEquals(Map.ofEntries(
                 Map.entry("a-applied", Outcome.APPLIED),
+                Map.entry("a-revoked", Outcome.REVOKED_REMOVED),
                 Map.entry("b-already", Outcome.ALREADY_PATCHED),
                 Map.entry("c-refused", Outcome.REFUSED),
                 Map.entry("d-reverted", Outcome.FAILED_REVERTED),
@@ -272,7 +275,7 @@ class RolloutTest {
                 Map.entry("j-old", Outcome.NO_PATCH),
                 Map.entry("k-silent", Outcome.UNREACHABLE),
                 Map.entry("l-opted", Outcome.SKIPPED)), states);
-        assertEquals(12, report.guests().size());
+        assertEquals(13, report.guests().size());
         Set<Outcome> seen = EnumSet.noneOf(Outcome.class);
         seen.addAll(states.values());
         seen.add(Outcome.PLANNED); // dry run only: see dryRunPrintsThePlanAndTouchesNothing

@@ -1,0 +1,50 @@
+package org.patchvisor.cli;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import org.patchvisor.elf.ModuleFiles;
+import org.patchvisor.feed.BundleEntry;
+import org.patchvisor.publish.PublisherRepository;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code patchvisor repo promote DIR BUNDLE-ID --to CHANNEL}: puts a bundle in another channel from now on (a
+ * tested bundle into stable, say); hosts on that channel with a delay count it from this moment, once signed.
+ */
+@Command(name = "promote", mixinStandardHelpOptions = true, description = "Put a bundle in another channel.")
+public final class RepoPromoteCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @ParentCommand
+    RepoCommand repo;
+
+    @Parameters(index = "0", paramLabel = "DIR")
+    Path dir;
+
+    @Parameters(index = "1", paramLabel = "BUNDLE-ID")
+    String bundle;
+
+    @Option(names = "--to", required = true, paramLabel = "CHANNEL", description = "The channel to add it to.")
+    String channel;
+
+    @Override
+    public Integer call() {
+        try {
+            BundleEntry entry = new PublisherRepository(dir, ModuleFiles::read, RepoCommand.context(repo).clock())
+                    .promote(bundle, channel);
+            spec.commandLine().getOut().println("promoted " + entry.id() + " to " + channel + " (in "
+                    + String.join(", ", entry.channelTimes().keySet()) + "); run 'patchvisor repo sign' to publish");
+            return ExitCodes.OK;
+        } catch (IOException | IllegalArgumentException e) {
+            spec.commandLine().getErr().println("patchvisor repo promote: " + ShortErrorHandler.message(e));
+            return ExitCodes.ERROR;
+        }
+    }
+}

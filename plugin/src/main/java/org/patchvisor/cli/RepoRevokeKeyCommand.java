@@ -1,0 +1,46 @@
+package org.patchvisor.cli;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import org.patchvisor.elf.ModuleFiles;
+import org.patchvisor.publish.FeedKeySet;
+import org.patchvisor.publish.PublisherRepository;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code patchvisor repo revoke-key DIR KEY-ID}: retires a signing key outright (a stolen one). The next index,
+ * signed with another key the hosts trust, tells them; from then on they refuse an index signed only by it.
+ */
+@Command(name = "revoke-key", mixinStandardHelpOptions = true, description = "Retire a signing key outright.")
+public final class RepoRevokeKeyCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @ParentCommand
+    RepoCommand repo;
+
+    @Parameters(index = "0", paramLabel = "DIR")
+    Path dir;
+
+    @Parameters(index = "1", paramLabel = "KEY-ID")
+    String keyId;
+
+    @Override
+    public Integer call() {
+        try {
+            FeedKeySet keys = new PublisherRepository(dir, ModuleFiles::read, RepoCommand.context(repo).clock())
+                    .revokeKey(keyId);
+            spec.commandLine().getOut().println("key " + keyId + " retired (" + keys.retired().size()
+                    + " retired in all); sign with another trusted key ('patchvisor repo sign') to tell the hosts");
+            return ExitCodes.OK;
+        } catch (IOException | IllegalArgumentException e) {
+            spec.commandLine().getErr().println("patchvisor repo revoke-key: " + ShortErrorHandler.message(e));
+            return ExitCodes.ERROR;
+        }
+    }
+}
