@@ -2,14 +2,15 @@
 # Installs every Debian package the real-kernel test lane needs (QEMU, the two kernel flavours with their
 # headers, the initramfs tools, the guest agent, a compiler for live-patch modules, the kernel's own source and
 # what its `make prepare` needs for `build --check-fix`, git and gawk that the klp-build backend needs) and the
-# daemons later lanes use (libvirtd, tinyproxy, and an sshd the SSH channel test starts on 127.0.0.1).
+# daemons later lanes use (libvirtd, tinyproxy, and an sshd the SSH channel test starts on 127.0.0.1), and python3,
+# whose http.server serves feeds as a plain static web server.
 # Idempotent: when everything is present it only runs dpkg-query and exits.
 set -eu
 
 PACKAGES="qemu-system-x86 qemu-utils linux-image-amd64 linux-headers-amd64 linux-image-cloud-amd64
 linux-headers-cloud-amd64 busybox-static cpio gzip xz-utils kmod qemu-guest-agent make gcc libelf-dev
 libvirt-daemon-system libvirt-clients tinyproxy openssh-server ansible-core linux-source flex bison bc libssl-dev
-patch git gawk"
+patch git gawk python3"
 
 missing=""
 for p in $PACKAGES; do

@@ -122,6 +122,15 @@ public final class Components {
         }
     }
 
+    /** Skips (or under CI fails) unless {@code relative} exists under the root; {@code what} names it. */
+    public void requireFile(String relative, String what) {
+        List<String> absent = new ArrayList<>();
+        requireFile(absent, relative, what);
+        if (!absent.isEmpty()) {
+            missing(absent);
+        }
+    }
+
     /** The cloud-flavour release, or skip (under CI: fail) when it is not installed. */
     public String requireCloudRelease() {
         return cloudRelease().orElseGet(() -> missing(List.of("the cloud kernel (linux-image-cloud-amd64)")));

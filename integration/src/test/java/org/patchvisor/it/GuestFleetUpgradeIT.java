@@ -222,6 +222,38 @@ class GuestFleetUpgradeIT {
         assertEquals("pv_cmdline\n", guests.exec(cloud1, "ls", "/sys/kernel/livepatch"));
     }
 
+    @Test
+    @Order(7)
+    void aRevokedPatchLeavesTheGuestsThroughUpgradeAndTheWorker() throws Exception {
+        HostCli.Result applied = HostCli.run(300, "apply", patchesGeneric.resolve("pv_version.ko").toString(),
+                "--guest", gen2, "-c", LibvirtGuests.URI);
+        assertEquals(0, applied.exit(), applied.err() + applied.out());
+        for (String g : List.of(gen1, gen2)) {
+            assertTrue(guests.exec(g, "cat", "/proc/version").contains(VERSION_MARK), g);
+        }
+        HostCli.ok(60, "repo", "revoke", feed.repo.toString(), "pv_version", "--reason", "breaks uname -v parsers");
+        feed.sign();
+
+        HostCli.Result run = upgrade("--json", "--only", gen1);
+        assertEquals(0, run.exit(), run.err() + run.out());
+        JsonNode row = rows(run).get(gen1);
+        assertEquals("already-patched", row.path("state").asText(), run.out());
+        assertTrue(row.path("reason").asText().startsWith("removed revoked pv_version (breaks uname -v parsers)"),
+                run.out());
+        assertEquals("pv_cmdline\n", guests.exec(gen1, "ls", "/sys/kernel/livepatch"));
+        assertEquals(pristineVersion.get(gen1), guests.exec(gen1, "cat", "/proc/version"));
+
+        Path spool = Files.createDirectories(work.resolve("revocation-spool"));
+        Files.writeString(spool.resolve("1.event"), "guest=" + gen2 + "\noperation=started\n");
+        HostCli.Result worker = HostCli.run(300, "worker", "--once", "--spool", spool.toString(), "-c",
+                LibvirtGuests.URI, "--config", config.toString(), "--agent-wait", "30s");
+        assertEquals(0, worker.exit(), worker.err() + worker.out());
+        assertTrue((worker.out() + worker.err()).contains("guest " + gen2 + ": already-patched"),
+                worker.out() + worker.err());
+        assertEquals("pv_cmdline\n", guests.exec(gen2, "ls", "/sys/kernel/livepatch"));
+        assertEquals(pristineVersion.get(gen2), guests.exec(gen2, "cat", "/proc/version"));
+    }
+
     // --- helpers -------------------------------------------------------------------------------------------
 
     private static HostCli.Result upgrade(String... options) throws IOException, InterruptedException {
