@@ -1,6 +1,6 @@
 package org.patchvisor.cli;
 
-import java.io.IOException;
+import java.util.List;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import org.patchvisor.elf.ModuleFiles;
@@ -36,15 +36,11 @@ public final class RepoPromoteCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        try {
+        return RepoAction.perform(spec, () -> {
             BundleEntry entry = new PublisherRepository(dir, ModuleFiles::read, RepoCommand.context(repo).clock())
                     .promote(bundle, channel);
-            spec.commandLine().getOut().println("promoted " + entry.id() + " to " + channel + " (in "
+            return List.of("promoted " + entry.id() + " to " + channel + " (in "
                     + String.join(", ", entry.channelTimes().keySet()) + "); run 'patchvisor repo sign' to publish");
-            return ExitCodes.OK;
-        } catch (IOException | IllegalArgumentException e) {
-            spec.commandLine().getErr().println("patchvisor repo promote: " + ShortErrorHandler.message(e));
-            return ExitCodes.ERROR;
-        }
+        });
     }
 }

@@ -1,6 +1,6 @@
 package org.patchvisor.cli;
 
-import java.io.IOException;
+import java.util.ArrayList;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -40,18 +40,14 @@ public final class RepoRevokeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        try {
-            List<Revocation> revoked = new PublisherRepository(dir, ModuleFiles::read,
-                    RepoCommand.context(repo).clock()).revoke(bundle, reason);
-            for (Revocation r : revoked) {
-                spec.commandLine().getOut().println("revoked " + r.bundle() + " (" + r.module() + ", sha256 "
-                        + r.sha256() + "): " + r.reason());
+        return RepoAction.perform(spec, () -> {
+            List<String> lines = new ArrayList<>();
+            for (Revocation r : new PublisherRepository(dir, ModuleFiles::read, RepoCommand.context(repo).clock())
+                    .revoke(bundle, reason)) {
+                lines.add("revoked " + r.bundle() + " (" + r.module() + ", sha256 " + r.sha256() + "): " + r.reason());
             }
-            spec.commandLine().getOut().println("run 'patchvisor repo sign' to publish the revocation");
-            return ExitCodes.OK;
-        } catch (IOException | IllegalArgumentException e) {
-            spec.commandLine().getErr().println("patchvisor repo revoke: " + ShortErrorHandler.message(e));
-            return ExitCodes.ERROR;
-        }
+            lines.add("run 'patchvisor repo sign' to publish the revocation");
+            return lines;
+        });
     }
 }

@@ -1,6 +1,6 @@
 package org.patchvisor.cli;
 
-import java.io.IOException;
+import java.util.List;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import org.patchvisor.elf.ModuleFiles;
@@ -32,15 +32,11 @@ public final class RepoRevokeKeyCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        try {
+        return RepoAction.perform(spec, () -> {
             FeedKeySet keys = new PublisherRepository(dir, ModuleFiles::read, RepoCommand.context(repo).clock())
                     .revokeKey(keyId);
-            spec.commandLine().getOut().println("key " + keyId + " retired (" + keys.retired().size()
-                    + " retired in all); sign with another trusted key ('patchvisor repo sign') to tell the hosts");
-            return ExitCodes.OK;
-        } catch (IOException | IllegalArgumentException e) {
-            spec.commandLine().getErr().println("patchvisor repo revoke-key: " + ShortErrorHandler.message(e));
-            return ExitCodes.ERROR;
-        }
+            return List.of("key " + keyId + " retired (" + keys.retired().size() + " retired in all); sign with "
+                    + "another trusted key ('patchvisor repo sign') to tell the hosts");
+        });
     }
 }

@@ -1,6 +1,6 @@
 package org.patchvisor.cli;
 
-import java.io.IOException;
+import java.util.List;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import org.patchvisor.elf.ModuleFiles;
@@ -45,17 +45,13 @@ public final class RepoRotateKeyCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        try {
+        return RepoAction.perform(spec, () -> {
             SigningKey retired = SigningKey.read(oldKey);
             SigningKey next = SigningKey.read(newKey);
             FeedIndex index = new PublisherRepository(dir, ModuleFiles::read, RepoCommand.context(repo).clock())
                     .rotateKey(retired, next, Durations.parse(expires));
-            spec.commandLine().getOut().println("rotated: key " + retired.keyId() + " retired, key " + next.keyId()
-                    + " announced; " + dir.resolve("index.json") + " serial " + index.serial() + " signed by both");
-            return ExitCodes.OK;
-        } catch (IOException | IllegalArgumentException e) {
-            spec.commandLine().getErr().println("patchvisor repo rotate-key: " + ShortErrorHandler.message(e));
-            return ExitCodes.ERROR;
-        }
+            return List.of("rotated: key " + retired.keyId() + " retired, key " + next.keyId() + " announced; "
+                    + dir.resolve("index.json") + " serial " + index.serial() + " signed by both");
+        });
     }
 }
