@@ -262,6 +262,16 @@ class ObjectDiffTest {
     }
 
     @Test
+    void dataPointingAtAStringThatMovedIsNoChange() throws Exception {
+        // Both literals share one merged string section (gcc lays them out last definition first): the first
+        // growing moves the second, and only the object whose text changed differs.
+        String before = "const char *second = \"kept text\";\nconst char *first = \"short\";\n";
+        DiffReport report = diff(before, before.replace("short", "a much longer text than before"));
+        assertEquals(List.of("unit.o:first"), report.uncarriable().stream().map(u -> u.file() + ":" + u.symbol())
+                .toList(), report.toString());
+    }
+
+    @Test
     void aLineShiftAboveAPrDebugDescriptorIsNoChange() throws Exception {
         String descriptor = "struct _ddebug { const char *modname, *function, *filename, *format;\n"
                 + " unsigned int lineno:18; unsigned int class_id:6; unsigned int flags:8; };\n"
