@@ -63,6 +63,7 @@ final class FixPatchText {
             unit.put("new", u.added());
             unit.put("klp_symbols", u.klpSymbols());
             unit.put("special_entries_kept", new java.util.TreeMap<>(u.entriesKept()));
+            unit.put("warnings", u.warnings());
             units.add(unit);
         }
         doc.put("objects", units);

@@ -48,15 +48,17 @@ public final class FixLivePatchBuilder {
         this.ticker = ticker;
     }
 
-    /** Per unit: what the patch carries from it. */
+    /** Per unit: what the patch carries from it, and what the author should know about it ({@code warnings}). */
     public record UnitPatch(String unit, String object, List<ReplacedFunction> replaced, List<String> added,
-                            Map<String, Integer> entriesKept, List<String> klpSymbols, List<String> klpObjects) {
+                            Map<String, Integer> entriesKept, List<String> klpSymbols, List<String> klpObjects,
+                            List<String> warnings) {
         public UnitPatch {
             klpObjects = List.copyOf(klpObjects);
             replaced = List.copyOf(replaced);
             added = List.copyOf(added);
             entriesKept = Map.copyOf(entriesKept);
             klpSymbols = List.copyOf(klpSymbols);
+            warnings = List.copyOf(warnings);
         }
     }
 
@@ -124,7 +126,7 @@ public final class FixLivePatchBuilder {
 
         Path work = Files.createTempDirectory("patchvisor-fix-build-");
         try {
-            List<UnitPatch> units = extract(compared, kernel, work, refusals);
+            List<UnitPatch> units = extract(compared, kernel, name, work, refusals);
             refuse(refusals);
             long extractedAt = ticker.nanoTime();
             Path module = link(name, headers, kernel, units, work, out);
@@ -138,10 +140,10 @@ public final class FixLivePatchBuilder {
     }
 
     /**
-     * Extracts each unit's changed and new functions into {@code work}, adding to {@code refusals} what cannot be
-     * carried; a malformed object is one such line, naming the file.
+     * Extracts each unit's changed and new functions into {@code work} for live patch {@code name}, adding to
+     * {@code refusals} what cannot be carried; a malformed object is one such line, naming the file.
      */
-    static List<UnitPatch> extract(FixComparison.Result compared, KernelSymbols kernel, Path work,
+    static List<UnitPatch> extract(FixComparison.Result compared, KernelSymbols kernel, String name, Path work,
                                    List<String> refusals) throws IOException {
         Map<String, List<FunctionDelta>> byFile = new LinkedHashMap<>();
         compared.report().changed().forEach(d -> byFile.computeIfAbsent(d.file(), k -> new ArrayList<>()).add(d));
@@ -182,7 +184,8 @@ public final class FixLivePatchBuilder {
                         + " := patchvisor build --fix (extracted from " + file + ")\n");
                 units.add(new UnitPatch(file, linkedTo, written.replaced(), written.added(), written.entriesKept(),
                         List.copyOf(references.klpSymbols().keySet()),
-                        List.copyOf(new LinkedHashSet<>(references.klpSymbols().values()))));
+                        List.copyOf(new LinkedHashSet<>(references.klpSymbols().values())),
+                        extractor.copies().stream().map(c -> c.warning(name)).toList()));
             } catch (ElfFormatException ex) {
                 // A malformed object (a field past its section, an entry past its table) is refused, not a crash.
                 refusals.add(file + ": cannot extract from the object: " + ex.getMessage());

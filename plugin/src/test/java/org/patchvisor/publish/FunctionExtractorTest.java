@@ -222,6 +222,52 @@ class FunctionExtractorTest {
                 && !s.isUndefined()), "the new flag travels");
     }
 
+    /** DO_ONCE_LITE as 6.1 writes it: pr_warn_once and WARN_ONCE keep their flag in .data.once. */
+    private static final String WARN_ONCE = "extern int printk(const char *, ...) __attribute__((cold));\n"
+            + "#define pr_warn_once(fmt, ...) ({ static _Bool __attribute__((section(\".data.once\"))) __already_done;"
+            + " \\\n _Bool __ret_once = 0; if (!__already_done) { __already_done = 1; __ret_once = 1; } \\\n"
+            + " if (__builtin_expect(__ret_once, 0)) printk(fmt, ##__VA_ARGS__); })\n"
+            + "int other(int x) { pr_warn_once(\"other %d\\n\", x); return x; }\n";
+
+    @Test
+    void anExistingOnceOnlyWarningFlagIsCarriedAsAFreshCopy() throws Exception {
+        // Every unit's flags are __already_done.N in .data.once: the map lists many of each, and no anchor there.
+        String pre = WARN_ONCE + "int target(int x) { if (x < 0) pr_warn_once(\"negative %d\\n\", x); return x * 2; }\n";
+        Extracted x = extract(pre, pre.replace("x * 2", "x * 3"), map("ffffffff81000000 T printk",
+                "ffffffff81000020 T other", "ffffffff81000030 T target", "ffffffff82000000 d __already_done.0",
+                "ffffffff82000001 d __already_done.1", "ffffffff82000002 d __already_done.0",
+                "ffffffff82000003 d __already_done.1"));
+        assertEquals(List.of(), x.extractor().problems());
+        assertEquals(Map.of(".klp.sym.vmlinux.printk,0", "vmlinux"), x.references().klpSymbols(),
+                "the kernel's flag is not referred to");
+        List<StateCopy> copies = x.extractor().copies();
+        assertEquals(1, copies.size(), copies.toString());
+        StateCopy flag = copies.get(0);
+        assertEquals("target", flag.function(), "the .cold part that sets it counts for its function");
+        assertTrue(flag.symbol().matches("__already_done\\.\\d+"), flag.symbol());
+        assertEquals("target: its once-only warning " + flag.symbol() + " may be printed once more after the patch "
+                + "loads", flag.warning("pv_x"));
+        ElfFile written = ElfFile.parse(x.result().orElseThrow().bytes());
+        ElfSymbol copy = written.symbols().stream().filter(s -> s.name().equals(flag.symbol())).findFirst()
+                .orElseThrow();
+        assertFalse(copy.isUndefined());
+        ElfSection once = written.section(copy.sectionIndex());
+        assertEquals(".data.once", once.name());
+        assertEquals(0, once.contents()[(int) copy.value()], "the copy starts unset");
+    }
+
+    @Test
+    void doOncesFlagStaysTheKernels() throws Exception {
+        // DO_ONCE runs an initialisation once (its static key is the kernel's): a fresh flag could run it again.
+        String pre = "extern void init_secret(void);\n"
+                + "int target(int x) { static _Bool __attribute__((section(\".data.once\"))) ___done;\n"
+                + " if (!___done) { ___done = 1; init_secret(); } return x; }\n";
+        Extracted x = extract(pre, pre.replace("return x;", "return x + 1;"), map("ffffffff81000000 T init_secret",
+                "ffffffff81000030 T target", "ffffffff82000000 d ___done.0", "ffffffff82000001 d ___done.0"));
+        assertTrue(x.extractor().problems().stream().anyMatch(p -> p.startsWith("___done.0 is ambiguous")),
+                x.extractor().problems().toString());
+    }
+
     @Test
     void anExportedFunctionChangesLikeAnyOther() throws Exception {
         String export = "asm(\".pushsection \\\"___ksymtab+target\\\",\\\"a\\\"\\n.long target - .\\n"

@@ -1,0 +1,26 @@
+package org.patchvisor.publish;
+
+/**
+ * Kernel state that a carried function uses through the patch's own copy instead of the kernel's, because the
+ * copy is what makes the patch possible, and what that changes for the author, said once here.
+ *
+ * @param function the carried function that uses it (a {@code .cold} part counts for its parent)
+ * @param symbol   the object as the build with the fix names it
+ */
+record StateCopy(String function, String symbol, Kind kind) {
+    enum Kind {
+        /**
+         * The flag of a once-only warning ({@code WARN_ONCE}, {@code pr_*_once}): no symbol map tells the unit's
+         * apart among the many of its name, and the copy starts unset.
+         */
+        ONCE_FLAG
+    }
+
+    /** The line the build prints for it; {@code patch} is the live patch's module name. */
+    String warning(String patch) {
+        return switch (kind) {
+            case ONCE_FLAG -> function + ": its once-only warning " + symbol
+                    + " may be printed once more after the patch loads";
+        };
+    }
+}
