@@ -20,7 +20,7 @@ import org.patchvisor.publish.FunctionExtractor.Target;
  * carries (and carries them when they are new: a new function or object, string literals, local constants), or
  * the running kernel's own copy, named by {@link KernelReferences}. A section-relative reference is resolved to
  * the named function or object at the address it means. The flag of a once-only warning the kernel already has is
- * carried as a fresh copy ({@link StateCopy}).
+ * carried as a fresh copy, and so is the descriptor of a pr_debug whose text the fix changes ({@link StateCopy}).
  */
 final class ReferenceResolver {
     /**
@@ -40,6 +40,7 @@ final class ReferenceResolver {
     private final Set<String> extract;
     private final KernelReferences kernel;
     private final Map<Piece, StateCopy.Kind> copies = new LinkedHashMap<>();
+    private final Set<String> changedDescriptors;
 
     ReferenceResolver(ExtractionInput input, CarriedPieces carried, ExtractionRefusals refusals, ObjectImage pre,
                       ObjectImage post, Set<String> extract, KernelReferences kernel) {
@@ -51,6 +52,7 @@ final class ReferenceResolver {
         this.kernel = kernel;
         post.functions().values().forEach(i -> postKeys.put(i.name(), i.key()));
         post.data().values().forEach(i -> postKeys.put(i.name(), i.key()));
+        this.changedDescriptors = Set.copyOf(DebugDescriptors.changed(pre, post).keySet());
     }
 
     /**
@@ -141,8 +143,13 @@ final class ReferenceResolver {
         String key = postKeys.getOrDefault(s.name(), SymbolNames.normalise(s.name()));
         boolean function = s.type() == ElfSymbol.STT_FUNC;
         CodeItem before = (function ? pre.functions() : pre.data()).get(key);
-        if (before == null || (function && extract.contains(s.name())) || constant(s)) {
-            carried.carry(s);
+        boolean descriptor = !function && sectionName.equals(DebugDescriptors.SECTION)
+                && (before == null || changedDescriptors.contains(key));
+        if (before == null || (function && extract.contains(s.name())) || constant(s) || descriptor) {
+            Piece piece = carried.carry(s);
+            if (descriptor) {
+                copies.put(piece, StateCopy.Kind.DEBUG_DESCRIPTOR);
+            }
             return new Inside(s.sectionIndex(), value, s.value());
         }
         if (onceFlag(s)) {

@@ -29,7 +29,8 @@ import org.patchvisor.elf.HostTools;
  */
 class FunctionExtractorTest {
     private static final String SYMVERS = "0x00000000\texported_fn\tvmlinux\tEXPORT_SYMBOL\t\n"
-            + "0x00000000\t__fentry__\tvmlinux\tEXPORT_SYMBOL\t\n";
+            + "0x00000000\t__fentry__\tvmlinux\tEXPORT_SYMBOL\t\n"
+            + "0x00000000\t__dynamic_pr_debug\tvmlinux\tEXPORT_SYMBOL\t\n";
     private static final String PRE = """
             extern int exported_fn(const char *s);
             extern int hidden_fn(int x);
@@ -55,12 +56,17 @@ class FunctionExtractorTest {
     }
 
     private Extracted extract(String pre, String post, String map) throws Exception {
+        return extract(pre, post, map, "vmlinux");
+    }
+
+    /** As {@link #extract(String, String, String)} for a unit linked into {@code object} (a module's name). */
+    private Extracted extract(String pre, String post, String map, String object) throws Exception {
         HostTools.require("gcc", "readelf");
         Path before = compile("pre", pre);
         Path after = compile("post", post);
         DiffReport report = BuildComparison.compare(before, after);
         UnitBuilds builds = UnitBuilds.read(before, after);
-        KernelReferences refs = new KernelReferences(KernelSymbols.parse(map, SYMVERS), "vmlinux",
+        KernelReferences refs = new KernelReferences(KernelSymbols.parse(map, SYMVERS), object,
                 UnitSymbols.read(before));
         List<FunctionDelta> deltas = new ArrayList<>(report.changed());
         deltas.addAll(report.added());
@@ -266,6 +272,42 @@ class FunctionExtractorTest {
                 "ffffffff81000030 T target", "ffffffff82000000 d ___done.0", "ffffffff82000001 d ___done.0"));
         assertTrue(x.extractor().problems().stream().anyMatch(p -> p.startsWith("___done.0 is ambiguous")),
                 x.extractor().problems().toString());
+    }
+
+    @Test
+    void aChangedPrDebugTravelsWithItsFunctionAsThePatchsOwn() throws Exception {
+        String source = ObjectDiffTest.PR_DEBUG + "int target(int x) { pr_debug(\"target %d\\n\", x); return x; }\n";
+        Extracted x = extract(source, source.replace("target %d", "target got %d"), map("ffffffff81000030 T target"));
+        assertEquals(List.of(), x.extractor().problems());
+        assertEquals(Map.of(), x.references().klpSymbols(), "the kernel's descriptor is not referred to");
+        List<StateCopy> copies = x.extractor().copies();
+        assertEquals(1, copies.size(), copies.toString());
+        assertEquals(StateCopy.Kind.DEBUG_DESCRIPTOR, copies.get(0).kind());
+        assertEquals("target: its pr_debug is controlled as module pv_x in dynamic debug while the patch is loaded",
+                copies.get(0).warning("pv_x"));
+        ExtractedObject.Result result = x.result().orElseThrow();
+        assertEquals(56, ElfFile.parse(result.bytes()).section("__dyndbg").orElseThrow().size(),
+                "one struct _ddebug in the patch's own __dyndbg");
+        assertEquals("__dyndbg+40", relocations(result, "__jump_table").get(2), "the site's key is the copy's");
+        assertTrue(new String(result.bytes(), StandardCharsets.ISO_8859_1).contains("target got %d"));
+    }
+
+    @Test
+    void aChangedPrDebugOfAModuleIsNoStaticKeyOfThatModule() throws Exception {
+        String source = ObjectDiffTest.PR_DEBUG + "int target(int x) { pr_debug(\"target %d\\n\", x); return x; }\n";
+        String map = map("ffffffffc0000030 t target\t[mymod]");
+        Extracted x = extract(source, source.replace("target %d", "target got %d"), map, "mymod");
+        assertEquals(List.of(), x.extractor().problems());
+        assertEquals(StateCopy.Kind.DEBUG_DESCRIPTOR, x.extractor().copies().get(0).kind());
+
+        // The same function changed elsewhere keeps the module's descriptor, whose key the patch cannot link.
+        String descriptor = Gcc.kernel(tmp.resolve("names"), "unit", source).toString();
+        String name = ElfFile.read(Path.of(descriptor)).symbols().stream().map(ElfSymbol::name)
+                .filter(n -> n.startsWith("__UNIQUE_ID_ddebug")).findFirst().orElseThrow();
+        Extracted kept = extract(source, source.replace("return x;", "return x + 1;"),
+                map + "ffffffffc0001000 d " + name + "\t[mymod]\n", "mymod");
+        assertEquals(List.of("unit.o: a static key of the carried code lives in a module (.klp.sym.mymod." + name
+                + ",0)"), kept.extractor().problems());
     }
 
     @Test
