@@ -20,7 +20,8 @@ import org.patchvisor.publish.FunctionExtractor.Target;
  * carries (and carries them when they are new: a new function or object, string literals, local constants), or
  * the running kernel's own copy, named by {@link KernelReferences}. A section-relative reference is resolved to
  * the named function or object at the address it means. The flag of a once-only warning the kernel already has is
- * carried as a fresh copy, and so is the descriptor of a pr_debug whose text the fix changes ({@link StateCopy}).
+ * carried as a fresh copy, and so is the descriptor of a pr_debug whose text the fix changes or that it adds
+ * ({@link StateCopy}).
  */
 final class ReferenceResolver {
     /**

@@ -1,8 +1,8 @@
 package org.patchvisor.publish;
 
 /**
- * Kernel state that a carried function uses through the patch's own copy instead of the kernel's, because the
- * copy is what makes the patch possible, and what that changes for the author, said once here.
+ * Kernel state that a carried function uses through a copy of the patch's own instead of the kernel's (the
+ * kernel's cannot be named, or no longer fits the new code), and what that changes for the author, said here once.
  *
  * @param function the carried function that uses it (a {@code .cold} part counts for its parent)
  * @param symbol   the object as the build with the fix names it

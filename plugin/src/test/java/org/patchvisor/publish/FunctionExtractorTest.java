@@ -238,7 +238,8 @@ class FunctionExtractorTest {
     @Test
     void anExistingOnceOnlyWarningFlagIsCarriedAsAFreshCopy() throws Exception {
         // Every unit's flags are __already_done.N in .data.once: the map lists many of each, and no anchor there.
-        String pre = WARN_ONCE + "int target(int x) { if (x < 0) pr_warn_once(\"negative %d\\n\", x); return x * 2; }\n";
+        String pre = WARN_ONCE
+                + "int target(int x) { if (x < 0) pr_warn_once(\"negative %d\\n\", x); return x * 2; }\n";
         Extracted x = extract(pre, pre.replace("x * 2", "x * 3"), map("ffffffff81000000 T printk",
                 "ffffffff81000020 T other", "ffffffff81000030 T target", "ffffffff82000000 d __already_done.0",
                 "ffffffff82000001 d __already_done.1", "ffffffff82000002 d __already_done.0",
