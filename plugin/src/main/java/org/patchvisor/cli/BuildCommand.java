@@ -125,7 +125,7 @@ public final class BuildCommand implements Callable<Integer> {
         Path fix = fixAlone != null ? fixAlone : fixCheck.fix;
         FixCheck check = fix == null ? null : FixCheck.locate(root, kernel, fix,
                 Optional.ofNullable(fixCheck.tarball), Optional.ofNullable(fixCheck.config), fixCheck.cache(root),
-                processes);
+                processes, context().ticker());
         Printed printed = new Printed();
         BuildPipeline pipeline = new BuildPipeline(kernel, fixCheck.units, publication(), printed);
         if (fixAlone != null) {

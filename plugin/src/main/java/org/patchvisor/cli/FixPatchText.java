@@ -2,17 +2,22 @@ package org.patchvisor.cli;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import org.patchvisor.publish.FixLivePatchBuilder;
 import org.patchvisor.publish.Publication;
 import org.patchvisor.publish.ReplacedFunction;
 
-/** What {@code build --fix} prints: a line per unit and one summary line, or the same as one JSON object. */
+/**
+ * What {@code build --fix} prints: a line per unit and one summary line, or the same as one JSON object, where each
+ * object also lists its warnings (the warnings go to stderr as text, see {@code BuildPipeline}).
+ */
 final class FixPatchText {
 
     private FixPatchText() {
@@ -39,9 +44,8 @@ final class FixPatchText {
         FixLivePatchBuilder.Timings t = built.timings();
         out.println("built " + built.module() + " (" + built.name() + ", " + built.functions().size()
                 + " function(s), from the fix alone) for " + kernel + String.format(Locale.ROOT,
-                " in %.1f s (compile and compare %.1f s, extract %.1f s, link %.1f s)",
-                seconds(t.compileAndCompare().plus(t.extract()).plus(t.link())), seconds(t.compileAndCompare()),
-                seconds(t.extract()), seconds(t.link())));
+                " in %.1f s (compile %.1f s, compare %.2f s, extract %.2f s, link %.1f s)", seconds(t.total()),
+                seconds(t.compile()), seconds(t.compare()), seconds(t.extract()), seconds(t.link())));
     }
 
     static Map<String, Object> json(FixLivePatchBuilder.Built built, String kernel,
@@ -57,25 +61,34 @@ final class FixPatchText {
             unit.put("object", u.object());
             List<Map<String, Object>> replaced = new ArrayList<>();
             for (ReplacedFunction r : u.replaced()) {
-                replaced.add(Map.of("function", r.oldName(), "sympos", r.sympos(), "symbol", r.newSymbol()));
+                Map<String, Object> function = new LinkedHashMap<>();
+                function.put("function", r.oldName());
+                function.put("sympos", r.sympos());
+                function.put("symbol", r.newSymbol());
+                replaced.add(function);
             }
             unit.put("replaced", replaced);
             unit.put("new", u.added());
             unit.put("klp_symbols", u.klpSymbols());
-            unit.put("special_entries_kept", new java.util.TreeMap<>(u.entriesKept()));
+            unit.put("special_entries_kept", new TreeMap<>(u.entriesKept()));
+            unit.put("warnings", u.warnings());
             units.add(unit);
         }
         doc.put("objects", units);
         doc.put("warnings", built.warnings());
         FixLivePatchBuilder.Timings t = built.timings();
-        doc.put("timings_seconds", Map.of("compile_and_compare", seconds(t.compileAndCompare()),
-                "extract", seconds(t.extract()), "link", seconds(t.link())));
+        Map<String, Object> timings = new LinkedHashMap<>();
+        timings.put("compile", seconds(t.compile()));
+        timings.put("compare", seconds(t.compare()));
+        timings.put("extract", seconds(t.extract()));
+        timings.put("link", seconds(t.link()));
+        doc.put("timings_seconds", timings);
         published.ifPresent(p -> doc.put("published", Map.of("repo", p.repo().toString(), "bundle", p.entry().id(),
                 "serial", p.index().serial())));
         return doc;
     }
 
-    private static double seconds(java.time.Duration d) {
+    private static double seconds(Duration d) {
         return d.toNanos() / 1e9;
     }
 }

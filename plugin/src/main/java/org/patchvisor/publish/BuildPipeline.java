@@ -111,6 +111,7 @@ public final class BuildPipeline {
                 out.orElseGet(() -> Path.of(name + ".ko")));
         compare(check, built.comparison());
         built.warnings().stream().filter(w -> !built.comparison().warnings().contains(w)).forEach(listener::warning);
+        built.units().forEach(u -> u.warnings().forEach(w -> listener.warning(u.unit() + ": " + w)));
         listener.builtFromFixAlone(built);
         publish(built.module(), built.functions(), "");
         return built.module();

@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import org.patchvisor.io.ProcessRunner;
+import org.patchvisor.time.Ticker;
 
 /**
  * One {@code build --check-fix}: the upstream fix, the kernel source it is checked against and the cache the
@@ -26,25 +27,32 @@ public final class FixCheck {
     private final KernelSource source;
     private final Path cacheDir;
     private final ProcessRunner processes;
+    private final Ticker ticker;
     private final Comparer comparer;
 
-    FixCheck(FixPatch fix, KernelSource source, Path cacheDir, ProcessRunner processes, Comparer comparer) {
+    FixCheck(FixPatch fix, KernelSource source, Path cacheDir, ProcessRunner processes, Ticker ticker,
+             Comparer comparer) {
         this.fix = fix;
         this.source = source;
         this.cacheDir = cacheDir;
         this.processes = processes;
+        this.ticker = ticker;
         this.comparer = comparer;
     }
 
-    /** Reads the fix and locates the source of {@code release}; {@code cache} holds one directory per release. */
+    /**
+     * Reads the fix and locates the source of {@code release}; {@code cache} holds one directory per release. The
+     * comparison's steps are timed on {@code ticker}.
+     */
     public static FixCheck locate(Path root, String release, Path fixFile, Optional<Path> tarball,
-                                  Optional<Path> config, Path cache, ProcessRunner processes) throws IOException {
+                                  Optional<Path> config, Path cache, ProcessRunner processes, Ticker ticker)
+            throws IOException {
         FixPatch fix = FixPatch.read(fixFile);
         KernelSource source = KernelSource.locate(root, release, tarball, config, processes);
         // Absolute: the backends run their tools from inside the tree.
         Path cacheDir = cache.toAbsolutePath().resolve(release);
-        return new FixCheck(fix, source, cacheDir, processes,
-                extraUnits -> new FixComparison(cacheDir, processes).compare(fix, source, extraUnits));
+        return new FixCheck(fix, source, cacheDir, processes, ticker,
+                extraUnits -> new FixComparison(cacheDir, processes, ticker).compare(fix, source, extraUnits));
     }
 
     public FixPatch fix() {
@@ -67,7 +75,7 @@ public final class FixCheck {
 
     /** {@link #compare(List)} on a tree already held. */
     public FixComparison.Result compare(KernelSourceTree tree, List<String> extraUnits) throws IOException {
-        return new FixComparison(cacheDir, processes).compare(tree, fix, source, extraUnits);
+        return new FixComparison(cacheDir, processes, ticker).compare(tree, fix, source, extraUnits);
     }
 
     /** The kpatch-build backend on this check's tree, reading the kernel's debug {@code vmlinux}. */

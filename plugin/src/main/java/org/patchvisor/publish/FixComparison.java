@@ -3,27 +3,39 @@ package org.patchvisor.publish;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.patchvisor.elf.ElfFormatException;
 import org.patchvisor.io.ProcessRunner;
+import org.patchvisor.time.Ticker;
 
 /**
  * Compiles the units an upstream fix touches twice in the kernel's own prepared source, without and with the fix,
  * and compares the two builds ({@link ComparedUnits} says which units). The tree is shared between runs, so the fix
  * is applied only for the second compile and reversed at once (a run killed meanwhile is repaired by the next, see
  * {@link KernelSourceTree}). The objects of the last comparison stay in {@code objects/pre} and
- * {@code objects/post} for {@code patchvisor diff}.
+ * {@code objects/post} for {@code patchvisor diff}. Each step is timed on the injected ticker.
  */
 public final class FixComparison {
     private final Path dir;
     private final ProcessRunner processes;
+    private final Ticker ticker;
+
+    /**
+     * The time of each step: {@code compile} from preparing the tree (when it is not cached) to the second compile
+     * reversed, {@code compare} reading and comparing the two builds' objects.
+     */
+    public record Steps(Duration compile, Duration compare) {
+        /** For a comparison that was not timed (a stand-in). */
+        public static final Steps UNTIMED = new Steps(Duration.ZERO, Duration.ZERO);
+    }
 
     /**
      * The comparison and what the author should know: touched files it could not compare, compiler warnings
-     * ({@code warnings}), and units compared through others ({@code notes}).
+     * ({@code warnings}), and units compared through others ({@code notes}); the time it took ({@code steps}).
      */
-    public record Result(DiffReport report, List<String> warnings, List<String> notes, Path objects) {
+    public record Result(DiffReport report, List<String> warnings, List<String> notes, Path objects, Steps steps) {
         public Result {
             warnings = List.copyOf(warnings);
             notes = List.copyOf(notes);
@@ -31,9 +43,10 @@ public final class FixComparison {
     }
 
     /** {@code dir} is the release's cache directory ({@code <cache>/<release>}). */
-    public FixComparison(Path dir, ProcessRunner processes) {
+    public FixComparison(Path dir, ProcessRunner processes, Ticker ticker) {
         this.dir = dir;
         this.processes = processes;
+        this.ticker = ticker;
     }
 
     /**
@@ -50,6 +63,7 @@ public final class FixComparison {
     public Result compare(KernelSourceTree tree, FixPatch fix, KernelSource source, List<String> extraUnits)
             throws IOException {
         ComparedUnits.refuseOutsideTheTree(extraUnits);
+        long started = ticker.nanoTime();
         List<String> warnings = new ArrayList<>(tree.prepare(source));
         tree.checkApplies(fix.file());
         KbuildObjects kbuild = new KbuildObjects(tree.path(), tree.dir(), processes, source);
@@ -88,7 +102,10 @@ public final class FixComparison {
         tree.revert();
         Files.createDirectories(objects.resolve("pre"));
         Files.createDirectories(objects.resolve("post"));
-        return new Result(compareObjects(objects), warnings, selected.notes(), objects);
+        long compiled = ticker.nanoTime();
+        DiffReport report = compareObjects(objects);
+        return new Result(report, warnings, selected.notes(), objects, new Steps(Duration.ofNanos(compiled - started),
+                Duration.ofNanos(ticker.nanoTime() - compiled)));
     }
 
     /**

@@ -48,23 +48,31 @@ public final class FixLivePatchBuilder {
         this.ticker = ticker;
     }
 
-    /** Per unit: what the patch carries from it. */
+    /** Per unit: what the patch carries from it, and what the author should know about it ({@code warnings}). */
     public record UnitPatch(String unit, String object, List<ReplacedFunction> replaced, List<String> added,
-                            Map<String, Integer> entriesKept, List<String> klpSymbols, List<String> klpObjects) {
+                            Map<String, Integer> entriesKept, List<String> klpSymbols, List<String> klpObjects,
+                            List<String> warnings) {
         public UnitPatch {
             klpObjects = List.copyOf(klpObjects);
             replaced = List.copyOf(replaced);
             added = List.copyOf(added);
             entriesKept = Map.copyOf(entriesKept);
             klpSymbols = List.copyOf(klpSymbols);
+            warnings = List.copyOf(warnings);
         }
     }
 
-    /** Time spent in each step. */
-    public record Timings(Duration compileAndCompare, Duration extract, Duration link) {
+    /** Time spent in each step ({@link FixComparison.Steps} for the first two). */
+    public record Timings(Duration compile, Duration compare, Duration extract, Duration link) {
+        public Duration total() {
+            return compile.plus(compare).plus(extract).plus(link);
+        }
     }
 
-    /** The result: module, what it carries, warnings for the author, the comparison it came from. */
+    /**
+     * The result: module, what it carries (with what the author should know of each unit), the warnings that belong
+     * to no unit the patch carries from, the comparison it came from.
+     */
     public record Built(Path module, String name, List<UnitPatch> units, List<String> warnings,
                         FixComparison.Result comparison, Timings timings) {
         public Built {
@@ -102,12 +110,11 @@ public final class FixLivePatchBuilder {
                     + headers + " (install linux-headers-" + release + ")");
         }
         KernelSymbols kernel = KernelSymbols.read(symbolMap, headers.resolve("Module.symvers"));
-        long started = ticker.nanoTime();
         FixComparison.Result compared;
         try (KernelSourceTree tree = check.openTree("build --fix")) {
             compared = check.compare(tree, extraUnits);
         }
-        long comparedAt = ticker.nanoTime();
+        long extracting = ticker.nanoTime();
         DiffReport report = compared.report();
         List<String> refusals = new ArrayList<>();
         for (Uncarriable u : report.uncarriable()) {
@@ -118,30 +125,38 @@ public final class FixLivePatchBuilder {
                     + "replace");
         }
         refuse(refusals);
-        List<String> warnings = new ArrayList<>(compared.warnings());
-        report.removed().forEach(d -> warnings.add(d.file() + " " + d.function()
-                + ": removed by the fix; the kernel keeps its copy, only callers are replaced"));
 
         Path work = Files.createTempDirectory("patchvisor-fix-build-");
         try {
-            List<UnitPatch> units = extract(compared, kernel, work, refusals);
+            List<UnitPatch> units = extract(compared, kernel, name, work, refusals);
             refuse(refusals);
             long extractedAt = ticker.nanoTime();
             Path module = link(name, headers, kernel, units, work, out);
             check(module, release, report, units);
-            return new Built(module, name, units, warnings, compared, new Timings(
-                    Duration.ofNanos(comparedAt - started), Duration.ofNanos(extractedAt - comparedAt),
+            Set<String> carriedFrom = new TreeSet<>();
+            units.forEach(u -> carriedFrom.add(u.unit()));
+            List<String> warnings = new ArrayList<>(compared.warnings());
+            report.removed().stream().filter(d -> !carriedFrom.contains(d.file()))
+                    .forEach(d -> warnings.add(d.file() + ": " + removedWarning(d)));
+            return new Built(module, name, units, warnings, compared, new Timings(compared.steps().compile(),
+                    compared.steps().compare(), Duration.ofNanos(extractedAt - extracting),
                     Duration.ofNanos(ticker.nanoTime() - extractedAt)));
         } finally {
             ScratchDirs.delete(work);
         }
     }
 
+    /** A function the fix removes from a unit (the report's warnings name the unit). */
+    private static String removedWarning(FunctionDelta removed) {
+        return removed.function() + ": removed by the fix; the kernel keeps its copy, only callers are replaced";
+    }
+
     /**
-     * Extracts each unit's changed and new functions into {@code work}, adding to {@code refusals} what cannot be
-     * carried; a malformed object is one such line, naming the file.
+     * Extracts each unit's changed and new functions into {@code work} for live patch {@code name}, adding to
+     * {@code refusals} what cannot be carried; a malformed object is one such line, naming the file. Each unit's
+     * warnings are the functions the fix removes from it and the kernel state its functions use through copies.
      */
-    static List<UnitPatch> extract(FixComparison.Result compared, KernelSymbols kernel, Path work,
+    static List<UnitPatch> extract(FixComparison.Result compared, KernelSymbols kernel, String name, Path work,
                                    List<String> refusals) throws IOException {
         Map<String, List<FunctionDelta>> byFile = new LinkedHashMap<>();
         compared.report().changed().forEach(d -> byFile.computeIfAbsent(d.file(), k -> new ArrayList<>()).add(d));
@@ -180,9 +195,13 @@ public final class FixLivePatchBuilder {
                 // modpost reads each object's kbuild command file (for symbol versions); these were not compiled.
                 Files.writeString(work.resolve("." + object + ".cmd"), "savedcmd_" + object
                         + " := patchvisor build --fix (extracted from " + file + ")\n");
+                List<String> warnings = new ArrayList<>();
+                compared.report().removed().stream().filter(d -> d.file().equals(file))
+                        .forEach(d -> warnings.add(removedWarning(d)));
+                extractor.copies().forEach(c -> warnings.add(c.warning(name)));
                 units.add(new UnitPatch(file, linkedTo, written.replaced(), written.added(), written.entriesKept(),
                         List.copyOf(references.klpSymbols().keySet()),
-                        List.copyOf(new LinkedHashSet<>(references.klpSymbols().values()))));
+                        List.copyOf(new LinkedHashSet<>(references.klpSymbols().values())), warnings));
             } catch (ElfFormatException ex) {
                 // A malformed object (a field past its section, an entry past its table) is refused, not a crash.
                 refusals.add(file + ": cannot extract from the object: " + ex.getMessage());

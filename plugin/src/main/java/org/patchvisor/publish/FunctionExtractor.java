@@ -2,6 +2,7 @@ package org.patchvisor.publish;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -123,6 +124,24 @@ final class FunctionExtractor {
 
     Map<Integer, KeptTable> tables() {
         return cutter.tables();
+    }
+
+    /**
+     * The kernel state the carried functions use through a copy of the patch's own, once for each function that
+     * refers to it, in the order the references were found.
+     */
+    List<StateCopy> copies() {
+        Map<Piece, StateCopy.Kind> copied = resolver.copies();
+        Set<StateCopy> found = new LinkedHashSet<>();
+        for (Pending p : pending) {
+            if (p.owner() instanceof Piece user && user.symbol().filter(ElfSymbol::isFunction).isPresent()
+                    && p.target() instanceof Inside inside) {
+                carried.at(inside.section(), inside.location(), false).filter(copied::containsKey)
+                        .ifPresent(data -> found.add(new StateCopy(SymbolNames.parentOf(user.symbol().get().name()),
+                                data.symbol().map(ElfSymbol::name).orElseThrow(), copied.get(data))));
+            }
+        }
+        return List.copyOf(found);
     }
 
     ElfFile elf() {

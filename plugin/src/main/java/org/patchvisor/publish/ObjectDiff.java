@@ -18,7 +18,9 @@ import org.patchvisor.elf.ElfFile;
  * reporting call such as {@code __might_sleep} is no change either ({@link ReportingLines}).
  *
  * <p>A function also changes when only the special-section entries describing its code do ({@link TableEntries}):
- * an alternative's CPU feature, an exception-table fixup type.
+ * an alternative's CPU feature, an exception-table fixup type; and when only the descriptor of one of its pr_debug
+ * call sites does ({@link DebugDescriptors}): the new text travels with the function, and the descriptor is no
+ * change of existing data.
  *
  * <p>A changed x86-64 function that ftrace cannot hook ({@link CodeItem#traceable()}) is refused as
  * {@link Uncarriable.Kind#NOTRACE}: the livepatch core redirects a function through its ftrace entry. A
@@ -36,6 +38,9 @@ public final class ObjectDiff {
         List<FunctionDelta> removed = new ArrayList<>();
         List<Uncarriable> uncarriable = new ArrayList<>();
         boolean x86 = pre.machine() == ElfFile.EM_X86_64;
+        Map<String, Set<String>> descriptors = DebugDescriptors.changed(pre, post);
+        Set<String> printing = new HashSet<>();
+        descriptors.values().forEach(printing::addAll);
         for (Map.Entry<String, CodeItem> e : pre.functions().entrySet()) {
             CodeItem before = e.getValue();
             CodeItem after = post.functions().get(e.getKey());
@@ -44,7 +49,7 @@ public final class ObjectDiff {
                     removed.add(new FunctionDelta(file, e.getKey(), before.name(), "", before.local()));
                 }
             } else if (codeChanged(x86, before, after) || !pre.tableEntriesOf(e.getKey())
-                    .equals(post.tableEntriesOf(e.getKey()))) {
+                    .equals(post.tableEntriesOf(e.getKey())) || printing.contains(e.getKey())) {
                 String unhookable = x86 ? unhookable(pre, e.getKey(), before) : null;
                 if (before.init() || after.init()) {
                     uncarriable.add(new Uncarriable(file, e.getKey(), Uncarriable.Kind.INIT_CODE,
@@ -82,7 +87,7 @@ public final class ObjectDiff {
                 uncarriable.add(new Uncarriable(file, e.getKey(), before.init() ? Uncarriable.Kind.INIT_CODE
                         : Uncarriable.Kind.DATA_LAYOUT, after.name() + " in " + after.section() + " changed size "
                         + before.size() + " -> " + after.size() + " bytes"));
-            } else if (!before.sameContents(after)) {
+            } else if (!before.sameContents(after) && !descriptors.containsKey(e.getKey())) {
                 uncarriable.add(new Uncarriable(file, e.getKey(), before.init() ? Uncarriable.Kind.INIT_CODE
                         : Uncarriable.Kind.STATIC_DATA, after.name() + " in " + after.section()
                         + " changed its initial contents"));
@@ -131,7 +136,8 @@ public final class ObjectDiff {
         Set<String> now = targets(post, owner);
         List<String> dropped = new ArrayList<>();
         for (String data : pre.data().keySet()) {
-            if (data.startsWith(owner + "/")) {
+            // A pr_debug the fix removes leaves nothing behind that the new code would need.
+            if (data.startsWith(owner + "/") && !DebugDescriptors.is(pre.data().get(data))) {
                 String name = data.substring(owner.length() + 1);
                 if (before.contains(name) && !now.contains(name)) {
                     dropped.add(name);

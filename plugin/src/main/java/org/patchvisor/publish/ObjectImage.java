@@ -204,6 +204,12 @@ public final class ObjectImage {
         return SymbolNames.parentOf(SymbolNames.baseName(function));
     }
 
+    /** The function that owns the data object keyed {@code key}, when it is keyed {@code owner/name}. */
+    static Optional<String> ownerInKey(String key) {
+        int slash = key.indexOf('/');
+        return slash > 0 ? Optional.of(key.substring(0, slash)) : Optional.empty();
+    }
+
     /** True for sections whose code or data is used only while booting or loading, then freed. */
     static boolean isInit(String section) {
         return section.startsWith(".init.") || section.startsWith(".meminit.") || section.equals(".init")

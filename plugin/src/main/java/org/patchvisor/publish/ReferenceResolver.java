@@ -1,6 +1,7 @@
 package org.patchvisor.publish;
 
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -18,9 +19,20 @@ import org.patchvisor.publish.FunctionExtractor.Target;
  * Says what each relocation of carried code, carried data or a kept table entry points at: bytes the patch
  * carries (and carries them when they are new: a new function or object, string literals, local constants), or
  * the running kernel's own copy, named by {@link KernelReferences}. A section-relative reference is resolved to
- * the named function or object at the address it means.
+ * the named function or object at the address it means. The flag of a once-only warning the kernel already has is
+ * carried as a fresh copy, and so is the descriptor of a pr_debug whose text the fix changes or that it adds
+ * ({@link StateCopy}).
  */
 final class ReferenceResolver {
+    /**
+     * The names (normalised) of the flags of once-only warnings: {@code __already_done} of {@code DO_ONCE_LITE}
+     * (WARN_ONCE, pr_*_once, printk_once), {@code __print_once} of the networking and libata ones, {@code __warned}
+     * of RCU_LOCKDEP_WARN and VM_WARN_ONCE.
+     */
+    private static final Set<String> ONCE_FLAGS = Set.of("__already_done", "__print_once", "__warned");
+    /** DO_ONCE's flag: it guards a one-time initialisation, which a fresh copy could run a second time. */
+    private static final String DO_ONCE_DONE = "___done";
+
     private final ExtractionInput input;
     private final CarriedPieces carried;
     private final ExtractionRefusals refusals;
@@ -28,6 +40,8 @@ final class ReferenceResolver {
     private final Map<String, String> postKeys = new HashMap<>();
     private final Set<String> extract;
     private final KernelReferences kernel;
+    private final Map<Piece, StateCopy.Kind> copies = new LinkedHashMap<>();
+    private final Set<String> changedDescriptors;
 
     ReferenceResolver(ExtractionInput input, CarriedPieces carried, ExtractionRefusals refusals, ObjectImage pre,
                       ObjectImage post, Set<String> extract, KernelReferences kernel) {
@@ -39,6 +53,7 @@ final class ReferenceResolver {
         this.kernel = kernel;
         post.functions().values().forEach(i -> postKeys.put(i.name(), i.key()));
         post.data().values().forEach(i -> postKeys.put(i.name(), i.key()));
+        this.changedDescriptors = Set.copyOf(DebugDescriptors.changed(pre, post).keySet());
     }
 
     /**
@@ -129,11 +144,53 @@ final class ReferenceResolver {
         String key = postKeys.getOrDefault(s.name(), SymbolNames.normalise(s.name()));
         boolean function = s.type() == ElfSymbol.STT_FUNC;
         CodeItem before = (function ? pre.functions() : pre.data()).get(key);
-        if (before == null || (function && extract.contains(s.name())) || constant(s)) {
-            carried.carry(s);
+        boolean descriptor = !function && sectionName.equals(DebugDescriptors.SECTION)
+                && (before == null || changedDescriptors.contains(key));
+        if (before == null || (function && extract.contains(s.name())) || constant(s) || descriptor) {
+            Piece piece = carried.carry(s);
+            if (descriptor) {
+                copies.put(piece, StateCopy.Kind.DEBUG_DESCRIPTOR);
+            }
+            return new Inside(s.sectionIndex(), value, s.value());
+        }
+        if (onceFlag(s)) {
+            copies.put(carried.carry(s), StateCopy.Kind.ONCE_FLAG);
             return new Inside(s.sectionIndex(), value, s.value());
         }
         return new Kernel(kernel.nameFor(before.name(), before.local()), addend);
+    }
+
+    /** The kernel's objects carried as copies of the patch's own, by the piece that carries each. */
+    Map<Piece, StateCopy.Kind> copies() {
+        return copies;
+    }
+
+    /**
+     * The flag of a once-only warning: a local object in {@code .data.once} (where 6.1 puts them all) or named as
+     * one, that starts unset. The kernel's copy cannot be referred to, since kallsyms lists dozens of each name and
+     * {@code .data.once} holds nothing else to find a unit's block by; the patch carries a fresh one instead, at
+     * the price of the warning being printed once more.
+     */
+    private boolean onceFlag(ElfSymbol s) throws ElfFormatException {
+        ElfSection section = input.section(s.sectionIndex());
+        String name = SymbolNames.normalise(s.name());
+        if (s.type() != ElfSymbol.STT_OBJECT || s.bind() != ElfSymbol.STB_LOCAL || s.size() <= 0
+                || name.equals(DO_ONCE_DONE) || !(section.name().equals(".data.once") || ONCE_FLAGS.contains(name))) {
+            return false;
+        }
+        if (s.value() < 0 || s.value() + s.size() > section.size()) {
+            throw new ElfFormatException(String.format("%s[0x%x, 0x%x) lies outside section %s (0x%x bytes)",
+                    s.name(), s.value(), s.value() + s.size(), section.name(), section.size()));
+        }
+        if (section.hasFileBytes()) {
+            byte[] bytes = section.contents();
+            for (long i = s.value(); i < s.value() + s.size(); i++) {
+                if (bytes[(int) i] != 0) {
+                    return false;
+                }
+            }
+        }
+        return true;
     }
 
     /**

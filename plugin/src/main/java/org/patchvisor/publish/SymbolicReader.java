@@ -17,7 +17,9 @@ import org.patchvisor.elf.ElfSymbol;
  * Reads a range of a section of one object file as the comparison sees it: the bytes with every relocated field
  * zeroed, and each relocation named by what it points at ({@link SymbolicRelocation}) instead of where. A reference
  * through a section symbol is resolved to the named function or object holding the address it means, a literal in a
- * merged string section to its text; so code or data that only moved compares equal. Holds the per-section caches.
+ * merged string section to its text (the addend kept relative to it, since the literals of a unit share one section
+ * and one changed moves the ones after it); so code or data that only moved compares equal. Holds the per-section
+ * caches.
  */
 final class SymbolicReader {
     private final ElfFile file;
@@ -100,7 +102,9 @@ final class SymbolicReader {
         long effective = base + bias;
         if ((section.flags() & ElfSection.SHF_MERGE) != 0 && (section.flags() & ElfSection.SHF_STRINGS) != 0
                 && section.hasFileBytes() && effective >= 0 && effective < section.size()) {
-            return new SymbolicRelocation(at, r.type(), "str:" + string(contents(section), (int) effective), addend);
+            // Relative to the text, not the section: a literal moves when one laid out before it changes.
+            return new SymbolicRelocation(at, r.type(), "str:" + string(contents(section), (int) effective),
+                    base - effective);
         }
         for (ElfSymbol candidate : named.getOrDefault(section.index(), List.of())) {
             long size = Math.max(candidate.size(), 1);

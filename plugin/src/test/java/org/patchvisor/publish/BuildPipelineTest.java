@@ -22,6 +22,7 @@ import org.patchvisor.elf.ElfSymbol;
 import org.patchvisor.elf.ModuleFiles;
 import org.patchvisor.feed.BundleEntry;
 import org.patchvisor.io.ProcessRunner;
+import org.patchvisor.time.Ticker;
 
 /**
  * The publisher's sequence for the patchvisor backend over a fake kbuild: the module is built, then published, and
@@ -121,8 +122,8 @@ class BuildPipelineTest {
         DiffReport report = new DiffReport(changed, List.of(), List.of(), List.of(), List.of(), List.of());
         return new FixCheck(new FixPatch(tmp.resolve("fix.patch"), List.of()),
                 new KernelSource(KERNEL, "6.1.158", tmp.resolve("linux.tar.xz"), tmp.resolve("config"), "gcc-12"),
-                tmp.resolve("cache"), make, extraUnits -> new FixComparison.Result(report, List.of(), List.of(),
-                        tmp.resolve("cache/objects")));
+                tmp.resolve("cache"), make, Ticker.SYSTEM, extraUnits -> new FixComparison.Result(report, List.of(),
+                        List.of(), tmp.resolve("cache/objects"), FixComparison.Steps.UNTIMED));
     }
 
     @Test

@@ -21,6 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.patchvisor.io.ProcessRunner;
 import org.patchvisor.io.SystemProcessRunner;
 import org.patchvisor.state.StateLockedException;
+import org.patchvisor.time.FakeTicker;
 
 /**
  * {@link FixComparison} with the real tar, patch, make and gcc on a {@link SmallKernelSource}. The real kernel
@@ -48,6 +49,19 @@ class FixComparisonTest {
         assertFalse(Files.exists(cache.resolve(KernelSourceTree.APPLIED)));
         assertTrue(Files.isRegularFile(cache.resolve("objects/pre/fs/unit.o")));
         assertTrue(Files.isRegularFile(cache.resolve("objects/post/fs/unit.o")));
+    }
+
+    @Test
+    void compilingAndComparingAreTimedApartOnTheTicker() throws IOException {
+        Path fix = fix("return x * 3;", "return x * 4;");
+        KernelSource inputs = KernelSource.locate(root, RELEASE, Optional.empty(), Optional.empty(), processes);
+        int before = processes.argvs.size();
+        FixComparison.Result result = new FixComparison(cache, processes, processes.ticker).compare(FixPatch.read(fix),
+                inputs, List.of());
+        // Every tool run (prepare, the fix applied and reversed, two compiles) is compiling; comparing runs none.
+        assertTrue(processes.argvs.size() - before >= 4, processes.argvs.toString());
+        assertEquals(Duration.ofSeconds(processes.argvs.size() - before), result.steps().compile());
+        assertEquals(Duration.ZERO, result.steps().compare());
     }
 
     @Test
@@ -338,7 +352,8 @@ class FixComparisonTest {
 
     private Result compare(Path fix, List<String> units) throws IOException {
         KernelSource inputs = KernelSource.locate(root, RELEASE, Optional.empty(), Optional.empty(), processes);
-        return new Result(new FixComparison(cache, processes).compare(FixPatch.read(fix), inputs, units));
+        return new Result(new FixComparison(cache, processes, processes.ticker).compare(FixPatch.read(fix), inputs,
+                units));
     }
 
     /** The warnings of a comparison refused because nothing is left to compare, read with --unit given. */
@@ -359,13 +374,16 @@ class FixComparisonTest {
     }
 
     /** The real process runner, recording each argv. */
+    /** Runs the real tools; each run takes a second of {@link #ticker}'s time, and nothing else does. */
     private static final class Recording implements ProcessRunner {
         final List<List<String>> argvs = new ArrayList<>();
+        final FakeTicker ticker = new FakeTicker();
         private final SystemProcessRunner real = new SystemProcessRunner(System.getenv("PATH"));
 
         @Override
         public Result run(List<String> argv, Duration timeout) throws IOException {
             argvs.add(argv);
+            ticker.now += Duration.ofSeconds(1).toNanos();
             return real.run(argv, timeout);
         }
 

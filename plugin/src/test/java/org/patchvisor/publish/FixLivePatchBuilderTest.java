@@ -29,12 +29,23 @@ class FixLivePatchBuilderTest {
     Path tmp;
 
     private List<String> extract(Path objects) throws Exception {
-        DiffReport report = new DiffReport(List.of(new FunctionDelta("fs/unit.o", "target", "target", "target",
-                false)), List.of(), List.of(), List.of(), List.of(), List.of());
         List<String> refusals = new ArrayList<>();
-        FixLivePatchBuilder.extract(new FixComparison.Result(report, List.of(), List.of(), objects),
-                KernelSymbols.parse(MAP, SYMVERS), Files.createDirectories(tmp.resolve("work")), refusals);
+        extract(objects, MAP, refusals);
         return refusals;
+    }
+
+    private List<FixLivePatchBuilder.UnitPatch> extract(Path objects, String map, List<String> refusals)
+            throws Exception {
+        return extract(objects, map, List.of(), refusals);
+    }
+
+    private List<FixLivePatchBuilder.UnitPatch> extract(Path objects, String map, List<FunctionDelta> removed,
+                                                        List<String> refusals) throws Exception {
+        DiffReport report = new DiffReport(List.of(new FunctionDelta("fs/unit.o", "target", "target", "target",
+                false)), List.of(), removed, List.of(), List.of(), List.of());
+        return FixLivePatchBuilder.extract(new FixComparison.Result(report, List.of(), List.of(), objects,
+                FixComparison.Steps.UNTIMED), KernelSymbols.parse(map, SYMVERS), "pv_test",
+                Files.createDirectories(tmp.resolve("work")), refusals);
     }
 
     private Path objects(String pre, String post) throws Exception {
@@ -67,6 +78,21 @@ class FixLivePatchBuilderTest {
         List<String> refusals = extract(objects);
         assertEquals(List.of("fs/unit.o: cannot extract from the object: relocation type 1 at 0x1000 does not fit "
                 + "section __mcount_loc (0x8 bytes)"), refusals);
+    }
+
+    @Test
+    void whatTheAuthorShouldKnowOfAUnitIsThatUnitsWarning() throws Exception {
+        String once = "extern int printk(const char *, ...);\n"
+                + "int target(int x) { static _Bool __attribute__((section(\".data.once\"))) __already_done;\n"
+                + " if (x < 0 && !__already_done) { __already_done = 1; printk(\"negative\\n\"); } return x; }\n";
+        List<String> refusals = new ArrayList<>();
+        List<FixLivePatchBuilder.UnitPatch> units = extract(objects(once, once.replace("return x;", "return -x;")),
+                MAP + "ffffffff81000000 T printk\n", List.of(new FunctionDelta("fs/unit.o", "gone", "gone", "", true),
+                        new FunctionDelta("fs/other.o", "elsewhere", "elsewhere", "", true)), refusals);
+        assertEquals(List.of(), refusals);
+        assertEquals(List.of("gone: removed by the fix; the kernel keeps its copy, only callers are replaced",
+                "target: its once-only warning __already_done.0 may be printed once more after the patch loads"),
+                units.get(0).warnings(), "a function removed from another unit is not this unit's");
     }
 
     @Test

@@ -29,7 +29,8 @@ import org.patchvisor.elf.HostTools;
  */
 class FunctionExtractorTest {
     private static final String SYMVERS = "0x00000000\texported_fn\tvmlinux\tEXPORT_SYMBOL\t\n"
-            + "0x00000000\t__fentry__\tvmlinux\tEXPORT_SYMBOL\t\n";
+            + "0x00000000\t__fentry__\tvmlinux\tEXPORT_SYMBOL\t\n"
+            + "0x00000000\t__dynamic_pr_debug\tvmlinux\tEXPORT_SYMBOL\t\n";
     private static final String PRE = """
             extern int exported_fn(const char *s);
             extern int hidden_fn(int x);
@@ -55,12 +56,17 @@ class FunctionExtractorTest {
     }
 
     private Extracted extract(String pre, String post, String map) throws Exception {
+        return extract(pre, post, map, "vmlinux");
+    }
+
+    /** As {@link #extract(String, String, String)} for a unit linked into {@code object} (a module's name). */
+    private Extracted extract(String pre, String post, String map, String object) throws Exception {
         HostTools.require("gcc", "readelf");
         Path before = compile("pre", pre);
         Path after = compile("post", post);
         DiffReport report = BuildComparison.compare(before, after);
         UnitBuilds builds = UnitBuilds.read(before, after);
-        KernelReferences refs = new KernelReferences(KernelSymbols.parse(map, SYMVERS), "vmlinux",
+        KernelReferences refs = new KernelReferences(KernelSymbols.parse(map, SYMVERS), object,
                 UnitSymbols.read(before));
         List<FunctionDelta> deltas = new ArrayList<>(report.changed());
         deltas.addAll(report.added());
@@ -220,6 +226,89 @@ class FunctionExtractorTest {
         Files.write(object, x.result().orElseThrow().bytes());
         assertTrue(ElfFile.read(object).symbols().stream().anyMatch(s -> s.name().equals("done_a")
                 && !s.isUndefined()), "the new flag travels");
+    }
+
+    /** DO_ONCE_LITE as 6.1 writes it: pr_warn_once and WARN_ONCE keep their flag in .data.once. */
+    private static final String WARN_ONCE = "extern int printk(const char *, ...) __attribute__((cold));\n"
+            + "#define pr_warn_once(fmt, ...) ({ static _Bool __attribute__((section(\".data.once\"))) __already_done;"
+            + " \\\n _Bool __ret_once = 0; if (!__already_done) { __already_done = 1; __ret_once = 1; } \\\n"
+            + " if (__builtin_expect(__ret_once, 0)) printk(fmt, ##__VA_ARGS__); })\n"
+            + "int other(int x) { pr_warn_once(\"other %d\\n\", x); return x; }\n";
+
+    @Test
+    void anExistingOnceOnlyWarningFlagIsCarriedAsAFreshCopy() throws Exception {
+        // Every unit's flags are __already_done.N in .data.once: the map lists many of each, and no anchor there.
+        String pre = WARN_ONCE
+                + "int target(int x) { if (x < 0) pr_warn_once(\"negative %d\\n\", x); return x * 2; }\n";
+        Extracted x = extract(pre, pre.replace("x * 2", "x * 3"), map("ffffffff81000000 T printk",
+                "ffffffff81000020 T other", "ffffffff81000030 T target", "ffffffff82000000 d __already_done.0",
+                "ffffffff82000001 d __already_done.1", "ffffffff82000002 d __already_done.0",
+                "ffffffff82000003 d __already_done.1"));
+        assertEquals(List.of(), x.extractor().problems());
+        assertEquals(Map.of(".klp.sym.vmlinux.printk,0", "vmlinux"), x.references().klpSymbols(),
+                "the kernel's flag is not referred to");
+        List<StateCopy> copies = x.extractor().copies();
+        assertEquals(1, copies.size(), copies.toString());
+        StateCopy flag = copies.get(0);
+        assertEquals("target", flag.function(), "the .cold part that sets it counts for its function");
+        assertTrue(flag.symbol().matches("__already_done\\.\\d+"), flag.symbol());
+        assertEquals("target: its once-only warning " + flag.symbol() + " may be printed once more after the patch "
+                + "loads", flag.warning("pv_x"));
+        ElfFile written = ElfFile.parse(x.result().orElseThrow().bytes());
+        ElfSymbol copy = written.symbols().stream().filter(s -> s.name().equals(flag.symbol())).findFirst()
+                .orElseThrow();
+        assertFalse(copy.isUndefined());
+        ElfSection once = written.section(copy.sectionIndex());
+        assertEquals(".data.once", once.name());
+        assertEquals(0, once.contents()[(int) copy.value()], "the copy starts unset");
+    }
+
+    @Test
+    void doOncesFlagStaysTheKernels() throws Exception {
+        // DO_ONCE runs an initialisation once (its static key is the kernel's): a fresh flag could run it again.
+        String pre = "extern void init_secret(void);\n"
+                + "int target(int x) { static _Bool __attribute__((section(\".data.once\"))) ___done;\n"
+                + " if (!___done) { ___done = 1; init_secret(); } return x; }\n";
+        Extracted x = extract(pre, pre.replace("return x;", "return x + 1;"), map("ffffffff81000000 T init_secret",
+                "ffffffff81000030 T target", "ffffffff82000000 d ___done.0", "ffffffff82000001 d ___done.0"));
+        assertTrue(x.extractor().problems().stream().anyMatch(p -> p.startsWith("___done.0 is ambiguous")),
+                x.extractor().problems().toString());
+    }
+
+    @Test
+    void aChangedPrDebugTravelsWithItsFunctionAsThePatchsOwn() throws Exception {
+        String source = ObjectDiffTest.PR_DEBUG + "int target(int x) { pr_debug(\"target %d\\n\", x); return x; }\n";
+        Extracted x = extract(source, source.replace("target %d", "target got %d"), map("ffffffff81000030 T target"));
+        assertEquals(List.of(), x.extractor().problems());
+        assertEquals(Map.of(), x.references().klpSymbols(), "the kernel's descriptor is not referred to");
+        List<StateCopy> copies = x.extractor().copies();
+        assertEquals(1, copies.size(), copies.toString());
+        assertEquals(StateCopy.Kind.DEBUG_DESCRIPTOR, copies.get(0).kind());
+        assertEquals("target: its pr_debug is controlled as module pv_x in dynamic debug while the patch is loaded",
+                copies.get(0).warning("pv_x"));
+        ExtractedObject.Result result = x.result().orElseThrow();
+        assertEquals(56, ElfFile.parse(result.bytes()).section("__dyndbg").orElseThrow().size(),
+                "one struct _ddebug in the patch's own __dyndbg");
+        assertEquals("__dyndbg+40", relocations(result, "__jump_table").get(2), "the site's key is the copy's");
+        assertTrue(new String(result.bytes(), StandardCharsets.ISO_8859_1).contains("target got %d"));
+    }
+
+    @Test
+    void aChangedPrDebugOfAModuleIsNoStaticKeyOfThatModule() throws Exception {
+        String source = ObjectDiffTest.PR_DEBUG + "int target(int x) { pr_debug(\"target %d\\n\", x); return x; }\n";
+        String map = map("ffffffffc0000030 t target\t[mymod]");
+        Extracted x = extract(source, source.replace("target %d", "target got %d"), map, "mymod");
+        assertEquals(List.of(), x.extractor().problems());
+        assertEquals(StateCopy.Kind.DEBUG_DESCRIPTOR, x.extractor().copies().get(0).kind());
+
+        // The same function changed elsewhere keeps the module's descriptor, whose key the patch cannot link.
+        String descriptor = Gcc.kernel(tmp.resolve("names"), "unit", source).toString();
+        String name = ElfFile.read(Path.of(descriptor)).symbols().stream().map(ElfSymbol::name)
+                .filter(n -> n.startsWith("__UNIQUE_ID_ddebug")).findFirst().orElseThrow();
+        Extracted kept = extract(source, source.replace("return x;", "return x + 1;"),
+                map + "ffffffffc0001000 d " + name + "\t[mymod]\n", "mymod");
+        assertEquals(List.of("unit.o: a static key of the carried code lives in a module (.klp.sym.mymod." + name
+                + ",0)"), kept.extractor().problems());
     }
 
     @Test

@@ -21,6 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.patchvisor.io.ProcessRunner;
 import org.patchvisor.io.SystemProcessRunner;
 import org.patchvisor.state.StateLockedException;
+import org.patchvisor.time.Ticker;
 
 /**
  * The klp-build backend against a FAKE scripts/livepatch/klp-build (src/test/resources/fake-klp-build: no kernel
@@ -69,7 +70,7 @@ class KlpBuildTest {
         KlpBuild klp = new KlpBuild(fake, Duration.ofMinutes(5));
         try (KernelSourceTree tree = KernelSourceTree.open(cache, fake, klp.program())) {
             klp.checkTree(tree, inputs(fake));
-            FixComparison.Result compared = new FixComparison(cache, fake)
+            FixComparison.Result compared = new FixComparison(cache, fake, Ticker.SYSTEM)
                     .compare(tree, fix(), inputs(fake), List.of());
             assertEquals(List.of("visible"), List.copyOf(compared.report().changedFunctionNames()));
             assertThrows(StateLockedException.class, () -> KernelSourceTree.open(cache, fake, "check-fix"));
@@ -104,7 +105,7 @@ class KlpBuildTest {
         Path relative = Path.of("").toAbsolutePath().relativize(root.resolve("cache"));
         Path fixFile = source.fix("return x * 3;", "return x * 4;");
         FixCheck check = FixCheck.locate(root, RELEASE, fixFile, Optional.empty(), Optional.empty(), relative,
-                fake("ok"));
+                fake("ok"), Ticker.SYSTEM);
         KlpBuild klp = check.klpBuild(Duration.ofMinutes(5));
         Path out = root.resolve("rel.ko");
         try (KernelSourceTree tree = check.openTree(klp.program())) {

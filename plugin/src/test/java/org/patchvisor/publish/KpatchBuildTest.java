@@ -21,6 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.patchvisor.io.ProcessRunner;
 import org.patchvisor.io.SystemProcessRunner;
 import org.patchvisor.state.StateLockedException;
+import org.patchvisor.time.Ticker;
 
 /**
  * The kpatch-build backend against a FAKE kpatch-build (src/test/resources/fake-kpatch-build: kpatch cannot be
@@ -67,7 +68,7 @@ class KpatchBuildTest {
     void theComparisonAndTheBuildShareOneHoldOfTheTree() throws IOException {
         FakeToolRunner fake = fake("ok");
         try (KernelSourceTree tree = KernelSourceTree.open(cache, fake, KpatchBuild.PROGRAM)) {
-            FixComparison.Result compared = new FixComparison(cache, fake)
+            FixComparison.Result compared = new FixComparison(cache, fake, Ticker.SYSTEM)
                     .compare(tree, fix(), inputs(fake), List.of());
             assertEquals(List.of("visible"), List.copyOf(compared.report().changedFunctionNames()),
                     "helper is inlined");

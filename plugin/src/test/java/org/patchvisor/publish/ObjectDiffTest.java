@@ -262,6 +262,75 @@ class ObjectDiffTest {
     }
 
     @Test
+    void dataPointingAtAStringThatMovedIsNoChange() throws Exception {
+        // Both literals share one merged string section (gcc lays them out last definition first): the first
+        // growing moves the second, and only the object whose text changed differs.
+        String before = "const char *second = \"kept text\";\nconst char *first = \"short\";\n";
+        DiffReport report = diff(before, before.replace("short", "a much longer text than before"));
+        assertEquals(List.of("unit.o:first"), report.uncarriable().stream().map(u -> u.file() + ":" + u.symbol())
+                .toList(), report.toString());
+    }
+
+    /**
+     * pr_debug as 6.1 writes it with CONFIG_DYNAMIC_DEBUG and jump labels: a descriptor in __dyndbg per call site,
+     * whose static key turns the site on. {@code pr_debug_quiet} passes the descriptor alone, so that the code does
+     * not change with the text.
+     */
+    static final String PR_DEBUG = """
+            struct static_key { int enabled; void *entries; };
+            struct _ddebug { const char *modname, *function, *filename, *format;
+             unsigned int lineno:18; unsigned int class_id:6; unsigned int flags:8; struct static_key key; };
+            extern void __dynamic_pr_debug(struct _ddebug *descriptor, const char *fmt, ...);
+            static inline __attribute__((always_inline)) _Bool dd_branch(struct static_key *key) {
+             asm goto("1: .byte 0x0f,0x1f,0x44,0x00,0x00\\n.pushsection __jump_table,\\"aw\\"\\n.balign 8\\n"
+              ".long 1b - .\\n.long %l[on] - .\\n.quad %c0 + %c1 - .\\n.popsection" : : "i"(key), "i"(0) : : on);
+             return 0;
+            on:
+             return 1;
+            }
+            #define __dd_paste(a, b) a##b
+            #define __dd_id(a, b) __dd_paste(a, b)
+            #define __dd_site(id, fmt, ...) do { \\
+             static struct _ddebug __attribute__((section("__dyndbg"), aligned(8))) id = \\
+              { "unit", __func__, "unit.c", fmt, __LINE__, 63, 0, { 0, (void *)1 } }; \\
+             if (dd_branch(&id.key)) __dynamic_pr_debug(&id, __VA_ARGS__); } while (0)
+            #define pr_debug(fmt, ...) __dd_site(__dd_id(__UNIQUE_ID_ddebug, __COUNTER__), fmt, fmt, ##__VA_ARGS__)
+            #define pr_debug_quiet(fmt) __dd_site(__dd_id(__UNIQUE_ID_ddebug, __COUNTER__), fmt, 0)
+            """;
+
+    @Test
+    void aChangedPrDebugTextChangesItsFunctionNotExistingData() throws Exception {
+        String source = PR_DEBUG + "int f(int x) { if (x < 0) { pr_debug_quiet(\"negative\\n\"); return 0; }"
+                + " pr_debug_quiet(\"fine\\n\"); return x; }\nint g(int x) { pr_debug_quiet(\"g\\n\"); return x; }\n";
+        DiffReport report = diff(source, source.replace("negative\\n", "negative value\\n"));
+        assertEquals(List.of(), report.uncarriable(), report.toString());
+        assertEquals(Set.of("f"), names(report.changed()), "the code is the same, its pr_debug is not: " + report);
+    }
+
+    @Test
+    void aPrDebugTheFixRemovesIsNoStaticTheFunctionDropped() throws Exception {
+        String source = PR_DEBUG + "int f(int x) { if (x < 0) { pr_debug(\"negative\\n\"); return 0; } return x; }\n";
+        DiffReport report = diff(source, source.replace("pr_debug(\"negative\\n\"); ", ""));
+        assertEquals(List.of(), report.uncarriable(), report.toString());
+        assertEquals(Set.of("f"), names(report.changed()));
+    }
+
+    @Test
+    void aChangedDescriptorNoOneFunctionOwnsIsStillChangedData() throws Exception {
+        String descriptor = "struct _ddebug { const char *modname, *function, *filename, *format;\n"
+                + " unsigned int lineno:18; unsigned int class_id:6; unsigned int flags:8; };\n"
+                + "extern void __dynamic_pr_debug(struct _ddebug *descriptor, ...);\n"
+                + "static struct _ddebug __attribute__((section(\"__dyndbg\"), used, aligned(8))) __UNIQUE_ID_ddebug7 ="
+                + " { \"m\", \"f\", \"u.c\", \"hi\", 1, 63, 0 };\n"
+                + "void f(void) { __dynamic_pr_debug(&__UNIQUE_ID_ddebug7); }\n"
+                + "void g(void) { __dynamic_pr_debug(&__UNIQUE_ID_ddebug7); }\n";
+        DiffReport report = diff(descriptor, descriptor.replace("\"hi\"", "\"hello\""));
+        assertEquals(List.of(Uncarriable.Kind.STATIC_DATA), report.uncarriable().stream().map(Uncarriable::kind)
+                .toList(), report.toString());
+        assertEquals(Set.of(), names(report.changed()));
+    }
+
+    @Test
     void aLineShiftAboveAPrDebugDescriptorIsNoChange() throws Exception {
         String descriptor = "struct _ddebug { const char *modname, *function, *filename, *format;\n"
                 + " unsigned int lineno:18; unsigned int class_id:6; unsigned int flags:8; };\n"
