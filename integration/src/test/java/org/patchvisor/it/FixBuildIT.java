@@ -140,6 +140,47 @@ class FixBuildIT {
     }
 
     @Test
+    void aFunctionWithAnExistingWarnOnceGetsAFreshFlag() throws Exception {
+        JsonNode unit = only(buildJson("fix_oom_adj_warn_once", "pv_fix_oomadj").get("objects"));
+        assertTrue(unit.get("warnings").toString().contains("may be printed once more"), unit.toString());
+        // The kernel's own flag is spent first; the patched function's copy starts unset.
+        vm.shOk("echo 0 > /proc/self/oom_adj");
+        appliedThenRemoved("pv_fix_oomadj", () -> {
+            vm.shOk("echo 0 > /proc/self/oom_adj; echo 0 > /proc/self/oom_adj");
+            String log = vm.shOk("dmesg");
+            assertEquals(1, log.lines().filter(l -> l.contains("oom_score_adj instead (") && l.contains(" there)."))
+                    .count(), log);
+        });
+    }
+
+    @Test
+    void aChangedPrDebugIsThePatchsOwnInDynamicDebug() throws Exception {
+        JsonNode unit = only(buildJson("fix_aio_nr_events_debug", "pv_fix_aio").get("objects"));
+        assertTrue(unit.get("warnings").toString().contains("controlled as module pv_fix_aio"), unit.toString());
+        appliedThenRemoved("pv_fix_aio", () -> {
+            vm.shOk("echo 'module pv_fix_aio +p' > /proc/dynamic_debug/control");
+            ExecResult setup = vm.exec("python3", "-c", "import ctypes, sys\nlibc = ctypes.CDLL(None, use_errno=True)\n"
+                    + "ctx = ctypes.c_ulong(0)\nr = libc.syscall(206, ctypes.c_uint(0x7fffffff), ctypes.byref(ctx))\n"
+                    + "sys.exit(ctypes.get_errno() if r else 0)");
+            assertEquals(22, setup.exitCode(), "io_setup refuses with EINVAL: " + setup.stderr());
+            String log = vm.shOk("dmesg");
+            assertTrue(log.contains("EINVAL: nr_events 2147483647 too high"), log);
+        });
+    }
+
+    @Test
+    void aChangedPrDebugInAModuleIsNoStaticKeyOfThatModule() throws Exception {
+        JsonNode unit = only(buildJson("fix_ovl_open_debug", "pv_fix_ovl").get("objects"));
+        assertEquals("overlay", unit.get("object").asText());
+        appliedThenRemoved("pv_fix_ovl", () -> {
+            // The VM's root is an overlay: every open of a file on it goes through the patched function.
+            vm.shOk("echo 'module pv_fix_ovl +p' > /proc/dynamic_debug/control; cat /etc/hostname >/dev/null");
+            String log = vm.shOk("dmesg");
+            assertTrue(log.contains("open real file ("), log);
+        });
+    }
+
+    @Test
     void fixTouchingTwoFilesReplacesAFunctionInEach() throws Exception {
         JsonNode objects = buildJson("fix_two_files", "pv_fix_two").get("objects");
         assertEquals(2, objects.size(), objects.toString());
