@@ -237,7 +237,7 @@ class GuestFleetUpgradeIT {
         HostCli.Result run = upgrade("--json", "--only", gen1);
         assertEquals(0, run.exit(), run.err() + run.out());
         JsonNode row = rows(run).get(gen1);
-        assertEquals("already-patched", row.path("state").asText(), run.out());
+        assertEquals("revoked-removed", row.path("state").asText(), run.out());
         assertTrue(row.path("reason").asText().startsWith("removed revoked pv_version (breaks uname -v parsers)"),
                 run.out());
         assertEquals("pv_cmdline\n", guests.exec(gen1, "ls", "/sys/kernel/livepatch"));
@@ -248,7 +248,7 @@ class GuestFleetUpgradeIT {
         HostCli.Result worker = HostCli.run(300, "worker", "--once", "--spool", spool.toString(), "-c",
                 LibvirtGuests.URI, "--config", config.toString(), "--agent-wait", "30s");
         assertEquals(0, worker.exit(), worker.err() + worker.out());
-        assertTrue((worker.out() + worker.err()).contains("guest " + gen2 + ": already-patched"),
+        assertTrue((worker.out() + worker.err()).contains("guest " + gen2 + ": revoked-removed"),
                 worker.out() + worker.err());
         assertEquals("pv_cmdline\n", guests.exec(gen2, "ls", "/sys/kernel/livepatch"));
         assertEquals(pristineVersion.get(gen2), guests.exec(gen2, "cat", "/proc/version"));

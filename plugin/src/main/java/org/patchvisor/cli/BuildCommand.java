@@ -82,7 +82,7 @@ public final class BuildCommand implements Callable<Integer> {
     @Option(names = "--key", paramLabel = "KEYFILE", description = "Signing key for --repo.")
     Path key;
 
-    @Option(names = "--expires", paramLabel = "DURATION", defaultValue = "30d",
+    @Option(names = "--expires", paramLabel = "DURATION", defaultValue = "7d",
             description = "With --repo: how long hosts accept the signed index (default ${DEFAULT-VALUE}).")
     String expires;
 

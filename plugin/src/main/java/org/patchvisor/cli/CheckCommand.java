@@ -40,6 +40,8 @@ public final class CheckCommand implements Callable<Integer> {
     public static final int UP_TO_DATE = 0;
     public static final int UPDATES_AVAILABLE = 1;
     public static final int UNSUPPORTED_KERNEL = 2;
+    /** Nagios' critical: a revoked live patch is loaded (the same code as an unsupported kernel). */
+    public static final int CRITICAL = 2;
     public static final int FAILED = 3;
 
     private final HostKernel host;
@@ -101,7 +103,7 @@ public final class CheckCommand implements Callable<Integer> {
             if (!revoked.isEmpty()) {
                 result.put("revoked", revoked.stream().map(r -> Map.of("patch", r.patch(), "bundle",
                         r.revocation().bundle(), "reason", r.revocation().reason())).toList());
-                return finish(result, UNSUPPORTED_KERNEL, "revoked", "revoked live patch in use on " + describe(kernel)
+                return finish(result, CRITICAL, "revoked", "revoked live patch in use on " + describe(kernel)
                         + ": " + String.join("; ", revoked.stream().map(r -> r.patch() + " ("
                         + r.revocation().reason() + ")").toList()) + "; run 'patchvisor upgrade' to remove it");
             }
@@ -110,17 +112,17 @@ public final class CheckCommand implements Callable<Integer> {
                         "kernel " + describe(kernel) + " is not supported by the feed: no live patches exist for it");
             }
             Optional<BundleEntry> update = feed.newestCumulative(kernel, installed);
+            String heldText = held.entrySet().stream()
+                    .map(h -> "; held back: " + h.getKey().id() + " (" + h.getValue() + ")").reduce("", String::concat);
             if (update.isPresent()) {
                 BundleEntry entry = update.get();
                 result.put("update", entry);
                 return finish(result, UPDATES_AVAILABLE, "updates-available", "update available for "
                         + describe(kernel) + ": " + entry.id() + " (level " + entry.cumulativeLevel() + ")"
-                        + (entry.cves().isEmpty() ? "" : " fixes " + String.join(", ", entry.cves())));
+                        + (entry.cves().isEmpty() ? "" : " fixes " + String.join(", ", entry.cves())) + heldText);
             }
             return finish(result, UP_TO_DATE, "up-to-date", "kernel " + describe(kernel) + " is up to date ("
-                    + (installed.isEmpty() ? "no patch loaded" : String.join(", ", installed)) + ")"
-                    + held.entrySet().stream().map(h -> "; held back: " + h.getKey().id() + " (" + h.getValue() + ")")
-                    .reduce("", String::concat));
+                    + (installed.isEmpty() ? "no patch loaded" : String.join(", ", installed)) + ")" + heldText);
         } catch (IOException | IllegalArgumentException e) {
             return finish(result, FAILED, "error", ShortErrorHandler.message(e));
         }

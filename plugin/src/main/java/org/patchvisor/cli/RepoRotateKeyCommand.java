@@ -39,7 +39,7 @@ public final class RepoRotateKeyCommand implements Callable<Integer> {
     @Option(names = "--new", required = true, paramLabel = "KEYFILE", description = "The key that takes its place.")
     Path newKey;
 
-    @Option(names = "--expires", paramLabel = "DURATION", defaultValue = "30d",
+    @Option(names = "--expires", paramLabel = "DURATION", defaultValue = "7d",
             description = "How long hosts accept the index this signs (default ${DEFAULT-VALUE}).")
     String expires;
 

@@ -19,7 +19,7 @@ import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code patchvisor repo sign DIR --key KEY [--key KEY]... [--expires 30d]}: publishes a new index with the next
+ * {@code patchvisor repo sign DIR --key KEY [--key KEY]... [--expires 7d]}: publishes a new index with the next
  * serial, signed by each key given (after a rotation, the new key and, for a while, the old one).
  */
 @Command(name = "sign", mixinStandardHelpOptions = true, description = "Write and sign a new index.json.")
@@ -36,7 +36,7 @@ public final class RepoSignCommand implements Callable<Integer> {
             description = "Signing key (repeatable: every one signs the index).")
     List<Path> keys;
 
-    @Option(names = "--expires", paramLabel = "DURATION", defaultValue = "30d",
+    @Option(names = "--expires", paramLabel = "DURATION", defaultValue = "7d",
             description = "How long hosts accept this index (default ${DEFAULT-VALUE}); re-sign before then.")
     String expires;
 

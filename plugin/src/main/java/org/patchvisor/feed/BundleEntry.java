@@ -80,6 +80,24 @@ public record BundleEntry(
                 effectiveVersion, functions, kernels, more);
     }
 
+    /**
+     * This entry as it is published now: a channel the {@code previous} signed index already listed it in keeps the
+     * time it had there; a channel it enters with this index gets {@code now}. A delay is so counted from when hosts
+     * could first see the bundle in the channel, not from when the publisher added or promoted it.
+     */
+    public BundleEntry publishedAt(BundleEntry previous, Instant now) {
+        if (channels == null) {
+            return this;
+        }
+        Map<String, String> stamped = new TreeMap<>();
+        for (String channel : channels.keySet()) {
+            String before = previous == null || previous.channels == null ? null : previous.channels.get(channel);
+            stamped.put(channel, before != null ? before : now.toString());
+        }
+        return new BundleEntry(id, module, sha256, size, cumulativeLevel, replaces, cves, description,
+                effectiveVersion, functions, kernels, stamped);
+    }
+
     /** When the bundle entered each of its channels. */
     public Map<String, Instant> channelTimes() {
         Map<String, Instant> times = new TreeMap<>();

@@ -70,13 +70,14 @@ public final class Feed {
     private static Feed open(FeedConfig config, Map<String, String> env, Clock clock, FetchLimits limits,
             FeedStateStore state, Consumer<String> warnings) throws FeedConfigException {
         ProxySelector proxies = EnvProxySelector.create(config.proxy(), env);
-        IndexVerifier verifier = new IndexVerifier(TrustedKeys.parse(config.trustedKeys()), clock);
+        IndexVerifier verifier = new IndexVerifier(TrustedKeys.parse(config.trustedKeys()), clock,
+                config.repositories());
         FetchLimits effective = config.fetchTimeout().map(limits::withFetchTimeout).orElse(limits);
         FetchBudget budget = FetchBudget.of(effective); // one for the whole run, over every mirror
         List<FeedClient> clients = new ArrayList<>();
         for (String repository : config.repositories()) {
             clients.add(new FeedClient(repository, FeedTransports.open(repository, proxies, effective, budget),
-                    verifier, state, effective));
+                    verifier, state, effective, config.repositories()));
         }
         return new Feed(clients, new BlobCache(config.stateDir()), config.policy(), clock, warnings);
     }
@@ -105,11 +106,6 @@ public final class Feed {
         }
         throw failures.stream().filter(e -> !(e instanceof FeedUnreachableException) && !(e instanceof
                 DownloadTimeoutException)).findFirst().orElse(failures.get(failures.size() - 1));
-    }
-
-    /** The policy this feed was opened with. */
-    public FeedPolicy policy() {
-        return policy;
     }
 
     /** When the verified index of this run was created. */

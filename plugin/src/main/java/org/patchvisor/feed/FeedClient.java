@@ -3,6 +3,7 @@ package org.patchvisor.feed;
 import java.io.IOException;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 import org.patchvisor.io.Sha256;
 
 /**
@@ -16,10 +17,18 @@ public final class FeedClient {
     private final IndexVerifier verifier;
     private final FeedStateStore state;
     private final FetchLimits limits;
+    private final List<String> mirrors;
     private VerifiedIndex verified;
 
     public FeedClient(String repository, FeedTransport transport, IndexVerifier verifier, FeedStateStore state,
             FetchLimits limits) {
+        this(repository, transport, verifier, state, limits, List.of());
+    }
+
+    /** @param mirrors the other repositories of the config: mirrors of the same feed */
+    public FeedClient(String repository, FeedTransport transport, IndexVerifier verifier, FeedStateStore state,
+            FetchLimits limits, List<String> mirrors) {
+        this.mirrors = List.copyOf(mirrors);
         this.repository = repository;
         this.transport = transport;
         this.verifier = verifier;
@@ -45,12 +54,24 @@ public final class FeedClient {
             byte[] indexBytes = transport.fetch("index.json", limits.indexMaxBytes());
             byte[] signatureBytes = transport.fetch("index.json.sig", FetchLimits.SIGNATURE_MAX_BYTES);
             IndexVerifier.Verified v = verifier.verify(repository, indexBytes, signatureBytes, state.load(),
-                    state.legacySerial(repository));
+                    legacyFloor());
             state.save(v.after());
             verified = new VerifiedIndex(v.index(), indexBytes, signatureBytes, v.feedId(), v.after(), v.learnedKeys(),
                     v.retiredKeys());
         }
         return verified;
+    }
+
+    /** The highest serial an earlier patchvisor kept for this repository or any other mirror of the config. */
+    private OptionalLong legacyFloor() throws IOException {
+        OptionalLong floor = state.legacySerial(repository);
+        for (String mirror : mirrors) {
+            OptionalLong other = state.legacySerial(mirror);
+            if (other.isPresent() && (floor.isEmpty() || other.getAsLong() > floor.getAsLong())) {
+                floor = other;
+            }
+        }
+        return floor;
     }
 
     public FeedIndex index() throws IOException {

@@ -27,6 +27,10 @@ public record FeedIndex(int format, long serial, String created, String expires,
     /** The channel a host follows unless its config names another, and the one bundles are published to. */
     public static final String DEFAULT_CHANNEL = "stable";
     private static final Pattern FEED_ID = Pattern.compile("[a-z0-9][a-z0-9-]{7,63}");
+    private static final Pattern KEY_ID = Pattern.compile("[0-9a-f]{16}");
+    /** More than a feed ever needs; a hostile index must not fill a host's state with them. */
+    static final int MAX_REVOCATIONS = 10_000;
+    static final int MAX_KEYS = 32;
 
     public FeedIndex {
         if (format != FORMAT && format != LEGACY_FORMAT) {
@@ -42,6 +46,15 @@ public record FeedIndex(int format, long serial, String created, String expires,
         revoked = JsonLists.copy(revoked, "the revocation list");
         keys = JsonLists.copy(keys, "the key list");
         retiredKeys = JsonLists.copy(retiredKeys, "the retired key list");
+        if (revoked.size() > MAX_REVOCATIONS || keys.size() > MAX_KEYS || retiredKeys.size() > MAX_KEYS) {
+            throw new IllegalArgumentException("index lists more than " + MAX_REVOCATIONS + " revocations or more than "
+                    + MAX_KEYS + " keys or retired keys");
+        }
+        for (String retired : retiredKeys) {
+            if (!KEY_ID.matcher(retired).matches()) {
+                throw new IllegalArgumentException("retired key id '" + retired + "' is not 16 hex digits");
+            }
+        }
         if (format == FORMAT) {
             if (feed == null || !FEED_ID.matcher(feed).matches()) {
                 throw new IllegalArgumentException("index has no valid feed id (8 to 64 of a-z, 0-9 and -): " + feed);
@@ -83,6 +96,11 @@ public record FeedIndex(int format, long serial, String created, String expires,
             List<Revocation> revoked, List<AnnouncedKey> keys, List<String> retiredKeys) {
         return new FeedIndex(FORMAT, serial, created.toString(), expires.toString(), feed, bundles, revoked, keys,
                 retiredKeys);
+    }
+
+    /** Whether {@code text} is a key id as the feed writes them: 16 lower-case hex digits. */
+    public static boolean isKeyId(String text) {
+        return text != null && KEY_ID.matcher(text).matches();
     }
 
     public static boolean isFeedId(String text) {

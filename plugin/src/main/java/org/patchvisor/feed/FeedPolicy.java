@@ -7,7 +7,8 @@ import java.util.OptionalInt;
 
 /**
  * Which of the bundles listed for a kernel this host takes (staged delivery, as KernelCare's delayed feeds and
- * Ksplice's pinned effective versions allow): those in the channel it follows, that have been in it for at least
+ * Ksplice's pinned effective versions allow): those in the channel it follows (or in {@code stable}, which every
+ * channel includes, so a testing host never falls behind the fleet), that have been in it for at least
  * {@code delay} (the time a bundle entered a channel comes from the signed index, never from a server's clock or
  * file dates), and whose cumulative level is at most {@code maxLevel} when the host is pinned. The one rule for the
  * host, its guests and the worker.
@@ -38,7 +39,8 @@ public record FeedPolicy(String channel, Duration delay, OptionalInt maxLevel) {
             return Optional.of("level " + bundle.cumulativeLevel() + " is above this host's max-level "
                     + maxLevel.getAsInt());
         }
-        Optional<Instant> since = bundle.inChannelSince(channel, indexCreated);
+        Optional<Instant> since = earliest(bundle.inChannelSince(channel, indexCreated),
+                bundle.inChannelSince(FeedIndex.DEFAULT_CHANNEL, indexCreated));
         if (since.isEmpty()) {
             return Optional.of("not in channel " + channel + " (it is in " + (bundle.channelTimes().isEmpty() ? "none"
                     : String.join(", ", bundle.channelTimes().keySet())) + ")");
@@ -49,5 +51,12 @@ public record FeedPolicy(String channel, Duration delay, OptionalInt maxLevel) {
                     .format(delay) + ", until " + ready);
         }
         return Optional.empty();
+    }
+
+    private static Optional<Instant> earliest(Optional<Instant> a, Optional<Instant> b) {
+        if (a.isEmpty()) {
+            return b;
+        }
+        return b.isPresent() && b.get().isBefore(a.get()) ? b : a;
     }
 }

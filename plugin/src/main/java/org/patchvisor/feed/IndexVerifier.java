@@ -10,6 +10,7 @@ import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.TreeMap;
@@ -27,10 +28,22 @@ import java.util.TreeMap;
 public final class IndexVerifier {
     private final TrustedKeys configured;
     private final Clock clock;
+    private final List<String> repositories;
 
+    /** A verifier for one repository, or one with no mirrors ({@code repo mirror}). */
     public IndexVerifier(TrustedKeys configured, Clock clock) {
+        this(configured, clock, List.of());
+    }
+
+    /**
+     * @param repositories every repository the host's config names: mirrors of one feed, so the feed any of them
+     *                     served before binds them all, and the serials an earlier patchvisor kept for any of them
+     *                     are floors for the feed they serve
+     */
+    public IndexVerifier(TrustedKeys configured, Clock clock, List<String> repositories) {
         this.configured = configured;
         this.clock = clock;
+        this.repositories = List.copyOf(repositories);
     }
 
     /** A believed index and the host state that accepting it leads to (saved only if the index is used). */
@@ -39,7 +52,8 @@ public final class IndexVerifier {
     }
 
     /**
-     * @param legacySerial the serial an earlier patchvisor accepted from this repository, if any: a floor too
+     * @param legacySerial the highest serial an earlier patchvisor accepted from this repository or another one of
+     *                     the config, if any: a floor too
      */
     public Verified verify(String repository, byte[] indexBytes, byte[] signatureBytes, FeedState state,
             OptionalLong legacySerial) throws FeedException {
@@ -57,10 +71,10 @@ public final class IndexVerifier {
                     + "): the feed is stale or frozen");
         }
         String feedId = feedId(repository, index);
-        String bound = state.repositories().get(repository);
+        String bound = boundFeed(repository, state);
         if (bound != null && !bound.equals(feedId)) {
-            throw new FeedIdChangedException(what + " is feed " + feedId + ", but this repository served feed " + bound
-                    + " before: refused (a mirror of another feed cannot stand in for this one)");
+            throw new FeedIdChangedException(what + " is feed " + feedId + ", but the configured repositories served "
+                    + "feed " + bound + " before: refused (a mirror of another feed cannot stand in for this one)");
         }
         long floor = Math.max(state.feeds().containsKey(feedId) ? state.feeds().get(feedId).serial() : 0,
                 legacySerial.orElse(0));
@@ -89,7 +103,24 @@ public final class IndexVerifier {
                     + "place: refused, it would leave this host unable to verify any index");
         }
         FeedState after = state.accepting(repository, feedId, index, learned, retired);
+        if (CanonicalJson.write(after).length > FileFeedStateStore.MAX_BYTES) {
+            throw new MalformedIndexException(what + " would grow what this host keeps past "
+                    + FileFeedStateStore.MAX_BYTES + " bytes: refused (too many revocations or keys)");
+        }
         return new Verified(index, feedId, after, List.copyOf(learned.keySet()), retired);
+    }
+
+    /**
+     * The feed this repository serves, as this host learned it: its own binding, else the one of another repository
+     * of the config (they are mirrors of one feed). Repositories the config names together never serve two feeds.
+     */
+    private String boundFeed(String repository, FeedState state) {
+        String own = state.repositories().get(repository);
+        if (own != null) {
+            return own;
+        }
+        return repositories.stream().map(r -> state.repositories().get(r)).filter(Objects::nonNull)
+                .findFirst().orElse(null);
     }
 
     /** A format-1 index names no feed: its repository stands for it, as serials were kept before format 2. */

@@ -86,9 +86,13 @@ public final class GuestFleetUpgrade {
                 Path module = job.module().get();
                 GuestOutcome outcome = patcher.apply(channel, module, ModuleFiles.read(module),
                         transitionTimeout(job.timeout()));
-                return removed.isEmpty() ? outcome : GuestOutcome.of(outcome.state(), "removed revoked "
-                        + String.join(", ", removed) + "; " + outcome.reason(), outcome.patch(), outcome.kernel(),
-                        outcome.elapsed());
+                if (removed.isEmpty()) {
+                    return outcome;
+                }
+                // The guest had the good bundle already: what this run did to it was the removal.
+                Outcome state = outcome.state() == Outcome.ALREADY_PATCHED ? Outcome.REVOKED_REMOVED : outcome.state();
+                return GuestOutcome.of(state, "removed revoked " + String.join(", ", removed) + "; "
+                        + outcome.reason(), outcome.patch(), outcome.kernel(), outcome.elapsed());
             }
         }, listener);
     }

@@ -117,10 +117,22 @@ public final class HostUpgrade {
         UpgradePlan plan = plan();
         KernelId id = plan.kernel();
         List<String> loaded = plan.loaded();
+        // The replacement is downloaded and checked before anything is removed: a feed that fails now leaves the
+        // kernel as it was, not without its patches.
+        Optional<Path> module = Optional.empty();
+        if (plan.update().isPresent()) {
+            BundleEntry bundle = plan.update().get();
+            module = Optional.of(feed.fetch(bundle, id));
+            ModuleInfo info = ModuleFiles.read(module.get());
+            if (!info.name().equals(bundle.module())) {
+                throw new PatchException(Outcome.REFUSED, "bundle " + bundle.id() + " announces module "
+                        + bundle.module() + " but its file is module " + info.name() + "; not applied");
+            }
+        }
         for (RevokedPatches.InUse revoked : plan.revoked()) {
             patcher.remove(Optional.of(revoked.patch()), timeout, listener);
         }
-        if (plan.status() != Status.APPLIED && !plan.revoked().isEmpty()) {
+        if (plan.status() == Status.REVOKED_REMOVED) {
             return new Result(Status.REVOKED_REMOVED, id, loaded, plan.revoked(), Optional.empty(), Optional.empty());
         }
         if (plan.status() == Status.NO_PATCHES) {
@@ -132,15 +144,9 @@ public final class HostUpgrade {
             return new Result(Status.UP_TO_DATE, id, loaded, List.of(), current, Optional.empty());
         }
         BundleEntry bundle = plan.update().orElseThrow();
-        Path module = feed.fetch(bundle, id);
-        ModuleInfo info = ModuleFiles.read(module);
-        if (!info.name().equals(bundle.module())) {
-            throw new PatchException(Outcome.REFUSED, "bundle " + bundle.id() + " announces module " + bundle.module()
-                    + " but its file is module " + info.name() + "; not applied");
-        }
         String source = feed.repositoryOf(bundle).map(repo -> repo + " " + bundle.id()).orElse(bundle.id());
         String effective = bundle.effectiveVersion() == null ? "" : bundle.effectiveVersion();
-        HostPatcher.HostApplyResult result = patcher.apply(module, source, effective, timeout, listener);
+        HostPatcher.HostApplyResult result = patcher.apply(module.orElseThrow(), source, effective, timeout, listener);
         return new Result(Status.APPLIED, id, loaded, plan.revoked(), Optional.of(bundle), Optional.of(result));
     }
 }

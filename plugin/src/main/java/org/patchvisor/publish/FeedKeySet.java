@@ -96,5 +96,10 @@ public record FeedKeySet(List<AnnouncedKey> keys, List<String> retired) {
             throw new PublishException("key(s) " + String.join(", ", ids) + " are retired: hosts that followed the "
                     + "rotation refuse an index signed only by them; sign with a current key");
         }
+        if (!keys.isEmpty() && keys.stream().noneMatch(k -> ids.contains(k.keyid()))) {
+            throw new PublishException("none of key(s) " + String.join(", ", ids) + " is a current key of this feed ("
+                    + String.join(", ", keys.stream().map(AnnouncedKey::keyid).toList()) + "): hosts that followed "
+                    + "the rotation would refuse the index");
+        }
     }
 }

@@ -12,6 +12,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -253,16 +254,24 @@ public final class PublisherRepository {
         return revoked;
     }
 
-    /** Retires {@code old} for {@code next}; the index signed by both is written at once, so hosts learn it. */
+    /**
+     * Retires {@code old} for {@code next}; the index signed by both is written at once, so hosts learn it. The new
+     * key set is kept only once that index is written.
+     */
     public FeedIndex rotateKey(SigningKey old, SigningKey next, Duration validFor) throws IOException {
         requireRepository();
-        FeedKeySet.read(root).rotate(old, next).write(root);
-        return sign(List.of(old, next), validFor);
+        FeedKeySet rotated = FeedKeySet.read(root).rotate(old, next);
+        FeedIndex index = sign(List.of(old, next), validFor, rotated);
+        rotated.write(root);
+        return index;
     }
 
     /** Retires key {@code keyId} outright; the next index, signed by a current key, tells hosts. */
     public FeedKeySet revokeKey(String keyId) throws IOException {
         requireRepository();
+        if (!FeedIndex.isKeyId(keyId)) {
+            throw new PublishException("'" + keyId + "' is not a key id (16 hex digits, as 'repo keygen' prints it)");
+        }
         FeedKeySet keys = FeedKeySet.read(root).revoke(keyId);
         keys.write(root);
         return keys;
@@ -275,10 +284,13 @@ public final class PublisherRepository {
 
     /** Writes a new index with the next serial, signed by every one of {@code keys}; the signatures go first. */
     public FeedIndex sign(List<SigningKey> keys, Duration validFor) throws IOException {
-        List<BundleEntry> bundles = bundles();
-        FeedKeySet keySet = FeedKeySet.read(root);
+        return sign(keys, validFor, FeedKeySet.read(root));
+    }
+
+    private FeedIndex sign(List<SigningKey> keys, Duration validFor, FeedKeySet keySet) throws IOException {
         keySet.checkSigners(keys);
         Instant now = now();
+        List<BundleEntry> bundles = published(now);
         FeedIndex index;
         try {
             index = FeedIndex.of(previousSerial() + 1, now, now.plus(validFor), feedId(), bundles, revocations(),
@@ -295,6 +307,32 @@ public final class PublisherRepository {
         AtomicFiles.write(root.resolve("index.json.sig"), CanonicalJson.write(new SignatureFile(signatures)));
         AtomicFiles.write(root.resolve("index.json"), indexBytes);
         return index;
+    }
+
+    /**
+     * Every bundle with its channel times as of this signing ({@link BundleEntry#publishedAt}): a channel entered
+     * since the last signed index counts from now. The manifests are kept so.
+     */
+    private List<BundleEntry> published(Instant now) throws IOException {
+        Map<String, BundleEntry> before = new HashMap<>();
+        Path current = root.resolve("index.json");
+        if (Files.exists(current)) {
+            try {
+                CanonicalJson.read(Files.readAllBytes(current), FeedIndex.class, current.toString()).bundles()
+                        .forEach(b -> before.put(b.id(), b));
+            } catch (MalformedIndexException e) {
+                throw new PublishException("cannot continue the feed: " + e.getMessage(), e);
+            }
+        }
+        List<BundleEntry> bundles = new ArrayList<>();
+        for (BundleEntry entry : bundles()) {
+            BundleEntry stamped = entry.publishedAt(before.get(entry.id()), now);
+            if (!stamped.equals(entry)) {
+                AtomicFiles.write(bundleFile(entry.id()), CanonicalJson.write(stamped));
+            }
+            bundles.add(stamped);
+        }
+        return bundles;
     }
 
     private Instant now() {

@@ -425,9 +425,22 @@ class UpgradeCommandTest {
         assertTrue(plan.out().contains("held back: livepatch_sampl3-") && plan.out().contains("above this host's "
                 + "max-level 2"), plan.out());
         assertEquals(ExitCodes.USAGE, upgrade("--level", "0").exit());
+    }
+
+    @Test
+    void aTestingBundleWaitsForItsPromotionWhileTestingHostsTakeItAndStableOnesToo() throws Exception {
+        realPublisher().add(renamedSample("livepatch_sampl4"), new BundleSpec(List.of(), List.of(),
+                Optional.empty(), Optional.empty(), List.of(), 4, List.of(), "testing"));
+        publisher.sign(key, Duration.ofDays(3));
+        FakeRoot.Run stable = upgrade("--dry-run");
+        assertTrue(stable.out().contains("would apply livepatch_sample-"), stable.out());
+        assertTrue(stable.out().contains("held back: livepatch_sampl4-") && stable.out().contains("not in channel "
+                + "stable (it is in testing)"), stable.out());
         Files.writeString(config, Files.readString(config) + "channel = testing\n");
         FakeRoot.Run testing = upgrade("--dry-run");
-        assertTrue(testing.out().contains("not in channel testing"), testing.out());
+        assertTrue(testing.out().contains("would apply livepatch_sampl4-"), testing.out());
+        assertTrue(testing.out().contains("held back: livepatch_sample-") && testing.out().contains("older than "),
+                "a testing host sees the stable bundles as well: " + testing.out());
     }
 
     @Test

@@ -87,6 +87,73 @@ class FeedTrustTest {
     }
 
     @Test
+    void aMirrorTheHostNeverUsedCannotServeAnotherFeedOrAFormatOneIndex() throws IOException {
+        fixture.add("lp_one", 1, FeedFixture.BUILD_ID);
+        fixture.add("lp_two", 2, FeedFixture.BUILD_ID);
+        fixture.sign();
+        Path unused = tmp.resolve("mirror-b");
+        assertEquals(2, feed(fixture.repo.toString(), unused.toString()).available(FeedFixture.KERNEL).size());
+        // The first mirror goes down; the second, never used yet, serves another feed signed by the same key.
+        Path live = fixture.repo.resolveSibling("repo-down");
+        Files.move(fixture.repo, live);
+        PublisherRepository other = new PublisherRepository(unused, FeedFixture::moduleInfo, fixture.clock);
+        other.init(Optional.of("staging-feed-1"));
+        other.sign(fixture.key, Duration.ofDays(7));
+        FeedIdChangedException e = assertThrows(FeedIdChangedException.class,
+                () -> feed(fixture.repo.toString(), unused.toString()).available(FeedFixture.KERNEL));
+        assertTrue(e.getMessage().contains("staging-feed-1"), e.getMessage());
+        // Nor can it serve an index of format 1, which names no feed.
+        writeSignedTo(unused, ("{\"bundles\":[],\"created\":\"2025-01-10T00:00:00Z\",\"expires\":"
+                + "\"2025-02-10T00:00:00Z\",\"format\":1,\"serial\":9}").getBytes(StandardCharsets.UTF_8), fixture.key);
+        assertThrows(FeedIdChangedException.class,
+                () -> feed(fixture.repo.toString(), unused.toString()).available(FeedFixture.KERNEL));
+    }
+
+    @Test
+    void theSerialsAnEarlierHostKeptForAnyConfiguredMirrorAreFloors() throws IOException {
+        fixture.add("lp_one", 1, FeedFixture.BUILD_ID);
+        fixture.sign();
+        Path other = tmp.resolve("mirror-b");
+        Path legacy = new FileSerialStore(fixture.stateDir).fileFor(other.toString());
+        Files.createDirectories(legacy.getParent());
+        Files.writeString(legacy, "7\n");
+        RollbackException e = assertThrows(RollbackException.class,
+                () -> feed(fixture.repo.toString(), other.toString()).available(FeedFixture.KERNEL));
+        assertTrue(e.getMessage().contains("older than serial 7"), e.getMessage());
+    }
+
+    @Test
+    void anIndexThatWouldFloodTheHostsStateIsRefusedAndNothingIsSaved() {
+        StringBuilder keys = new StringBuilder();
+        for (int i = 0; i <= FeedIndex.MAX_KEYS; i++) {
+            keys.append(i == 0 ? "" : ",").append('"').append(String.format("%016x", i)).append('"');
+        }
+        String index = "{\"bundles\":[],\"created\":\"2025-01-10T00:00:00Z\",\"expires\":\"2025-02-10T00:00:00Z\","
+                + "\"feed\":\"feed-0000000001\",\"format\":2,\"retiredKeys\":[" + keys + "],\"serial\":2}";
+        MalformedIndexException e = assertThrows(MalformedIndexException.class, () -> CanonicalJson.read(
+                index.getBytes(StandardCharsets.UTF_8), FeedIndex.class, "index.json"));
+        assertTrue(e.getMessage().contains("more than"), e.getMessage());
+        assertThrows(MalformedIndexException.class, () -> CanonicalJson.read(index.replace(String.format("%016x", 1),
+                "not-a-key-id").getBytes(StandardCharsets.UTF_8), FeedIndex.class, "index.json"));
+    }
+
+    @Test
+    void aDelayCountsFromTheFirstSignedIndexThatShowsTheBundleInTheChannel() throws IOException {
+        BundleEntry added = fixture.add("lp_one", 1, FeedFixture.BUILD_ID);
+        // Added now, published two days later: a host waiting a day still waits.
+        PublisherRepository later = new PublisherRepository(fixture.repo, FeedFixture::moduleInfo, at(Duration.ofDays(2)));
+        later.sign(fixture.key, Duration.ofDays(7));
+        Feed host = fixture.feedAt(at(Duration.ofDays(2).plusHours(1)), fixture.repo.toString(), "delay = 24h");
+        assertTrue(host.eligible(FeedFixture.KERNEL).isEmpty(), "published an hour ago: " + host.heldBack(FeedFixture.KERNEL));
+        assertEquals(FeedFixture.NOW.plus(Duration.ofDays(2)), later.bundles().get(0).channelTimes().get("stable"),
+                "the manifest keeps the publication time: " + added);
+        PublisherRepository again = new PublisherRepository(fixture.repo, FeedFixture::moduleInfo, at(Duration.ofDays(5)));
+        again.sign(fixture.key, Duration.ofDays(7));
+        assertEquals(FeedFixture.NOW.plus(Duration.ofDays(2)), again.bundles().get(0).channelTimes().get("stable"),
+                "signing again keeps it");
+    }
+
+    @Test
     void mirrorsAreTriedInOrderAndTheFirstGoodIndexIsTheOnlyOne() throws IOException {
         fixture.add("lp_one", 1, FeedFixture.BUILD_ID);
         fixture.sign();
@@ -302,10 +369,15 @@ class FeedTrustTest {
 
     /** Replaces the repository's index with {@code index}, signed by {@code key} alone. */
     private void writeSigned(byte[] index, SigningKey key) throws IOException {
+        writeSignedTo(fixture.repo, index, key);
+    }
+
+    private static void writeSignedTo(Path repository, byte[] index, SigningKey key) throws IOException {
         byte[] sig = Ed25519Keys.sign(key.privateKey(), index);
         SignatureFile file = new SignatureFile(List.of(new IndexSignature(key.keyId(),
                 Base64.getEncoder().encodeToString(sig))));
-        Files.write(fixture.repo.resolve("index.json.sig"), CanonicalJson.write(file));
-        Files.write(fixture.repo.resolve("index.json"), index);
+        Files.createDirectories(repository);
+        Files.write(repository.resolve("index.json.sig"), CanonicalJson.write(file));
+        Files.write(repository.resolve("index.json"), index);
     }
 }
