@@ -79,7 +79,8 @@ public final class RepoMirrorCommand implements Callable<Integer> {
             FetchLimits limits = FetchLimits.defaults();
             FeedClient source = new FeedClient(url,
                     FeedTransports.open(url, EnvProxySelector.create(proxy, env), limits),
-                    new IndexVerifier(TrustedKeys.parse(keys), clock), FeedStateStore.none(), limits);
+                    new IndexVerifier(TrustedKeys.parse(keys), clock),
+                    FeedStateStore.of(RepositoryMirror.trustOf(dir)), limits);
             FeedIndex index = new RepositoryMirror(source, dir).run();
             spec.commandLine().getOut().println("mirrored " + url + " to " + dir
                     + ": serial " + index.serial() + ", " + index.bundles().size() + " bundle(s), all verified");

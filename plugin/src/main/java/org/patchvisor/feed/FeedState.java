@@ -76,6 +76,15 @@ public record FeedState(Map<String, Mark> feeds, Map<String, String> repositorie
         return new FeedState(marks, bindings, keys, new ArrayList<>(retired), revocations);
     }
 
+    /**
+     * This state with all trust forgotten, for an operator recovering from a stolen signing key: every serial floor,
+     * repository binding, and key learned or retired. What was revoked stays revoked. The next index signed by a
+     * configured {@code trusted-key} is then taken as new.
+     */
+    public FeedState withoutTrust() {
+        return new FeedState(Map.of(), Map.of(), Map.of(), List.of(), revoked);
+    }
+
     /** This state after accepting {@code index} from {@code repository}, with the keys it made this host learn. */
     FeedState accepting(String repository, String feedId, FeedIndex index, Map<String, String> learned,
             List<String> retired) {

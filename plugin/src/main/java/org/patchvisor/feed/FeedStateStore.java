@@ -16,12 +16,17 @@ public interface FeedStateStore {
         return OptionalLong.empty();
     }
 
-    /** For one-shot readers (mirroring) that keep no host state. */
+    /** For one-shot readers that keep no host state. */
     static FeedStateStore none() {
+        return of(FeedState.empty());
+    }
+
+    /** A state known in advance and kept nowhere ({@code repo mirror} takes its trust from the mirror's index). */
+    static FeedStateStore of(FeedState state) {
         return new FeedStateStore() {
             @Override
             public FeedState load() {
-                return FeedState.empty();
+                return state;
             }
 
             @Override

@@ -48,6 +48,11 @@ public final class FileFeedStateStore implements FeedStateStore {
         AtomicFiles.write(file, CanonicalJson.write(load().merge(update)));
     }
 
+    /** Writes {@code state} as it is, without merging: only for an operator's {@code reset-trust}. */
+    public synchronized void replace(FeedState state) throws IOException {
+        AtomicFiles.write(file, CanonicalJson.write(state));
+    }
+
     @Override
     public OptionalLong legacySerial(String repository) throws IOException {
         return legacy.lastAccepted(repository);

@@ -3,7 +3,9 @@ package org.patchvisor.publish;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import org.patchvisor.io.Sha256;
 import org.patchvisor.io.AtomicFiles;
 import org.patchvisor.feed.BlobCache;
@@ -13,6 +15,7 @@ import org.patchvisor.feed.FeedClient;
 import org.patchvisor.feed.FeedClient.VerifiedIndex;
 import org.patchvisor.feed.FeedIdChangedException;
 import org.patchvisor.feed.FeedIndex;
+import org.patchvisor.feed.FeedState;
 import org.patchvisor.feed.MalformedIndexException;
 import org.patchvisor.feed.RollbackException;
 
@@ -57,7 +60,26 @@ public final class RepositoryMirror {
         return verified.index();
     }
 
+    /**
+     * What the mirror already trusts: the keys its current index announces and retires (that index was verified
+     * when it was mirrored). So a mirror follows a key rotation as hosts do, and never copies in an index signed
+     * only by a key its feed retired.
+     */
+    public static FeedState trustOf(Path target) throws IOException {
+        Optional<FeedIndex> existing = existingIndex(target);
+        if (existing.isEmpty()) {
+            return FeedState.empty();
+        }
+        Map<String, String> keys = new TreeMap<>();
+        existing.get().keys().forEach(k -> keys.put(k.keyid(), k.publicKey()));
+        return new FeedState(Map.of(), Map.of(), keys, existing.get().retiredKeys(), Map.of());
+    }
+
     private Optional<FeedIndex> existingIndex() throws IOException {
+        return existingIndex(target);
+    }
+
+    private static Optional<FeedIndex> existingIndex(Path target) throws IOException {
         Path current = target.resolve("index.json");
         if (!Files.exists(current)) {
             return Optional.empty();

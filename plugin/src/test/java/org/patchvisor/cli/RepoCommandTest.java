@@ -128,6 +128,36 @@ class RepoCommandTest {
     }
 
     @Test
+    void aMirrorFollowsAKeyRotationAsHostsDo() throws Exception {
+        Path oldKey = tmp.resolve("old.key");
+        Path newKey = tmp.resolve("new.key");
+        Path repo = tmp.resolve("repo");
+        Path mirror = tmp.resolve("mirror");
+        assertEquals(0, run(new RepoKeygenCommand(), "--out", oldKey.toString()));
+        String trustedOld = out.toString().lines().filter(l -> l.startsWith("trusted-key = ")).findFirst()
+                .orElseThrow().substring("trusted-key = ".length());
+        assertEquals(0, run(new RepoKeygenCommand(), "--out", newKey.toString()));
+        assertEquals(0, run(new RepoInitCommand(), repo.toString()));
+        assertEquals(0, run(new RepoRotateKeyCommand(), repo.toString(), "--old", oldKey.toString(), "--new",
+                newKey.toString()), err.toString());
+        assertEquals(0, run(new RepoMirrorCommand(), repo.toString(), mirror.toString(), "--trusted-key", trustedOld),
+                err.toString());
+        assertEquals(0, run(new RepoSignCommand(), repo.toString(), "--key", newKey.toString()), err.toString());
+        assertEquals(0, run(new RepoMirrorCommand(), repo.toString(), mirror.toString(), "--trusted-key", trustedOld),
+                "the mirror learned the new key from the rotation it copied: " + err);
+        // An index signed only by the retired key is not copied in, whatever the mirror's --trusted-key says.
+        Path forged = tmp.resolve("forged");
+        assertEquals(0, run(new RepoInitCommand(), forged.toString()));
+        Files.copy(repo.resolve("feed-id"), forged.resolve("feed-id"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        Files.writeString(forged.resolve("index.json"), Files.readString(repo.resolve("index.json"))
+                .replaceFirst("\"serial\":\\d+", "\"serial\":90"));
+        assertEquals(0, run(new RepoSignCommand(), forged.toString(), "--key", oldKey.toString()), err.toString());
+        assertEquals(1, run(new RepoMirrorCommand(), forged.toString(), mirror.toString(), "--trusted-key",
+                trustedOld));
+        assertTrue(err.toString().contains("retired"), err.toString());
+    }
+
+    @Test
     void badInputGetsOneLine() throws Exception {
         Path repo = tmp.resolve("repo");
         Path module = tmp.resolve("plain.ko");

@@ -9,10 +9,13 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Arrays;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -21,7 +24,10 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.patchvisor.elf.ModuleFiles;
+import org.patchvisor.feed.CanonicalJson;
 import org.patchvisor.feed.Ed25519Keys;
+import org.patchvisor.feed.IndexSignature;
+import org.patchvisor.feed.SignatureFile;
 import org.patchvisor.publish.BundleSpec;
 import org.patchvisor.publish.PublisherRepository;
 import org.patchvisor.publish.SigningKey;
@@ -341,11 +347,11 @@ class UpgradeCommandTest {
     /** The sample module under another name (same length, so the ELF layout stays): a second real live patch. */
     private Path renamedSample(String name) throws IOException {
         byte[] bytes = Files.readAllBytes(SAMPLE);
-        byte[] from = "livepatch_sample".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
-        byte[] to = name.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        byte[] from = "livepatch_sample".getBytes(StandardCharsets.US_ASCII);
+        byte[] to = name.getBytes(StandardCharsets.US_ASCII);
         assertEquals(from.length, to.length);
         for (int i = 0; i + from.length <= bytes.length; i++) {
-            if (java.util.Arrays.equals(bytes, i, i + from.length, from, 0, from.length)) {
+            if (Arrays.equals(bytes, i, i + from.length, from, 0, from.length)) {
                 System.arraycopy(to, 0, bytes, i, to.length);
             }
         }
@@ -441,6 +447,49 @@ class UpgradeCommandTest {
         assertTrue(testing.out().contains("would apply livepatch_sampl4-"), testing.out());
         assertTrue(testing.out().contains("held back: livepatch_sample-") && testing.out().contains("older than "),
                 "a testing host sees the stable bundles as well: " + testing.out());
+    }
+
+    @Test
+    void afterAStolenKeyTheOperatorResetsTrustAndRevocationsStay() throws Exception {
+        assertEquals(ExitCodes.OK, upgrade().exit());
+        String feedId = realPublisher().feedId();
+        realPublisher().revoke(sampleBundleId(), "broken");
+        publisher.sign(key, Duration.ofDays(3));
+        assertEquals(CheckCommand.CRITICAL, check().exit(), "the host learns of the revocation");
+        // The thief signs the largest serial with the stolen key: every later index of the publisher looks replayed.
+        String index = Files.readString(repo.resolve("index.json"));
+        writeSigned(repo, index.replaceFirst("\"serial\":\\d+", "\"serial\":" + Long.MAX_VALUE), key);
+        assertEquals(CheckCommand.CRITICAL, check().exit());
+        // The publisher starts over with a fresh key, same feed; the operator trusts that key instead.
+        SigningKey fresh = SigningKey.generate();
+        Path rebuilt = tmp.resolve("rebuilt");
+        PublisherRepository again = new PublisherRepository(rebuilt, ModuleFiles::read, Clock.systemUTC());
+        again.init(Optional.of(feedId));
+        again.sign(fresh, Duration.ofDays(3));
+        writeConfig(rebuilt.toString(), fresh, state);
+        FakeRoot.Run stuck = check();
+        assertEquals(CheckCommand.FAILED, stuck.exit(), stuck.out());
+        assertTrue(stuck.err().contains("older than serial " + Long.MAX_VALUE), stuck.err());
+
+        FakeRoot.Run reset = run("reset-trust", "--config", config.toString());
+        assertEquals(ExitCodes.OK, reset.exit(), reset.err());
+        assertTrue(reset.out().contains("1 revocation(s) kept"), reset.out());
+        FakeRoot.Run after = check();
+        assertEquals(CheckCommand.UNSUPPORTED_KERNEL, after.exit(), after.out() + after.err());
+        assertTrue(after.out().contains("revoked live patch in use"), "the revocation is remembered: " + after.out());
+    }
+
+    private FakeRoot.Run check() {
+        return run("check", "--config", config.toString());
+    }
+
+    /** Replaces {@code repository}'s index with {@code index}, signed by {@code signer} alone. */
+    private static void writeSigned(Path repository, String index, SigningKey signer) throws IOException {
+        byte[] bytes = index.getBytes(StandardCharsets.UTF_8);
+        String sig = Base64.getEncoder().encodeToString(Ed25519Keys.sign(signer.privateKey(), bytes));
+        Files.write(repository.resolve("index.json.sig"), CanonicalJson.write(new SignatureFile(List.of(
+                new IndexSignature(signer.keyId(), sig)))));
+        Files.write(repository.resolve("index.json"), bytes);
     }
 
     @Test

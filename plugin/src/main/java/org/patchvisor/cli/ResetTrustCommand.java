@@ -1,0 +1,56 @@
+package org.patchvisor.cli;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import org.patchvisor.feed.ConfigFile;
+import org.patchvisor.feed.FeedConfig;
+import org.patchvisor.feed.FeedState;
+import org.patchvisor.feed.FileFeedStateStore;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code patchvisor reset-trust}: the operator's way back after a signing key was stolen and used (an index with a
+ * huge serial, or a rotation to the thief's key). Forgets what this host learned to trust: every feed's serial
+ * floor, which feed each repository serves, and every key learned or retired. Revocations stay. Edit
+ * {@code trusted-key} to the publisher's new key first: the next index signed by it is then taken as new.
+ */
+@Command(name = "reset-trust", mixinStandardHelpOptions = true,
+        description = "Forget the configured feed's serial floor and learned or retired keys (after a key compromise).")
+final class ResetTrustCommand implements Callable<Integer> {
+    @ParentCommand
+    PatchvisorCli parent;
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--config", paramLabel = "FILE", description = "Config file (default ${DEFAULT-VALUE}).")
+    Path config = ConfigFile.DEFAULT;
+
+    @Option(names = "--state-dir", paramLabel = "DIR",
+            description = "State directory (default: $PATCHVISOR_STATE_DIR, else the config's state-dir, "
+                    + "else /var/lib/patchvisor).")
+    Path stateDir;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        FeedConfig settings = FeedSettings.read(config, Optional.ofNullable(stateDir), parent.context().env(),
+                spec.commandLine().getErr());
+        FileFeedStateStore store = new FileFeedStateStore(settings.stateDir());
+        FeedState before = store.load();
+        store.replace(before.withoutTrust());
+        out.println("forgot " + before.feeds().size() + " feed serial floor(s), "
+                + before.repositories().size() + " repository binding(s), "
+                + before.learnedKeys().size() + " learned and " + before.retiredKeys().size() + " retired key(s); "
+                + before.revoked().size() + " revocation(s) kept");
+        out.println("the next index signed by a configured trusted-key is taken as new: check trusted-key first");
+        out.flush();
+        return ExitCodes.OK;
+    }
+}
