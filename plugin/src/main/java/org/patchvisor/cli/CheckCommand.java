@@ -99,7 +99,8 @@ public final class CheckCommand implements Callable<Integer> {
                     h.getValue())).toList());
             Map<String, String> recorded = new HashMap<>();
             new StateStore(settings.stateDir()).installed(kernel).forEach(p -> recorded.put(p.patchName(), p.sha256()));
-            List<RevokedPatches.InUse> revoked = feed.revokedInUse(kernel, installed, recorded);
+            List<RevokedPatches.InUse> revoked = feed.revokedInUse(kernel, installed,
+                    machine.moduleBuildIds(installed), recorded);
             if (!revoked.isEmpty()) {
                 result.put("revoked", revoked.stream().map(r -> Map.of("patch", r.patch(), "bundle",
                         r.revocation().bundle(), "reason", r.revocation().reason())).toList());

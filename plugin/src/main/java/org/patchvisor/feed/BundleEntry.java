@@ -15,7 +15,8 @@ import org.patchvisor.model.KernelId;
  * under {@code blobs/sha256/<sha256>}. A cumulative bundle of level N supersedes every lower level for the
  * same kernel (atomic replace), plus any module named in {@code replaces}. {@code channels} says since when the
  * bundle is in each channel it was published or promoted to ({@code stable}, {@code testing}, any name); hosts
- * follow one channel and may wait a delay after that time.
+ * follow one channel and may wait a delay after that time. {@code moduleBuildId} is the GNU build-id of the module
+ * file, which the kernel shows for a loaded module: how a loaded build is told from another of the same name.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record BundleEntry(
@@ -30,10 +31,12 @@ public record BundleEntry(
         String effectiveVersion,
         List<String> functions,
         List<KernelTarget> kernels,
-        Map<String, String> channels) {
+        Map<String, String> channels,
+        String moduleBuildId) {
 
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._+-]{0,127}");
     private static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
+    static final Pattern BUILD_ID = Pattern.compile("[0-9a-f]{8,128}");
     private static final Pattern CHANNEL = Pattern.compile("[a-z0-9][a-z0-9._-]{0,31}");
 
     public BundleEntry {
@@ -62,6 +65,9 @@ public record BundleEntry(
             }
             channels = Collections.unmodifiableMap(new TreeMap<>(channels));
         }
+        if (moduleBuildId != null && !BUILD_ID.matcher(moduleBuildId).matches()) {
+            throw new IllegalArgumentException("bundle " + id + ": moduleBuildId is not lower-case hex");
+        }
     }
 
     /** The channel names a publisher may use: short, lower case, safe in a file name and on one line. */
@@ -77,7 +83,7 @@ public record BundleEntry(
         Map<String, String> more = new TreeMap<>(channels == null ? Map.of() : channels);
         more.putIfAbsent(requireChannel(channel), at.toString());
         return new BundleEntry(id, module, sha256, size, cumulativeLevel, replaces, cves, description,
-                effectiveVersion, functions, kernels, more);
+                effectiveVersion, functions, kernels, more, moduleBuildId);
     }
 
     /**
@@ -95,7 +101,7 @@ public record BundleEntry(
             stamped.put(channel, before != null ? before : now.toString());
         }
         return new BundleEntry(id, module, sha256, size, cumulativeLevel, replaces, cves, description,
-                effectiveVersion, functions, kernels, stamped);
+                effectiveVersion, functions, kernels, stamped, moduleBuildId);
     }
 
     /** When the bundle entered each of its channels. */

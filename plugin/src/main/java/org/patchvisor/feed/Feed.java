@@ -169,8 +169,8 @@ public final class Feed {
      * and guests); the good bundles that could share a name are this kernel's.
      */
     public List<RevokedPatches.InUse> revokedInUse(KernelId kernel, Collection<String> loaded,
-            Map<String, String> recorded) throws IOException {
-        return RevokedPatches.find(loaded, recorded, revocations(), available(kernel));
+            Map<String, String> buildIds, Map<String, String> recorded) throws IOException {
+        return RevokedPatches.find(loaded, buildIds, recorded, revocations(), available(kernel));
     }
 
     /** A verified module file for a listed bundle, downloaded at most once (then served from the cache). */

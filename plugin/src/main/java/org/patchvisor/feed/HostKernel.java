@@ -1,7 +1,9 @@
 package org.patchvisor.feed;
 
 import java.io.IOException;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.patchvisor.kernel.KernelPort;
 import org.patchvisor.model.KernelId;
 import org.patchvisor.model.LivePatch;
@@ -17,6 +19,11 @@ public interface HostKernel {
     /** Module names of the loaded live patches. */
     List<String> installedPatches() throws IOException;
 
+    /** The GNU build-id the kernel shows for each of {@code modules} that it shows one for. */
+    default Map<String, String> moduleBuildIds(List<String> modules) throws IOException {
+        return Map.of();
+    }
+
     static HostKernel of(KernelPort port) {
         return new HostKernel() {
             @Override
@@ -27,6 +34,15 @@ public interface HostKernel {
             @Override
             public List<String> installedPatches() throws IOException {
                 return port.patches().stream().map(LivePatch::name).toList();
+            }
+
+            @Override
+            public Map<String, String> moduleBuildIds(List<String> modules) throws IOException {
+                Map<String, String> ids = new HashMap<>();
+                for (String module : modules) {
+                    port.moduleBuildId(module).ifPresent(id -> ids.put(module, id));
+                }
+                return ids;
             }
         };
     }

@@ -3,11 +3,13 @@ package org.patchvisor.feed;
 import java.util.regex.Pattern;
 
 /**
- * A bundle the publisher withdrew, as the signed index lists it: which bundle (id, module and the SHA-256 of its
- * module file, so a copy from a stale cache or another mirror is recognised too), why, and when. A revoked bundle is
+ * A bundle the publisher withdrew, as the signed index lists it: which bundle (id, module, the SHA-256 of its module
+ * file, so a copy from a stale cache or another mirror is recognised too, and its GNU build-id, so the build loaded in
+ * a kernel is recognised), why, and when. A revoked bundle is
  * no longer in the index's bundle list; hosts and guests that run it remove it, and it is never applied again.
  */
-public record Revocation(String bundle, String module, String sha256, String reason, String revoked) {
+public record Revocation(String bundle, String module, String sha256, String reason, String revoked,
+        String moduleBuildId) {
     private static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
     /** A reason is shown on one line of every host's output: printable, and short. */
     static final int MAX_REASON = 400;
@@ -24,5 +26,13 @@ public record Revocation(String bundle, String module, String sha256, String rea
                     + "of at most " + MAX_REASON + " characters");
         }
         FeedIndex.parse("revocation of " + bundle + " 'revoked'", revoked);
+        if (moduleBuildId != null && !BundleEntry.BUILD_ID.matcher(moduleBuildId).matches()) {
+            throw new IllegalArgumentException("revocation of " + bundle + ": moduleBuildId is not lower-case hex");
+        }
+    }
+
+    /** The revocation of {@code entry}, for {@code reason}, at {@code at}. */
+    public static Revocation of(BundleEntry entry, String reason, String at) {
+        return new Revocation(entry.id(), entry.module(), entry.sha256(), reason, at, entry.moduleBuildId());
     }
 }

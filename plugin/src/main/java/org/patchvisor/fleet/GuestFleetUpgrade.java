@@ -137,8 +137,12 @@ public final class GuestFleetUpgrade {
             try (GuestChannel channel = adapterOf(guest).channel(guest)) {
                 KernelId kernel = patcher.identify(channel);
                 List<String> loaded = patcher.patches(channel).stream().map(LivePatch::name).toList();
-                // A guest keeps no record of which build it runs: judged by module name (RevokedPatches).
-                revokedByGuest.put(key(guest), feed.revokedInUse(kernel, loaded, Map.of()));
+                // A guest keeps no record of which file it loaded: its kernel's build-ids tell (RevokedPatches).
+                Map<String, String> buildIds = new HashMap<>();
+                for (String name : loaded) {
+                    patcher.moduleBuildId(channel, name).ifPresent(id -> buildIds.put(name, id));
+                }
+                revokedByGuest.put(key(guest), feed.revokedInUse(kernel, loaded, buildIds, Map.of()));
                 return kernel;
             } catch (GuestTimeoutException e) {
                 throw new GuestUnreachableException(guest.name() + ": the guest agent did not answer: " + e.getMessage(), e);

@@ -43,6 +43,8 @@ public final class GuestPatcher {
     private static final Duration REVERT_ALLOWANCE = Duration.ofSeconds(60);
     private static final long NOTES_MAX_BYTES = 64 * 1024;
     private static final long ATTRIBUTE_MAX_BYTES = 4096;
+    /** A module build-id note: a 12-byte header, "GNU", and a SHA-1 or so; anything much larger is not one. */
+    private static final long NOTE_MAX_BYTES = 256;
     private static final long TRANSFER_BYTES_PER_SECOND = 64 * 1024;
     private static final Set<String> BIG_ENDIAN_MACHINES = Set.of("s390x", "ppc64", "sparc64", "mips64");
 
@@ -269,6 +271,27 @@ public final class GuestPatcher {
             }
         }
         return List.copyOf(patches);
+    }
+
+    /**
+     * The GNU build-id the guest's kernel shows for loaded module {@code name}; empty when it shows none (or the
+     * file cannot be read). Guest bytes: parsed as a note of at most {@value #NOTE_MAX_BYTES} bytes, nothing more.
+     */
+    public Optional<String> moduleBuildId(GuestChannel channel, String name) throws IOException, GuestTimeoutException {
+        if (!validName(name)) {
+            return Optional.empty();
+        }
+        byte[] note;
+        try {
+            note = channel.readFile("/sys/module/" + name + "/notes/.note.gnu.build-id", NOTE_MAX_BYTES, step);
+        } catch (GuestAgentException | java.nio.file.NoSuchFileException e) {
+            return Optional.empty();
+        }
+        try {
+            return ElfNotes.gnuBuildId(note, ByteOrder.LITTLE_ENDIAN);
+        } catch (ElfFormatException e) {
+            return Optional.empty();
+        }
     }
 
     /** One patch's state from its sysfs attributes (functions not listed); empty when it is not loaded. */

@@ -72,13 +72,22 @@ public final class HostUpgrade {
         Preflight.checkSupport(kernel.support());
         KernelId id = kernel.identify();
         List<String> loaded = kernel.patches().stream().map(LivePatch::name).toList();
-        List<RevokedPatches.InUse> revoked = feed.revokedInUse(id, loaded, recorded(id));
+        List<RevokedPatches.InUse> revoked = feed.revokedInUse(id, loaded, buildIds(loaded), recorded(id));
         List<String> staying = loaded.stream()
                 .filter(name -> revoked.stream().noneMatch(r -> r.patch().equals(name))).toList();
         List<BundleEntry> available = feed.available(id);
         Optional<BundleEntry> update = available.isEmpty() ? Optional.empty() : feed.newestCumulative(id, staying);
         boolean cached = update.isPresent() && feed.isCached(update.get());
         return UpgradePlan.of(id, loaded, revoked, available, feed.heldBack(id), update, cached);
+    }
+
+    /** The build-id the kernel shows for each loaded patch module, where it shows one. */
+    private Map<String, String> buildIds(List<String> loaded) throws IOException {
+        Map<String, String> ids = new HashMap<>();
+        for (String name : loaded) {
+            kernel.moduleBuildId(name).ifPresent(id -> ids.put(name, id));
+        }
+        return ids;
     }
 
     /** The recorded module hash of each patch installed on this kernel: how a revoked build is told apart. */

@@ -45,4 +45,12 @@ public interface KernelPort {
     void unload(String moduleName) throws IOException;
 
     boolean moduleLoaded(String moduleName) throws IOException;
+
+    /**
+     * The GNU build-id of a loaded module, as the kernel shows it ({@code /sys/module/NAME/notes/.note.gnu.build-id});
+     * empty when the module or its notes are not there.
+     */
+    default Optional<String> moduleBuildId(String moduleName) throws IOException {
+        return Optional.empty();
+    }
 }

@@ -53,6 +53,18 @@ public final class LocalKernel implements KernelPort {
         return new KernelId(release, version, machine(), buildId);
     }
 
+    @Override
+    public Optional<String> moduleBuildId(String moduleName) throws IOException {
+        if (!moduleName.matches("[A-Za-z0-9_-]{1,64}")) {
+            return Optional.empty();
+        }
+        Path note = root.resolve("sys/module").resolve(moduleName).resolve("notes/.note.gnu.build-id");
+        if (!Files.isReadable(note)) {
+            return Optional.empty();
+        }
+        return ElfNotes.gnuBuildId(KernelFiles.readBytes(note), ByteOrder.nativeOrder());
+    }
+
     /** uname -m, from the JVM's architecture name (the JVM runs natively, so they agree). */
     static String machine() {
         String arch = System.getProperty("os.arch").toLowerCase(Locale.ROOT);

@@ -22,6 +22,8 @@ import java.security.SecureRandom;
 import java.util.regex.Pattern;
 import org.patchvisor.io.Sha256;
 import org.patchvisor.io.AtomicFiles;
+import org.patchvisor.elf.ElfFile;
+import org.patchvisor.elf.ElfFormatException;
 import org.patchvisor.feed.BlobCache;
 import org.patchvisor.feed.BundleEntry;
 import org.patchvisor.feed.CanonicalJson;
@@ -152,7 +154,7 @@ public final class PublisherRepository {
             entry = new BundleEntry(info.name() + "-" + sha256.substring(0, 12), info.name(), sha256, data.length,
                     spec.cumulativeLevel(), spec.replaces(), spec.cves(), spec.description().orElse(null),
                     spec.effectiveVersion().orElse(null), spec.functions(), targets,
-                    Map.of(spec.channel(), now().toString()));
+                    Map.of(spec.channel(), now().toString()), buildIdOf(module));
         } catch (IllegalArgumentException e) {
             throw new PublishException(module + ": " + e.getMessage(), e);
         }
@@ -163,6 +165,15 @@ public final class PublisherRepository {
         AtomicFiles.write(root.resolve(entry.blobPath()), data);
         AtomicFiles.write(bundleFile(entry.id()), CanonicalJson.write(entry));
         return entry;
+    }
+
+    /** The module file's GNU build-id, which the kernel shows for it once loaded; none for a file that is no ELF. */
+    private static String buildIdOf(Path module) throws IOException {
+        try {
+            return ElfFile.read(module).gnuBuildId().orElse(null);
+        } catch (ElfFormatException e) {
+            return null;
+        }
     }
 
     private static List<KernelTarget> targets(ModuleInfo info, List<String> kernels) throws PublishException {
@@ -227,7 +238,7 @@ public final class PublisherRepository {
         for (BundleEntry entry : matching) {
             Revocation revocation;
             try {
-                revocation = new Revocation(entry.id(), entry.module(), entry.sha256(), reason, now().toString());
+                revocation = Revocation.of(entry, reason, now().toString());
             } catch (IllegalArgumentException e) {
                 throw new PublishException(e.getMessage(), e);
             }

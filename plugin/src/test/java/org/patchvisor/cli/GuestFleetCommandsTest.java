@@ -135,6 +135,26 @@ class GuestFleetCommandsTest {
     }
 
     @Test
+    void aBuildOfARevokedNameThatIsNotTheRevokedBuildStaysInTheGuest() throws Exception {
+        feed.publishAndRevoke("livepatch_bad001", "leaks a page per fork");
+        web1.loadPatch("livepatch_bad001", true, false);
+        // The guest's kernel shows another build-id for it: someone's own rebuild, not the revoked file.
+        web1.files.put("/sys/module/livepatch_bad001/notes/.note.gnu.build-id", buildIdNote("ff".repeat(20)));
+        FakeRoot.Run run = upgradeGuests("--only", "web1");
+        assertEquals(ExitCodes.OK, run.exit(), run.out() + run.err());
+        assertTrue(web1.files.keySet().stream().anyMatch(f -> f.contains("livepatch/livepatch_bad001/")), "kept");
+        assertFalse(run.out().contains("removed revoked"), run.out());
+    }
+
+    /** A GNU build-id note as /sys/module/NAME/notes/.note.gnu.build-id holds it (x86-64, little-endian). */
+    private static byte[] buildIdNote(String hex) {
+        byte[] id = java.util.HexFormat.of().parseHex(hex);
+        java.nio.ByteBuffer note = java.nio.ByteBuffer.allocate(16 + id.length).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        note.putInt(4).putInt(id.length).putInt(3).put(new byte[] {'G', 'N', 'U', 0}).put(id);
+        return note.array();
+    }
+
+    @Test
     void aDryRunPrintsThePlanAndTouchesNoGuest() {
         Path metrics = tmp.resolve("node.prom");
         FakeRoot.Run run = upgradeGuests("--dry-run", "--only", "web1", "--metrics-file", metrics.toString());

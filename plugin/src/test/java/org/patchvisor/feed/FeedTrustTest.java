@@ -205,7 +205,7 @@ class FeedTrustTest {
         RevokedBundleException cached = assertThrows(RevokedBundleException.class, () -> after.fetch(bad));
         assertTrue(cached.getMessage().contains("crashes on boot"), cached.getMessage());
         assertEquals(List.of(new RevokedPatches.InUse("lp_bad", revoked.get(0))),
-                after.revokedInUse(FeedFixture.KERNEL, List.of("lp_bad", "lp_good"), Map.of()));
+                after.revokedInUse(FeedFixture.KERNEL, List.of("lp_bad", "lp_good"), Map.of(), Map.of()));
 
         // A copy of the feed made before the revocation, under another feed id, still lists the bundle.
         Path elsewhere = tmp.resolve("elsewhere");
@@ -222,16 +222,32 @@ class FeedTrustTest {
 
     @Test
     void aPatchWithARecordIsJudgedByItsFileAndOneWithoutByItsNameUnlessAGoodBundleSharesIt() {
-        Revocation revocation = new Revocation("lp-aaaa", "lp", "a".repeat(64), "wrong fix", FeedFixture.NOW.toString());
+        Revocation revocation = new Revocation("lp-aaaa", "lp", "a".repeat(64), "wrong fix", FeedFixture.NOW.toString(), null);
         BundleEntry goodSameName = new BundleEntry("lp-bbbb", "lp", "b".repeat(64), 10, 2, List.of(), List.of(),
-                null, null, List.of(), List.of(new KernelTarget(FeedFixture.RELEASE, null)), null);
-        assertEquals(1, RevokedPatches.find(List.of("lp"), Map.of("lp", "a".repeat(64)), List.of(revocation),
+                null, null, List.of(), List.of(new KernelTarget(FeedFixture.RELEASE, null)), null, null);
+        assertEquals(1, RevokedPatches.find(List.of("lp"), Map.of(), Map.of("lp", "a".repeat(64)), List.of(revocation),
                 List.of(goodSameName)).size());
-        assertTrue(RevokedPatches.find(List.of("lp"), Map.of("lp", "b".repeat(64)), List.of(revocation),
+        assertTrue(RevokedPatches.find(List.of("lp"), Map.of(), Map.of("lp", "b".repeat(64)), List.of(revocation),
                 List.of(goodSameName)).isEmpty());
-        assertTrue(RevokedPatches.find(List.of("lp"), Map.of(), List.of(revocation), List.of(goodSameName)).isEmpty(),
+        assertTrue(RevokedPatches.find(List.of("lp"), Map.of(), Map.of(), List.of(revocation), List.of(goodSameName)).isEmpty(),
                 "without a record, a good bundle of the same name cannot be told apart");
-        assertEquals(1, RevokedPatches.find(List.of("lp"), Map.of(), List.of(revocation), List.of()).size());
+        assertEquals(1, RevokedPatches.find(List.of("lp"), Map.of(), Map.of(), List.of(revocation), List.of()).size());
+    }
+
+    @Test
+    void theBuildIdTheKernelShowsTellsARevokedBuildFromAGoodRebuildOfTheSameName() {
+        String badBuild = "ba".repeat(20);
+        String goodBuild = "60".repeat(20);
+        Revocation revocation = new Revocation("lp-aaaa", "lp", "a".repeat(64), "wrong fix", FeedFixture.NOW.toString(),
+                badBuild);
+        BundleEntry rebuilt = new BundleEntry("lp-bbbb", "lp", "b".repeat(64), 10, 2, List.of(), List.of(), null, null,
+                List.of(), List.of(new KernelTarget(FeedFixture.RELEASE, null)), null, goodBuild);
+        assertEquals(1, RevokedPatches.find(List.of("lp"), Map.of("lp", badBuild), Map.of(), List.of(revocation),
+                List.of(rebuilt)).size(), "the revoked build, though a good bundle has its name");
+        assertTrue(RevokedPatches.find(List.of("lp"), Map.of("lp", goodBuild), Map.of(), List.of(revocation),
+                List.of(rebuilt)).isEmpty(), "the good rebuild stays");
+        assertTrue(RevokedPatches.find(List.of("lp"), Map.of("lp", goodBuild), Map.of(), List.of(revocation),
+                List.of()).isEmpty(), "another build of the name is not the revoked one");
     }
 
     @Test
@@ -336,7 +352,7 @@ class FeedTrustTest {
     void aFormatOneIndexIsStillReadAsTheDefaultChannelOfAFeedNamedByItsRepository() throws IOException {
         BundleEntry entry = fixture.add("lp_one", 1, FeedFixture.BUILD_ID);
         String legacy = "{\"bundles\":[" + new String(CanonicalJson.write(new BundleEntry(entry.id(), entry.module(),
-                entry.sha256(), entry.size(), 1, List.of(), List.of(), null, null, List.of(), entry.kernels(), null)),
+                entry.sha256(), entry.size(), 1, List.of(), List.of(), null, null, List.of(), entry.kernels(), null, null)),
                 StandardCharsets.UTF_8) + "],\"created\":\"2025-01-10T00:00:00Z\",\"expires\":\"2025-02-10T00:00:00Z\","
                 + "\"format\":1,\"serial\":3}";
         writeSigned(legacy.getBytes(StandardCharsets.UTF_8), fixture.key);

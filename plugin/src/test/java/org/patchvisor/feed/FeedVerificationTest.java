@@ -132,7 +132,7 @@ class FeedVerificationTest {
     @Test
     void unlistedBundleIsNotFetched() throws IOException {
         BundleEntry forged = new BundleEntry("evil-1", "evil", entry.sha256(), entry.size(), 1, List.of(), List.of(),
-                null, null, List.of(), entry.kernels(), entry.channels());
+                null, null, List.of(), entry.kernels(), entry.channels(), null);
         assertThrows(UnknownBundleException.class, () -> feed().fetch(forged));
     }
 

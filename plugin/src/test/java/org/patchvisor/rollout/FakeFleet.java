@@ -54,7 +54,7 @@ final class FakeFleet implements KernelProbe, BundleSource, BundleFetcher, Guest
         String sha = String.format("%064x", Math.abs((long) id.hashCode()));
         return new BundleEntry(id, id.replace('-', '_'), sha, 1000, 1, List.of(), List.of("CVE-2024-0001"),
                 "test bundle", "1", List.of("cmdline_proc_show"),
-                List.of(new KernelTarget(kernel.release(), kernel.buildId().orElse(null))), null);
+                List.of(new KernelTarget(kernel.release(), kernel.buildId().orElse(null))), null, null);
     }
 
     static Guest guest(String name) {
