@@ -33,6 +33,7 @@ import org.patchvisor.rollout.PlanText;
 import org.patchvisor.rollout.ProgressListener;
 import org.patchvisor.rollout.Report;
 import org.patchvisor.rollout.RolloutListener;
+import org.patchvisor.state.GuestRecordStore;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -117,7 +118,7 @@ final class UpgradeCommand implements Callable<Integer>, ExitPolicy.FeedCommand 
                 RunMetrics figures = new RunMetrics("guests");
                 Feed feed = dryRun ? Feed.openReadOnly(settings, env, clock, FetchLimits.defaults(), warnings)
                         : Feed.open(settings, env, clock, FetchLimits.defaults(), warnings);
-                int code = upgradeGuests(feed, figures);
+                int code = upgradeGuests(feed, figures, new GuestRecordStore(settings.stateDir()));
                 if (dryRun) {
                     return code; // a dry run leaves no trace, metrics included
                 }
@@ -168,13 +169,14 @@ final class UpgradeCommand implements Callable<Integer>, ExitPolicy.FeedCommand 
     }
 
     /** The fleet rollout; its exit code is {@link ExitPolicy#rollout(Report)}. */
-    private int upgradeGuests(Feed feed, RunMetrics figures) throws Exception {
+    private int upgradeGuests(Feed feed, RunMetrics figures, GuestRecordStore records) throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         try (GuestTargets targets = parent.guestTargets(guestOptions.uris())) {
             if (targets.none()) {
                 throw new PatchException(Outcome.NOT_FOUND, "no guests to upgrade " + targets.describe());
             }
-            GuestFleetUpgrade fleet = new GuestFleetUpgrade(targets, feed, GuestPatcher.standard(), parent.context().ticker());
+            GuestFleetUpgrade fleet = new GuestFleetUpgrade(targets, feed, GuestPatcher.standard(),
+                    parent.context().ticker(), Optional.of(records), parent.context().clock());
             Plan plan = fleet.plan(rolloutFlags.options());
             if (!json) {
                 out.print(PlanText.render(plan));

@@ -19,6 +19,7 @@ import org.patchvisor.fleet.GuestWorkerHandler;
 import org.patchvisor.fleet.SpoolDrainer;
 import org.patchvisor.fleet.Worker;
 import org.patchvisor.guest.GuestPatcher;
+import org.patchvisor.state.GuestRecordStore;
 import org.patchvisor.guest.GuestText;
 import org.patchvisor.hooks.EventSpool;
 import org.patchvisor.hooks.HookInstaller;
@@ -104,7 +105,8 @@ final class WorkerCommand implements Callable<Integer> {
         Optional<Path> metrics = RunMetrics.configured(metricsFile, config);
         GuestWorkerHandler handler = new GuestWorkerHandler(() -> parent.guestTargets(guestOptions.uris()),
                 () -> openFeed(settings, env, parent.context().clock(), spec.commandLine().getErr()), parent.context().ticker(), agentWait, poll, guestTimeout,
-                GuestPatcher.standard(), RolloutOptions.defaults().withOnly(only).withExclude(exclude));
+                GuestPatcher.standard(), RolloutOptions.defaults().withOnly(only).withExclude(exclude))
+                .recordingIn(new GuestRecordStore(settings.stateDir()), parent.context().clock());
         EventSpool events = new EventSpool(spool, warning -> {
             err.println("patchvisor worker: warning: " + warning);
             err.flush();

@@ -1,6 +1,7 @@
 package org.patchvisor.fleet;
 
 import java.io.IOException;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -11,6 +12,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.nio.file.Path;
 import org.patchvisor.elf.ModuleFiles;
 import org.patchvisor.feed.Feed;
+import org.patchvisor.feed.FeedClient;
 import org.patchvisor.feed.RevokedPatches;
 import org.patchvisor.guest.GuestOutcome;
 import org.patchvisor.kernel.PatchException;
@@ -21,6 +23,7 @@ import org.patchvisor.guest.GuestChannel;
 import org.patchvisor.guest.GuestChannel.GuestTimeoutException;
 import org.patchvisor.guest.GuestPatcher;
 import org.patchvisor.rollout.FeedBundles;
+import org.patchvisor.rollout.GuestJob;
 import org.patchvisor.rollout.Plan;
 import org.patchvisor.rollout.Report;
 import org.patchvisor.rollout.Rollout;
@@ -29,6 +32,7 @@ import org.patchvisor.rollout.RolloutOptions;
 import org.patchvisor.spi.Guest;
 import org.patchvisor.spi.GuestUnreachableException;
 import org.patchvisor.spi.HypervisorAdapter;
+import org.patchvisor.state.GuestRecordStore;
 import org.patchvisor.time.Ticker;
 
 /**
@@ -50,12 +54,25 @@ public final class GuestFleetUpgrade {
     /** What each probed guest carries that the feed revoked, by guest key (probes run in parallel). */
     private final Map<String, List<RevokedPatches.InUse>> revokedByGuest = new ConcurrentHashMap<>();
 
+    private final GuestRecorder recorder;
+
     /** @param ticker measures each guest's timeout */
     public GuestFleetUpgrade(GuestTargets targets, Feed feed, GuestPatcher patcher, Ticker ticker) {
+        this(targets, feed, patcher, ticker, Optional.empty(), Clock.systemUTC());
+    }
+
+    /**
+     * @param records where what each run learns of each guest is kept (its kernel, the patches in force there and
+     *                their bundles' CVEs), for {@code cves} and {@code vex} to answer while the guest is away
+     * @param clock   stamps those records
+     */
+    public GuestFleetUpgrade(GuestTargets targets, Feed feed, GuestPatcher patcher, Ticker ticker,
+            Optional<GuestRecordStore> records, Clock clock) {
         this.targets = targets;
         this.feed = feed;
         this.patcher = patcher;
         this.ticker = ticker;
+        this.recorder = new GuestRecorder(records, clock);
     }
 
     /** The plan alone: which guests, grouped by kernel, which bundle, canary and waves. Touches no guest. */
@@ -73,28 +90,46 @@ public final class GuestFleetUpgrade {
         return rollout().plan(one, options);
     }
 
-    /** Patches the plan's guests; {@code listener} hears each step as it happens. */
-    public Report run(Plan plan, RolloutListener listener) throws InterruptedException {
-        return rollout().execute(plan, job -> {
+    /**
+     * Patches the plan's guests; {@code listener} hears each step as it happens. Unless it is a dry run, what the run
+     * learned of each guest it reached is recorded afterwards.
+     */
+    public Report run(Plan plan, RolloutListener listener) throws InterruptedException, IOException {
+        Report report = rollout().execute(plan, job -> {
             try (GuestChannel channel = adapterOf(job.guest()).channel(job.guest())) {
-                List<String> removed = removeRevoked(channel, job.guest(), job.timeout());
-                if (job.module().isEmpty()) {
-                    return GuestOutcome.of(Outcome.REVOKED_REMOVED, "removed revoked " + String.join(", ", removed)
-                            + "; the feed has nothing else for this kernel", "", Optional.of(job.kernel()),
-                            Duration.ZERO);
+                GuestOutcome outcome = step(channel, job);
+                try {
+                    recorder.patched(key(job.guest()), outcome.state(), job.bundle(),
+                            patcher.patches(channel).stream().map(LivePatch::name).toList());
+                } catch (GuestTimeoutException | IOException e) {
+                    // What is in force is not known now: the record keeps what the probe saw.
                 }
-                Path module = job.module().get();
-                GuestOutcome outcome = patcher.apply(channel, module, ModuleFiles.read(module),
-                        transitionTimeout(job.timeout()));
-                if (removed.isEmpty()) {
-                    return outcome;
-                }
-                // The guest had the good bundle already: what this run did to it was the removal.
-                Outcome state = outcome.state() == Outcome.ALREADY_PATCHED ? Outcome.REVOKED_REMOVED : outcome.state();
-                return GuestOutcome.of(state, "removed revoked " + String.join(", ", removed) + "; "
-                        + outcome.reason(), outcome.patch(), outcome.kernel(), outcome.elapsed());
+                return outcome;
             }
         }, listener);
+        if (!plan.options().dryRun()) {
+            FeedClient.VerifiedIndex index = feed.index();
+            recorder.save(index.feedId(), index.index().serial());
+        }
+        return report;
+    }
+
+    /** One guest's share: its revoked patches out, then the bundle of its kernel in (if there is one). */
+    private GuestOutcome step(GuestChannel channel, GuestJob job) throws IOException, InterruptedException {
+        List<String> removed = removeRevoked(channel, job.guest(), job.timeout());
+        if (job.module().isEmpty()) {
+            return GuestOutcome.of(Outcome.REVOKED_REMOVED, "removed revoked " + String.join(", ", removed)
+                    + "; the feed has nothing else for this kernel", "", Optional.of(job.kernel()), Duration.ZERO);
+        }
+        Path module = job.module().get();
+        GuestOutcome outcome = patcher.apply(channel, module, ModuleFiles.read(module), transitionTimeout(job.timeout()));
+        if (removed.isEmpty()) {
+            return outcome;
+        }
+        // The guest had the good bundle already: what this run did to it was the removal.
+        Outcome state = outcome.state() == Outcome.ALREADY_PATCHED ? Outcome.REVOKED_REMOVED : outcome.state();
+        return GuestOutcome.of(state, "removed revoked " + String.join(", ", removed) + "; " + outcome.reason(),
+                outcome.patch(), outcome.kernel(), outcome.elapsed());
     }
 
     /** Removes the revoked patches the probe found in the guest; a failure to remove one fails the guest. */
@@ -143,6 +178,7 @@ public final class GuestFleetUpgrade {
                     patcher.moduleBuildId(channel, name).ifPresent(id -> buildIds.put(name, id));
                 }
                 revokedByGuest.put(key(guest), feed.revokedInUse(kernel, loaded, buildIds, Map.of()));
+                recorder.seen(key(guest), guest, kernel, loaded);
                 return kernel;
             } catch (GuestTimeoutException e) {
                 throw new GuestUnreachableException(guest.name() + ": the guest agent did not answer: " + e.getMessage(), e);

@@ -1,6 +1,7 @@
 package org.patchvisor.fleet;
 
 import java.io.IOException;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.EnumSet;
 import java.util.List;
@@ -13,6 +14,7 @@ import org.patchvisor.guest.GuestPatcher;
 import org.patchvisor.kernel.PatchException;
 import org.patchvisor.model.Outcome;
 import org.patchvisor.time.Deadline;
+import org.patchvisor.state.GuestRecordStore;
 import org.patchvisor.time.Ticker;
 import org.patchvisor.rollout.Plan;
 import org.patchvisor.rollout.Report;
@@ -47,6 +49,8 @@ public final class GuestWorkerHandler implements SpoolDrainer.GuestHandler {
     private final Duration guestTimeout;
     private final GuestPatcher patcher;
     private final RolloutOptions selection;
+    private Optional<GuestRecordStore> records = Optional.empty();
+    private Clock clock = Clock.systemUTC();
 
     public GuestWorkerHandler(TargetsOpener opener, Supplier<Feed> feed, Ticker ticker, Duration agentWait, Duration poll,
                        Duration guestTimeout, GuestPatcher patcher, RolloutOptions selection) {
@@ -58,6 +62,13 @@ public final class GuestWorkerHandler implements SpoolDrainer.GuestHandler {
         this.guestTimeout = guestTimeout;
         this.patcher = patcher;
         this.selection = selection;
+    }
+
+    /** Keeps what each patched guest carries in {@code store} (stamped on {@code clock}), as upgrade --guests does. */
+    public GuestWorkerHandler recordingIn(GuestRecordStore store, Clock clock) {
+        this.records = Optional.of(store);
+        this.clock = clock;
+        return this;
     }
 
     @Override
@@ -82,7 +93,7 @@ public final class GuestWorkerHandler implements SpoolDrainer.GuestHandler {
             if (silent.isPresent()) {
                 return new SpoolDrainer.Result(Outcome.UNREACHABLE, false, silent.get());
             }
-            GuestFleetUpgrade fleet = new GuestFleetUpgrade(targets, feed.get(), patcher, ticker);
+            GuestFleetUpgrade fleet = new GuestFleetUpgrade(targets, feed.get(), patcher, ticker, records, clock);
             Plan plan = fleet.plan(new RolloutOptions(0, 1, 0, guestTimeout, List.of(), List.of(), false),
                     target.guest());
             Report report = fleet.run(plan, RolloutListener.NONE);

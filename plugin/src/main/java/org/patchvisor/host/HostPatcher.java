@@ -23,6 +23,7 @@ import org.patchvisor.kernel.TransitionWaiter;
 import org.patchvisor.model.KernelId;
 import org.patchvisor.model.LivePatch;
 import org.patchvisor.model.ModuleInfo;
+import org.patchvisor.state.BundleOrigin;
 import org.patchvisor.state.InstalledPatch;
 import org.patchvisor.state.Journal;
 import org.patchvisor.state.JournalEntry;
@@ -86,6 +87,13 @@ public final class HostPatcher {
      */
     public HostApplyResult apply(Path file, String source, String effectiveVersion, Duration timeout,
             TransitionWaiter.Listener listener) throws PatchException, IOException, InterruptedException {
+        return apply(file, source, effectiveVersion, Optional.empty(), timeout, listener);
+    }
+
+    /** As above, recording the feed bundle the module came from ({@code origin}: its CVEs, level, feed, serial). */
+    public HostApplyResult apply(Path file, String source, String effectiveVersion, Optional<BundleOrigin> origin,
+            Duration timeout, TransitionWaiter.Listener listener)
+            throws PatchException, IOException, InterruptedException {
         KernelSupport support = kernel.support();
         Preflight.checkKernel(root, support);
         KernelId id = kernel.identify();
@@ -96,7 +104,8 @@ public final class HostPatcher {
             // Load the store's copy: the bytes recorded are exactly the bytes loaded, and a killed run's
             // successor still has the module to record or reload.
             Path staged = store.stage(file);
-            ApplyReport report = applyJournalled(id, info, staged, source, effectiveVersion, timeout, listener);
+            ApplyReport report = applyJournalled(id, info, staged, source, effectiveVersion, origin, timeout,
+                    listener);
             return new HostApplyResult(report, settled);
         }
     }
@@ -155,8 +164,8 @@ public final class HostPatcher {
                 Path module = store.modulePath(patch);
                 ModuleInfo info = ModuleFiles.read(module);
                 Preflight.checkModule(module.toString(), info, id, support);
-                ApplyReport report = applyJournalled(id, info, module, patch.source(), patch.effectiveVersion(), timeout,
-                        listener);
+                ApplyReport report = applyJournalled(id, info, module, patch.source(), patch.effectiveVersion(),
+                        Optional.ofNullable(patch.origin()), timeout, listener);
                 results.add(new LoadResult(patch, report));
             }
             return new LoadRun(results, skipped);
@@ -177,7 +186,7 @@ public final class HostPatcher {
     }
 
     private ApplyReport applyJournalled(KernelId id, ModuleInfo info, Path staged, String source,
-            String effectiveVersion, Duration timeout, TransitionWaiter.Listener listener)
+            String effectiveVersion, Optional<BundleOrigin> origin, Duration timeout, TransitionWaiter.Listener listener)
             throws PatchException, IOException, InterruptedException {
         long op = journal.begin(Operation.APPLY, info.name(), id, Sha256.of(staged));
         ApplyReport report;
@@ -187,20 +196,21 @@ public final class HostPatcher {
             journal.phase(op, e.outcome() == Outcome.TRANSITION_TIMEOUT ? Phase.REVERTED : Phase.FAILED);
             throw e;
         }
-        store.recordInstalled(id, installed(info, staged, source, effectiveVersion, report.superseded()), staged);
+        store.recordInstalled(id, installed(info, staged, source, effectiveVersion, origin, report.superseded()),
+                staged);
         journal.phase(op, Phase.COMMITTED);
         return report;
     }
 
     private InstalledPatch installed(ModuleInfo info, Path staged, String source, List<String> superseded)
             throws IOException {
-        return installed(info, staged, source, "", superseded);
+        return installed(info, staged, source, "", Optional.empty(), superseded);
     }
 
     private InstalledPatch installed(ModuleInfo info, Path staged, String source, String effectiveVersion,
-            List<String> superseded) throws IOException {
+            Optional<BundleOrigin> origin, List<String> superseded) throws IOException {
         return new InstalledPatch(info.name(), info.name(), Sha256.of(staged), java.nio.file.Files.size(staged),
-                clock.instant(), source, superseded, !superseded.isEmpty(), effectiveVersion);
+                clock.instant(), source, superseded, !superseded.isEmpty(), effectiveVersion, origin.orElse(null));
     }
 
     /**

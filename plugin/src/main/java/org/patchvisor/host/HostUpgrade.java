@@ -20,6 +20,7 @@ import org.patchvisor.model.KernelId;
 import org.patchvisor.model.LivePatch;
 import org.patchvisor.model.ModuleInfo;
 import org.patchvisor.model.Outcome;
+import org.patchvisor.state.BundleOrigin;
 
 /**
  * What {@code patchvisor upgrade} does to the host's own kernel: remove every loaded patch the feed revoked (each
@@ -155,7 +156,10 @@ public final class HostUpgrade {
         BundleEntry bundle = plan.update().orElseThrow();
         String source = feed.repositoryOf(bundle).map(repo -> repo + " " + bundle.id()).orElse(bundle.id());
         String effective = bundle.effectiveVersion() == null ? "" : bundle.effectiveVersion();
-        HostPatcher.HostApplyResult result = patcher.apply(module.orElseThrow(), source, effective, timeout, listener);
+        BundleOrigin origin = new BundleOrigin(bundle.id(), feed.index().feedId(), feed.index().index().serial(),
+                bundle.cumulativeLevel(), bundle.cves());
+        HostPatcher.HostApplyResult result = patcher.apply(module.orElseThrow(), source, effective,
+                Optional.of(origin), timeout, listener);
         return new Result(Status.APPLIED, id, loaded, plan.revoked(), Optional.of(bundle), Optional.of(result));
     }
 }

@@ -18,6 +18,7 @@ import java.util.regex.Pattern;
  * @param replaces    patch names this one supersedes; recording it drops them from the installed list
  * @param cumulative  whether the patch carries all earlier fixes (atomic replace)
  * @param effectiveVersion the kernel release this patch brings the kernel up to (from the feed), or empty
+ * @param origin      the feed bundle it came from, with its CVEs; null for a module applied from a file
  */
 public record InstalledPatch(
         String patchName,
@@ -28,7 +29,8 @@ public record InstalledPatch(
         String source,
         List<String> replaces,
         boolean cumulative,
-        String effectiveVersion) {
+        String effectiveVersion,
+        BundleOrigin origin) {
 
     private static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
 
@@ -59,7 +61,12 @@ public record InstalledPatch(
     /** A patch with no declared effective version (a module applied from a file). */
     public InstalledPatch(String patchName, String moduleName, String sha256, long size, Instant installedAt,
             String source, List<String> replaces, boolean cumulative) {
-        this(patchName, moduleName, sha256, size, installedAt, source, replaces, cumulative, "");
+        this(patchName, moduleName, sha256, size, installedAt, source, replaces, cumulative, "", null);
+    }
+
+    /** The CVEs this patch fixes, as the feed said when it delivered it (none for a module from a file). */
+    public List<String> cves() {
+        return origin == null ? List.of() : origin.cves();
     }
 
     private static void requireText(String value, String field) {

@@ -117,7 +117,7 @@ class ContainersCommandTest {
                 Map.of()).kernel().identify();
         new StateStore(Path.of(stateDir)).recordInstalled(id, new org.patchvisor.state.InstalledPatch(patch, patch,
                 org.patchvisor.io.Sha256.of(module), 12, java.time.Instant.parse("2026-01-01T00:00:00Z"), "test",
-                List.of(), true, effectiveVersion), module);
+                List.of(), true, effectiveVersion, null), module);
     }
 
     private static Guest ct(String adapter, String id, String name, Guest.State state) {

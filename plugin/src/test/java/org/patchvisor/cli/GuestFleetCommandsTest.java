@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -17,6 +18,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.patchvisor.fleet.FakeHypervisor;
 import org.patchvisor.fleet.SampleFeed;
+import org.patchvisor.state.GuestRecord;
+import org.patchvisor.state.GuestRecordStore;
 import org.patchvisor.guest.FakeGuest;
 import org.patchvisor.metrics.MetricsFile;
 import org.patchvisor.state.RunLock;
@@ -88,6 +91,23 @@ class GuestFleetCommandsTest {
         assertEquals(List.of(), web1.files.keySet().stream().filter(f -> f.startsWith("/run/patchvisor/")).toList(),
                 "nothing is left behind in the guest");
         assertTrue(web1.closes.get() >= 2, "identified, then patched, each through a channel closed again");
+    }
+
+    @Test
+    void whatEachGuestCarriesIsRecordedOnTheHostWithItsBundlesCves() throws Exception {
+        upgradeGuests();
+        Map<String, GuestRecord> records = new GuestRecordStore(feed.stateDir).all();
+        assertEquals(1, records.size(), "the silent guest was never seen: " + records);
+        GuestRecord web = records.values().iterator().next();
+        assertEquals("web1", web.name());
+        assertEquals("6.1.0-56-amd64", web.kernel());
+        assertTrue(web.lastPatched() != null && web.lastSeen() != null, web.toString());
+        assertEquals(List.of(SampleFeed.PATCH), web.patches().stream().map(GuestRecord.Patch::patch).toList());
+        assertEquals(List.of("CVE-2024-1086"), web.patches().get(0).cves());
+        assertEquals("6.1.0-57-amd64", web.patches().get(0).effectiveVersion());
+
+        FakeRoot.Run dry = upgradeGuests("--dry-run");
+        assertEquals(records, new GuestRecordStore(feed.stateDir).all(), "a dry run records nothing: " + dry.out());
     }
 
     @Test

@@ -112,6 +112,8 @@ class UpgradeCommandTest {
         assertEquals("6.1.0-57-amd64\n", run("uname", "-r", "--state-dir", state.toString()).out());
         assertTrue(recorded(state).contains("\"effectiveVersion\" : \"6.1.0-57-amd64\""), recorded(state));
         assertTrue(recorded(state).contains(repo.toString()), "source names the repository: " + recorded(state));
+        assertTrue(recorded(state).contains("\"cves\" : [ \"CVE-2024-1086\" ]") && recorded(state).contains("\"feed\" : \"feed-"),
+                "the bundle's CVEs and feed are kept with the record: " + recorded(state));
 
         FakeRoot.Run again = upgrade();
         assertEquals(ExitCodes.OK, again.exit(), again.err());
