@@ -1,0 +1,155 @@
+package org.patchvisor.cli;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import org.patchvisor.cve.CveStatus;
+import org.patchvisor.cve.CveTarget;
+import org.patchvisor.cve.HostCves;
+import org.patchvisor.feed.ConfigFile;
+import org.patchvisor.feed.Feed;
+import org.patchvisor.feed.FeedConfig;
+import org.patchvisor.feed.FetchLimits;
+import org.patchvisor.fleet.GuestCves;
+import org.patchvisor.fleet.GuestTargets;
+import org.patchvisor.guest.GuestPatcher;
+import org.patchvisor.state.GuestRecordStore;
+import org.patchvisor.state.StateStore;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code patchvisor cves}: which CVEs are fixed where. For the host (or each guest with {@code --guests}): the kernel,
+ * the effective version, the live patches in force and the CVEs they fix (from what was recorded when they were
+ * applied, so the feed need not be reachable), and the CVEs the feed offers for that kernel that are not applied
+ * yet, with why when held back. {@code --cve ID} answers one question per target: fixed, available, not covered,
+ * or unknown (a guest that cannot be asked now). Exit codes for scripts: {@value #ALL_FIXED} every asked CVE fixed
+ * everywhere (without {@code --cve}: nothing pending and every target known), {@value #NOT_ALL_FIXED} otherwise,
+ * {@value #ERROR} an error.
+ */
+@Command(name = "cves", mixinStandardHelpOptions = true,
+        description = "Which CVEs the live patches in force fix, here or in each guest, and which are still open.")
+final class CvesCommand implements Callable<Integer> {
+    static final int ALL_FIXED = 0;
+    static final int NOT_ALL_FIXED = 1;
+    static final int ERROR = 3;
+
+    @ParentCommand
+    PatchvisorCli parent;
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--json", description = "Print one JSON object instead of text.")
+    boolean json;
+
+    @Option(names = "--guests", description = "Answer for every guest with its own kernel instead of this host.")
+    boolean guests;
+
+    @Mixin
+    GuestOptions guestOptions;
+
+    @Option(names = "--cve", paramLabel = "ID", description = "Ask about this CVE only (repeatable).")
+    List<String> cves = new ArrayList<>();
+
+    @Option(names = "--config", paramLabel = "FILE", description = "Config file (default ${DEFAULT-VALUE}).")
+    Path config = ConfigFile.DEFAULT;
+
+    @Option(names = "--state-dir", paramLabel = "DIR",
+            description = "State directory (default: $PATCHVISOR_STATE_DIR, else the config's state-dir, "
+                    + "else /var/lib/patchvisor).")
+    Path stateDir;
+
+    @Override
+    public Integer call() {
+        PrintWriter err = spec.commandLine().getErr();
+        try {
+            for (String cve : cves) {
+                if (!cve.matches("CVE-\\d{4}-\\d{4,}")) {
+                    err.println("patchvisor cves: '" + cve + "' is not a CVE id like CVE-2024-12345");
+                    return ExitCodes.USAGE;
+                }
+            }
+            Map<String, String> env = parent.context().env();
+            Path state = StateDirectory.resolve(Optional.ofNullable(stateDir), env,
+                    () -> StateDirectory.fromOptionalConfig(config, line -> { }));
+            String[] feedProblem = {""};
+            Optional<Feed> feed = openFeed(env, state, feedProblem);
+            List<CveTarget> targets = new ArrayList<>();
+            if (guests) {
+                try (GuestTargets open = parent.guestTargets(guestOptions.uris())) {
+                    targets.addAll(new GuestCves(open, GuestPatcher.standard(), new GuestRecordStore(state), feed)
+                            .read());
+                }
+            } else {
+                targets.add(HostCves.read(parent.context().kernel(), new StateStore(state), feed, feedProblem[0]));
+            }
+            int code = code(targets);
+            if (json) {
+                Json.print(spec.commandLine().getOut(), view(targets, feedProblem[0], code));
+            } else {
+                CveText.print(spec.commandLine().getOut(), targets, cves, feedProblem[0]);
+            }
+            return code;
+        } catch (IOException | IllegalArgumentException e) {
+            err.println("patchvisor cves: " + ShortErrorHandler.message(e));
+            return ERROR;
+        }
+    }
+
+    /** The feed when it can be read; otherwise empty, with why in {@code problem[0]} (fixed CVEs are known anyway). */
+    private Optional<Feed> openFeed(Map<String, String> env, Path state, String[] problem) {
+        try {
+            FeedConfig settings = FeedSettings.read(config, Optional.of(state), env, spec.commandLine().getErr());
+            Feed feed = Feed.open(settings, env, parent.context().clock(), FetchLimits.defaults(),
+                    FeedSettings.warnings(spec.commandLine().getErr()));
+            feed.index();
+            return Optional.of(feed);
+        } catch (IOException | IllegalArgumentException e) {
+            problem[0] = "the feed could not be read (" + ShortErrorHandler.message(e) + "): the CVEs it offers are "
+                    + "not known";
+            return Optional.empty();
+        }
+    }
+
+    private int code(List<CveTarget> targets) {
+        if (!cves.isEmpty()) {
+            boolean all = targets.stream().allMatch(t -> cves.stream().allMatch(c -> t.statusOf(c) == CveStatus.FIXED));
+            return all && !targets.isEmpty() ? ALL_FIXED : NOT_ALL_FIXED;
+        }
+        boolean clean = targets.stream().allMatch(t -> t.known() && t.pending().isEmpty());
+        return clean ? ALL_FIXED : NOT_ALL_FIXED;
+    }
+
+    private Map<String, Object> view(List<CveTarget> targets, String feedProblem, int code) {
+        Map<String, Object> view = new LinkedHashMap<>();
+        List<Map<String, Object>> rows = new ArrayList<>();
+        for (CveTarget t : targets) {
+            Map<String, Object> row = new LinkedHashMap<>();
+            row.put("target", t);
+            row.put("fixed", t.fixed());
+            if (!cves.isEmpty()) {
+                Map<String, String> answers = new LinkedHashMap<>();
+                cves.forEach(c -> answers.put(c, t.statusOf(c).label()));
+                row.put("answers", answers);
+            }
+            rows.add(row);
+        }
+        view.put("targets", rows);
+        if (!feedProblem.isEmpty()) {
+            view.put("feed", feedProblem);
+        }
+        view.put("exitCode", code);
+        return view;
+    }
+}
