@@ -2,15 +2,18 @@
 # Installs every Debian package the real-kernel test lane needs (QEMU, the two kernel flavours with their
 # headers, the initramfs tools, the guest agent, a compiler for live-patch modules, the kernel's own source and
 # what its `make prepare` needs for `build --check-fix`, git and gawk that the klp-build backend needs) and the
-# daemons later lanes use (libvirtd, tinyproxy, and an sshd the SSH channel test starts on 127.0.0.1), and python3,
-# whose http.server serves feeds as a plain static web server.
+# daemons later lanes use (libvirtd, tinyproxy, and an sshd the SSH channel test starts on 127.0.0.1), python3,
+# whose http.server serves feeds as a plain static web server, and prometheus for its promtool, which checks and
+# unit-tests the shipped alert rules. The lane never uses the Prometheus server that package also brings: under
+# systemd its postinst enables and starts prometheus.service (listening on :9090); without an init system (a
+# container: no runlevel, or a policy-rc.d that denies) it starts nothing. promtool needs neither.
 # Idempotent: when everything is present it only runs dpkg-query and exits.
 set -eu
 
 PACKAGES="qemu-system-x86 qemu-utils linux-image-amd64 linux-headers-amd64 linux-image-cloud-amd64
 linux-headers-cloud-amd64 busybox-static cpio gzip xz-utils kmod qemu-guest-agent make gcc libelf-dev
 libvirt-daemon-system libvirt-clients tinyproxy openssh-server ansible-core linux-source flex bison bc libssl-dev
-patch git gawk python3"
+patch git gawk python3 prometheus"
 
 missing=""
 for p in $PACKAGES; do
