@@ -77,16 +77,16 @@ final class RunMetrics {
             guestsByState.putIfAbsent(state.label(), 0);
         }
         guestsByState.forEach((state, n) -> m.gauge("patchvisor_guests", "Guests by the state they ended in.", n,
-                "job", job, "state", state));
+                "run", job, "state", state));
         appliedByTarget.forEach((target, n) -> m.gauge("patchvisor_patches_applied",
-                "Live patches applied, per target (host:<kernel> or a guest name).", n, "job", job, "target", target));
+                "Live patches applied, per target (host:<kernel> or a guest name).", n, "run", job, "target", target));
         if (lastSuccess != null) {
             m.gauge("patchvisor_last_success_timestamp_seconds", "When this job last finished without failure.",
-                    lastSuccess.getEpochSecond(), "job", job);
+                    lastSuccess.getEpochSecond(), "run", job);
         }
         if (feedCreated != null) {
             m.gauge("patchvisor_feed_age_seconds", "Age of the oldest verified feed index at the last run.",
-                    Math.max(0, now.getEpochSecond() - feedCreated.getEpochSecond()), "job", job);
+                    Math.max(0, now.getEpochSecond() - feedCreated.getEpochSecond()), "run", job);
         }
         return m;
     }

@@ -4,8 +4,9 @@ import java.util.List;
 
 /**
  * Every metric patchvisor writes for Prometheus (node_exporter's textfile collector), with its labels: the one
- * list the code, the shipped alert rules and the shipped dashboard agree on. Every sample carries {@code job}:
- * {@code upgrade} (the host's timer), {@code guests} ({@code upgrade --guests}) or {@code worker}.
+ * list the code, the shipped alert rules and the shipped dashboard agree on. Every sample carries {@code run}:
+ * {@code upgrade} (the host's timer), {@code guests} ({@code upgrade --guests}) or {@code worker}; not {@code job},
+ * which Prometheus gives every scrape itself.
  */
 public final class MetricNames {
     /** Guests by the state they ended the run in ({@code state}: applied, failed-reverted, gave-up...). */

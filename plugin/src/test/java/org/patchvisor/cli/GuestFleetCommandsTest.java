@@ -222,8 +222,8 @@ class GuestFleetCommandsTest {
         assertEquals(ExitCodes.OK, run.exit(), run.err());
         assertEquals(List.of(), queued());
         String written = Files.readString(MetricsFile.forJob(metrics, "worker"));
-        assertTrue(written.contains("patchvisor_patches_applied{job=\"worker\",target=\"web1\"} 1"), written);
-        assertTrue(written.contains("patchvisor_last_success_timestamp_seconds{job=\"worker\"}"), written);
+        assertTrue(written.contains("patchvisor_patches_applied{run=\"worker\",target=\"web1\"} 1"), written);
+        assertTrue(written.contains("patchvisor_last_success_timestamp_seconds{run=\"worker\"}"), written);
     }
 
     @Test
