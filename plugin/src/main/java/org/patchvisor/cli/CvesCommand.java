@@ -11,16 +11,7 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 import org.patchvisor.cve.CveStatus;
 import org.patchvisor.cve.CveTarget;
-import org.patchvisor.cve.HostCves;
 import org.patchvisor.feed.ConfigFile;
-import org.patchvisor.feed.Feed;
-import org.patchvisor.feed.FeedConfig;
-import org.patchvisor.feed.FetchLimits;
-import org.patchvisor.fleet.GuestCves;
-import org.patchvisor.fleet.GuestTargets;
-import org.patchvisor.guest.GuestPatcher;
-import org.patchvisor.state.GuestRecordStore;
-import org.patchvisor.state.StateStore;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -80,20 +71,10 @@ final class CvesCommand implements Callable<Integer> {
                     return ExitCodes.USAGE;
                 }
             }
-            Map<String, String> env = parent.context().env();
-            Path state = StateDirectory.resolve(Optional.ofNullable(stateDir), env,
-                    () -> StateDirectory.fromOptionalConfig(config, line -> { }));
-            String[] feedProblem = {""};
-            Optional<Feed> feed = openFeed(env, state, feedProblem);
-            List<CveTarget> targets = new ArrayList<>();
-            if (guests) {
-                try (GuestTargets open = parent.guestTargets(guestOptions.uris())) {
-                    targets.addAll(new GuestCves(open, GuestPatcher.standard(), new GuestRecordStore(state), feed)
-                            .read());
-                }
-            } else {
-                targets.add(HostCves.read(parent.context().kernel(), new StateStore(state), feed, feedProblem[0]));
-            }
+            CveSources.Read read = CveSources.read(parent, config, Optional.ofNullable(stateDir), !guests,
+                    guests ? Optional.of(guestOptions.uris()) : Optional.empty(), err);
+            List<CveTarget> targets = read.targets();
+            String[] feedProblem = {read.feedProblem()};
             int code = code(targets);
             if (json) {
                 Json.print(spec.commandLine().getOut(), view(targets, feedProblem[0], code));
@@ -104,21 +85,6 @@ final class CvesCommand implements Callable<Integer> {
         } catch (IOException | IllegalArgumentException e) {
             err.println("patchvisor cves: " + ShortErrorHandler.message(e));
             return ERROR;
-        }
-    }
-
-    /** The feed when it can be read; otherwise empty, with why in {@code problem[0]} (fixed CVEs are known anyway). */
-    private Optional<Feed> openFeed(Map<String, String> env, Path state, String[] problem) {
-        try {
-            FeedConfig settings = FeedSettings.read(config, Optional.of(state), env, spec.commandLine().getErr());
-            Feed feed = Feed.open(settings, env, parent.context().clock(), FetchLimits.defaults(),
-                    FeedSettings.warnings(spec.commandLine().getErr()));
-            feed.index();
-            return Optional.of(feed);
-        } catch (IOException | IllegalArgumentException e) {
-            problem[0] = "the feed could not be read (" + ShortErrorHandler.message(e) + "): the CVEs it offers are "
-                    + "not known";
-            return Optional.empty();
         }
     }
 

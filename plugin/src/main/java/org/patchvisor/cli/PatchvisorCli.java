@@ -32,7 +32,7 @@ import picocli.CommandLine.Command;
         subcommands = {StatusCommand.class, UnameCommand.class, ApplyCommand.class, RemoveCommand.class,
                 LoadCommand.class, UpgradeCommand.class, GuestsCommand.class, ContainersCommand.class,
                 DetectCommand.class, CheckCommand.class, RepoCommand.class, HookCommand.class, WorkerCommand.class,
-                CvesCommand.class, ResetTrustCommand.class, DiffCommand.class, BuildCommand.class,
+                CvesCommand.class, VexCommand.class, ResetTrustCommand.class, DiffCommand.class, BuildCommand.class,
                 CommandLine.HelpCommand.class})
 public final class PatchvisorCli {
     private final HostContext context;

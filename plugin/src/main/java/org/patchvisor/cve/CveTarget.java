@@ -13,17 +13,18 @@ import java.util.TreeSet;
  *
  * @param target  {@code host}, or the guest's name (escaped where it is shown)
  * @param guest   true for a guest
+ * @param kernelVersion the kernel's {@code uname -v} (which names the distribution's package version)
  * @param known   whether the target's kernel was read now (a stopped or silent guest is not)
  * @param pending CVEs the feed offers for this kernel that are not fixed here, each with its bundle and, when this
  *                host's channel, delay or level holds it back, why
  * @param note    why something is not known (the feed unreachable, the guest stopped), or empty
  */
-public record CveTarget(String target, boolean guest, boolean known, String kernel, String buildId,
-        String effectiveVersion, List<PatchInForce> patches, List<Pending> pending, Instant lastSeen,
+public record CveTarget(String target, boolean guest, boolean known, String kernel, String kernelVersion,
+        String buildId, String effectiveVersion, List<PatchInForce> patches, List<Pending> pending, Instant lastSeen,
         Instant lastPatched, String note) {
 
-    /** A live patch in force, with the bundle it came from and the CVEs that bundle fixes. */
-    public record PatchInForce(String patch, String bundle, int cumulativeLevel, List<String> cves) {
+    /** A live patch in force, with the bundle it came from, the CVEs that bundle fixes, and since when (if known). */
+    public record PatchInForce(String patch, String bundle, int cumulativeLevel, List<String> cves, Instant since) {
         public PatchInForce {
             Objects.requireNonNull(patch, "patch");
             bundle = bundle == null ? "" : bundle;
@@ -42,6 +43,7 @@ public record CveTarget(String target, boolean guest, boolean known, String kern
     public CveTarget {
         Objects.requireNonNull(target, "target");
         kernel = kernel == null ? "" : kernel;
+        kernelVersion = kernelVersion == null ? "" : kernelVersion;
         buildId = buildId == null ? "" : buildId;
         effectiveVersion = effectiveVersion == null ? "" : effectiveVersion;
         patches = List.copyOf(patches);

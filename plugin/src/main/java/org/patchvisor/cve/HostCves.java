@@ -45,7 +45,8 @@ public final class HostCves {
             inForce.add(new CveTarget.PatchInForce(patch.name(),
                     record.map(r -> r.origin() == null ? "" : r.origin().bundle()).orElse(""),
                     record.map(r -> r.origin() == null ? 0 : r.origin().cumulativeLevel()).orElse(0),
-                    record.map(InstalledPatch::cves).orElse(List.of())));
+                    record.map(InstalledPatch::cves).orElse(List.of()),
+                    record.map(InstalledPatch::installedAt).orElse(null)));
             if (record.isPresent() && !record.get().effectiveVersion().isBlank()) {
                 effective = record.get().effectiveVersion();
             }
@@ -54,7 +55,8 @@ public final class HostCves {
         if (feed.isPresent()) {
             pending = FeedOffers.pending(feed.get(), id, inForce);
         }
-        return new CveTarget("host", false, true, id.release(), id.buildId().orElse(""), effective, inForce, pending,
+        return new CveTarget("host", false, true, id.release(), id.version(), id.buildId().orElse(""), effective,
+                inForce, pending,
                 null, null, feed.isPresent() ? "" : feedProblem);
     }
 }

@@ -85,8 +85,8 @@ public final class GuestCves {
             }
         }
         List<CveTarget.Pending> pending = feed.isPresent() ? pendingFor(kernel, inForce) : List.of();
-        return new CveTarget(name, true, true, kernel.release(), kernel.buildId().orElse(""), effective, inForce,
-                pending, null, record.map(GuestRecord::lastPatched).orElse(null), "");
+        return new CveTarget(name, true, true, kernel.release(), kernel.version(), kernel.buildId().orElse(""),
+                effective, inForce, pending, null, record.map(GuestRecord::lastPatched).orElse(null), "");
     }
 
     private List<CveTarget.Pending> pendingFor(KernelId kernel, List<CveTarget.PatchInForce> inForce)
@@ -96,7 +96,7 @@ public final class GuestCves {
 
     private static CveTarget fromRecord(String name, Optional<GuestRecord> record, String why) {
         if (record.isEmpty()) {
-            return new CveTarget(name, true, false, "", "", "", List.of(), List.of(), null, null,
+            return new CveTarget(name, true, false, "", "", "", "", List.of(), List.of(), null, null,
                     why + "; never seen by patchvisor");
         }
         GuestRecord r = record.get();
@@ -108,7 +108,7 @@ public final class GuestCves {
                 effective = patch.effectiveVersion();
             }
         }
-        return new CveTarget(name, true, false, r.kernel(), r.buildId(), effective, inForce, List.of(), r.lastSeen(),
+        return new CveTarget(name, true, false, r.kernel(), "", r.buildId(), effective, inForce, List.of(), r.lastSeen(),
                 r.lastPatched(), why + "; as last seen " + r.lastSeen());
     }
 
@@ -116,6 +116,7 @@ public final class GuestCves {
         return new CveTarget.PatchInForce(name,
                 known.map(p -> p.origin() == null ? "" : p.origin().bundle()).orElse(""),
                 known.map(p -> p.origin() == null ? 0 : p.origin().cumulativeLevel()).orElse(0),
-                known.map(GuestRecord.Patch::cves).orElse(List.of()));
+                known.map(GuestRecord.Patch::cves).orElse(List.of()),
+                known.map(GuestRecord.Patch::appliedAt).orElse(null));
     }
 }

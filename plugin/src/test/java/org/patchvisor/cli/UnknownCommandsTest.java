@@ -25,9 +25,9 @@ class UnknownCommandsTest {
         assertEquals(ExitCodes.USAGE, publish.exit());
         assertTrue(publish.err().startsWith("unknown command 'publish' for 'patchvisor repo'"), publish.err());
         assertEquals("", publish.out());
-        FakeRoot.Run cves = host.run("cves", "--help");
-        assertEquals(ExitCodes.USAGE, cves.exit());
-        assertTrue(cves.err().startsWith("unknown command 'cves' for 'patchvisor'"), cves.err());
+        FakeRoot.Run cve = host.run("cve", "--help");
+        assertEquals(ExitCodes.USAGE, cve.exit());
+        assertTrue(cve.err().startsWith("unknown command 'cve' for 'patchvisor'"), cve.err());
         FakeRoot.Run stray = host.run("repo", "add", "--help", "--frobnicate");
         assertEquals(ExitCodes.USAGE, stray.exit(), stray.out());
     }
