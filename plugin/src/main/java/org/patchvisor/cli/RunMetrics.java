@@ -6,9 +6,12 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import org.patchvisor.feed.ConfigFile;
+import org.patchvisor.cve.CveTarget;
 import org.patchvisor.feed.Feed;
+import org.patchvisor.metrics.MetricNames;
 import org.patchvisor.metrics.Metrics;
 import org.patchvisor.metrics.MetricsFile;
 import org.patchvisor.model.Outcome;
@@ -27,6 +30,11 @@ final class RunMetrics {
     private final Map<String, Integer> appliedByTarget = new TreeMap<>();
     private Instant lastSuccess;
     private Instant feedCreated;
+    private Instant feedExpires;
+    private final Map<String, Set<String>> fixedByTarget = new TreeMap<>();
+    private final Map<String, Integer> pendingByTarget = new TreeMap<>();
+    private final Map<String, Integer> revokedByTarget = new TreeMap<>();
+    private final Map<String, Instant> lastPatchedByGuest = new TreeMap<>();
 
     RunMetrics(String job) {
         this.job = job;
@@ -62,13 +70,29 @@ final class RunMetrics {
         lastSuccess = at;
     }
 
-    /** The age of the feed is that of its oldest repository index; a feed that cannot be read adds nothing. */
+    /** The age and expiry of the run's verified index; a feed that cannot be read adds nothing. */
     void feed(Feed feed) {
         try {
             feedCreated = feed.oldestIndexCreated().orElse(null);
+            feedExpires = feed.index().index().expiresAt();
         } catch (IOException | RuntimeException e) {
             feedCreated = null;
+            feedExpires = null;
         }
+    }
+
+    /** What one target has fixed and what the feed still offers it; for a guest, when it was last patched. */
+    void cves(CveTarget target) {
+        fixedByTarget.put(target.target(), target.fixed());
+        pendingByTarget.put(target.target(), target.pending().size());
+        if (target.guest() && target.lastPatched() != null) {
+            lastPatchedByGuest.put(target.target(), target.lastPatched());
+        }
+    }
+
+    /** How many loaded live patches the feed revoked are still in force on {@code target} after the run. */
+    void revokedInUse(String target, int count) {
+        revokedByTarget.put(target, count);
     }
 
     Metrics metrics(Instant now) {
@@ -76,18 +100,32 @@ final class RunMetrics {
         for (Outcome state : Outcome.ROLLOUT) {
             guestsByState.putIfAbsent(state.label(), 0);
         }
-        guestsByState.forEach((state, n) -> m.gauge("patchvisor_guests", "Guests by the state they ended in.", n,
+        guestsByState.forEach((state, n) -> m.gauge(MetricNames.GUESTS, "Guests by the state they ended in.", n,
                 "run", job, "state", state));
-        appliedByTarget.forEach((target, n) -> m.gauge("patchvisor_patches_applied",
+        appliedByTarget.forEach((target, n) -> m.gauge(MetricNames.PATCHES_APPLIED,
                 "Live patches applied, per target (host:<kernel> or a guest name).", n, "run", job, "target", target));
         if (lastSuccess != null) {
-            m.gauge("patchvisor_last_success_timestamp_seconds", "When this job last finished without failure.",
+            m.gauge(MetricNames.LAST_SUCCESS, "When this job last finished without failure.",
                     lastSuccess.getEpochSecond(), "run", job);
         }
         if (feedCreated != null) {
-            m.gauge("patchvisor_feed_age_seconds", "Age of the oldest verified feed index at the last run.",
+            m.gauge(MetricNames.FEED_AGE, "Age of the verified feed index at the last run.",
                     Math.max(0, now.getEpochSecond() - feedCreated.getEpochSecond()), "run", job);
         }
+        if (feedExpires != null) {
+            m.gauge(MetricNames.FEED_EXPIRY, "When the verified feed index expires.", feedExpires.getEpochSecond(),
+                    "run", job);
+        }
+        fixedByTarget.forEach((target, cves) -> cves.forEach(cve -> m.gauge(MetricNames.CVE_FIXED,
+                "1 for each CVE a live patch in force fixes on the target.", 1, "run", job, "target", target,
+                "cve", cve)));
+        pendingByTarget.forEach((target, n) -> m.gauge(MetricNames.CVES_PENDING,
+                "CVEs the feed offers for the target's kernel that are not fixed there yet.", n, "run", job,
+                "target", target));
+        revokedByTarget.forEach((target, n) -> m.gauge(MetricNames.REVOKED_IN_USE,
+                "Loaded live patches the feed revoked, after the run.", n, "run", job, "target", target));
+        lastPatchedByGuest.forEach((guest, at) -> m.gauge(MetricNames.GUEST_LAST_PATCHED,
+                "When the guest was last seen patched.", at.getEpochSecond(), "run", job, "guest", guest));
         return m;
     }
 
@@ -107,7 +145,7 @@ final class RunMetrics {
             return Optional.empty();
         }
         try (var lines = Files.lines(file)) {
-            return lines.filter(l -> l.startsWith("patchvisor_last_success_timestamp_seconds"))
+            return lines.filter(l -> l.startsWith(MetricNames.LAST_SUCCESS))
                     .map(l -> l.substring(l.lastIndexOf(' ') + 1))
                     .filter(v -> v.matches("[0-9]+"))
                     .map(v -> Instant.ofEpochSecond(Long.parseLong(v)))

@@ -11,12 +11,14 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.function.Consumer;
 import org.patchvisor.elf.ElfFormatException;
+import org.patchvisor.cve.HostCves;
 import org.patchvisor.feed.BundleEntry;
 import org.patchvisor.feed.ConfigFile;
 import org.patchvisor.feed.Feed;
 import org.patchvisor.feed.FeedConfig;
 import org.patchvisor.feed.FeedException;
 import org.patchvisor.feed.FetchLimits;
+import org.patchvisor.fleet.GuestCves;
 import org.patchvisor.fleet.GuestFleetUpgrade;
 import org.patchvisor.fleet.GuestTargets;
 import org.patchvisor.host.HostPatcher;
@@ -123,6 +125,10 @@ final class UpgradeCommand implements Callable<Integer>, ExitPolicy.FeedCommand 
                     return code; // a dry run leaves no trace, metrics included
                 }
                 figures.feed(feed);
+                if (metrics.isPresent()) {
+                    GuestCves.recorded(new GuestRecordStore(settings.stateDir()), Optional.of(feed))
+                            .forEach(figures::cves);
+                }
                 if (code == ExitCodes.OK) {
                     figures.success(clock.instant());
                 }
@@ -139,12 +145,16 @@ final class UpgradeCommand implements Callable<Integer>, ExitPolicy.FeedCommand 
             }
             Feed feed = Feed.open(settings, env, clock, FetchLimits.defaults(), warnings);
             HostPatcher patcher = parent.hostPatcher(settings.stateDir(), state.lockWait());
-            HostUpgrade.Result outcome = new HostUpgrade(parent.context().kernel(), patcher, feed)
-                    .run(timeout.value, Progress.to(spec.commandLine().getErr(), !json));
+            HostUpgrade upgrade = new HostUpgrade(parent.context().kernel(), patcher, feed);
+            HostUpgrade.Result outcome = upgrade.run(timeout.value, Progress.to(spec.commandLine().getErr(), !json));
             int code = report(outcome, view, startedMs);
             RunMetrics figures = new RunMetrics("upgrade");
             if (outcome.status() == HostUpgrade.Status.APPLIED) {
                 figures.hostApplied(outcome.kernel().release());
+            }
+            if (metrics.isPresent()) {
+                figures.cves(HostCves.read(parent.context().kernel(), patcher.store(), Optional.of(feed), ""));
+                figures.revokedInUse("host", upgrade.plan().revoked().size());
             }
             figures.feed(feed);
             figures.success(clock.instant());

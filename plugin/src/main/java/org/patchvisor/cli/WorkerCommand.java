@@ -11,10 +11,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.function.Supplier;
 import org.patchvisor.feed.ConfigFile;
 import org.patchvisor.feed.Feed;
 import org.patchvisor.feed.FeedConfig;
 import org.patchvisor.feed.FetchLimits;
+import org.patchvisor.fleet.GuestCves;
 import org.patchvisor.fleet.GuestWorkerHandler;
 import org.patchvisor.fleet.SpoolDrainer;
 import org.patchvisor.fleet.Worker;
@@ -114,7 +116,8 @@ final class WorkerCommand implements Callable<Integer> {
         SpoolDrainer drainer = new SpoolDrainer(events, handler, parent.context().clock(), agentWait,
                 maxBackoff, giveUpAfter);
         List<SpoolDrainer.Handled> handled = new Worker(spool, drainer, parent.context().clock(), parent.context().ticker(), poll)
-                .run(once, new Journal(err, metrics, parent.context().clock()));
+                .run(once, new Journal(err, metrics, parent.context().clock(), new GuestRecordStore(settings.stateDir()),
+                        () -> openFeed(settings, env, parent.context().clock(), err)));
         return ExitPolicy.workerPass(handled);
     }
 
@@ -133,10 +136,15 @@ final class WorkerCommand implements Callable<Integer> {
         private final RunMetrics counters = new RunMetrics("worker");
         private final Clock clock;
 
-        Journal(PrintWriter err, Optional<Path> metrics, Clock clock) {
+        private final Optional<GuestRecordStore> records;
+        private final Supplier<Feed> feed;
+
+        Journal(PrintWriter err, Optional<Path> metrics, Clock clock, GuestRecordStore records, Supplier<Feed> feed) {
             this.clock = clock;
             this.err = err;
             this.metrics = metrics;
+            this.records = metrics.isPresent() ? Optional.of(records) : Optional.empty();
+            this.feed = feed;
         }
 
         @Override
@@ -153,6 +161,19 @@ final class WorkerCommand implements Callable<Integer> {
             }
             err.flush();
             if (!pass.isEmpty()) {
+                if (records.isPresent()) {
+                    // What every guest the host knows of has fixed, as the records say after this pass.
+                    Optional<Feed> reachable = Optional.empty();
+                    try {
+                        Feed opened = feed.get();
+                        opened.index();
+                        reachable = Optional.of(opened);
+                        counters.feed(opened);
+                    } catch (IOException | RuntimeException e) {
+                        // The figures of what is fixed do not need the feed.
+                    }
+                    GuestCves.recorded(records.get(), reachable).forEach(counters::cves);
+                }
                 counters.write(metrics, clock.instant());
             }
         }

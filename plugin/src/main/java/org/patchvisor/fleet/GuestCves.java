@@ -67,6 +67,26 @@ public final class GuestCves {
         return answers;
     }
 
+    /**
+     * Every recorded guest as the host last saw it, with what the feed offers for its kernel on top: the figures the
+     * metrics report after a run, without asking every guest again.
+     */
+    public static List<CveTarget> recorded(GuestRecordStore records, Optional<Feed> feed) throws IOException {
+        List<CveTarget> answers = new ArrayList<>();
+        for (GuestRecord record : records.all().values()) {
+            CveTarget seen = fromRecord(record.name(), Optional.of(record), "as recorded");
+            List<CveTarget.Pending> pending = List.of();
+            if (feed.isPresent() && !record.kernel().isEmpty()) {
+                KernelId kernel = new KernelId(record.kernel(), "", "",
+                        record.buildId().isEmpty() ? Optional.empty() : Optional.of(record.buildId()));
+                pending = HostCves.pendingOn(feed.get(), kernel, seen.patches());
+            }
+            answers.add(new CveTarget(seen.target(), true, false, seen.kernel(), "", seen.buildId(),
+                    seen.effectiveVersion(), seen.patches(), pending, seen.lastSeen(), seen.lastPatched(), seen.note()));
+        }
+        return answers;
+    }
+
     private CveTarget live(String name, GuestChannel channel, Optional<GuestRecord> record)
             throws IOException, GuestTimeoutException {
         KernelId kernel = patcher.identify(channel);

@@ -94,6 +94,22 @@ class CvesCommandTest {
     }
 
     @Test
+    void theUpgradesMetricsSayWhatIsFixedAndWhatIsPending() throws Exception {
+        Path metrics = tmp.resolve("node.prom");
+        assertEquals(ExitCodes.OK, run("upgrade", "--config", config.toString(), "--metrics-file",
+                metrics.toString()).exit());
+        String written = Files.readString(tmp.resolve("node-upgrade.prom"));
+        assertTrue(written.contains("patchvisor_cve_fixed{run=\"upgrade\",target=\"host\",cve=\"CVE-2024-1086\"} 1"),
+                written);
+        assertTrue(written.contains("patchvisor_cve_fixed{run=\"upgrade\",target=\"host\",cve=\"CVE-2024-26581\"} 1"),
+                written);
+        assertTrue(written.contains("patchvisor_cves_pending{run=\"upgrade\",target=\"host\"} 0"), written);
+        assertTrue(written.contains("patchvisor_revoked_patches_in_use{run=\"upgrade\",target=\"host\"} 0"), written);
+        assertTrue(written.matches("(?s).*patchvisor_feed_expiry_timestamp_seconds\\{run=\"upgrade\"} [0-9]+\n.*"),
+                written);
+    }
+
+    @Test
     void whatIsFixedIsKnownWithoutTheFeed() throws Exception {
         assertEquals(ExitCodes.OK, run("upgrade", "--config", config.toString()).exit());
         deleteTree(repo);

@@ -108,6 +108,15 @@ class GuestFleetCommandsTest {
 
         FakeRoot.Run dry = upgradeGuests("--dry-run");
         assertEquals(records, new GuestRecordStore(feed.stateDir).all(), "a dry run records nothing: " + dry.out());
+
+        Path metrics = tmp.resolve("node.prom");
+        upgradeGuests("--metrics-file", metrics.toString());
+        String written = Files.readString(tmp.resolve("node-guests.prom"));
+        assertTrue(written.contains("patchvisor_cve_fixed{run=\"guests\",target=\"web1\",cve=\"CVE-2024-1086\"} 1"),
+                written);
+        assertTrue(written.contains("patchvisor_cves_pending{run=\"guests\",target=\"web1\"} 0"), written);
+        assertTrue(written.contains("patchvisor_guest_last_patched_timestamp_seconds{run=\"guests\",guest=\"web1\"} "),
+                written);
     }
 
     @Test
