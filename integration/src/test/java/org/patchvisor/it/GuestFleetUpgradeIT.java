@@ -254,6 +254,42 @@ class GuestFleetUpgradeIT {
         assertEquals(pristineVersion.get(gen2), guests.exec(gen2, "cat", "/proc/version"));
     }
 
+    @Test
+    @Order(8)
+    void cvesAndVexPerGuestAndAStoppedGuestIsUnknownAsLastSeen() throws Exception {
+        HostCli.Result cves = HostCli.run(300, "cves", "--guests", "-c", LibvirtGuests.URI, "--config",
+                config.toString(), "--json");
+        assertEquals(1, cves.exit(), "the agentless guest is not known: " + cves.out() + cves.err());
+        Map<String, JsonNode> byName = new LinkedHashMap<>();
+        JSON.readTree(cves.out()).path("targets").forEach(t -> byName.put(t.at("/target/target").asText(), t));
+        for (String g : List.of(gen1, gen2, cloud1)) {
+            JsonNode t = byName.get(g);
+            assertTrue(t.at("/target/known").asBoolean(), cves.out());
+            assertEquals("[\"CVE-2024-1086\"]", t.get("fixed").toString(), g + ": " + t);
+            assertEquals(guests.exec(g, "ls", "/sys/kernel/livepatch").strip(),
+                    t.at("/target/patches/0/patch").asText(), "what the guest's sysfs shows: " + t);
+        }
+        assertFalse(byName.get(noAgent).at("/target/known").asBoolean(), cves.out());
+
+        guests.destroy(cloud1);
+        HostCli.Result after = HostCli.run(300, "cves", "--guests", "-c", LibvirtGuests.URI, "--config",
+                config.toString(), "--cve", "CVE-2024-1086");
+        assertEquals(1, after.exit(), after.out() + after.err());
+        assertTrue(after.out().contains(gen1 + " CVE-2024-1086 fixed\n"), after.out());
+        assertTrue(after.out().lines().anyMatch(l -> l.startsWith(cloud1 + " CVE-2024-1086 unknown (")
+                && l.contains("as last seen")), "stopped: unknown, with when it was last seen: " + after.out());
+
+        HostCli.Result vex = HostCli.run(300, "vex", "--guests", "-c", LibvirtGuests.URI, "--config",
+                config.toString());
+        assertEquals(0, vex.exit(), vex.err());
+        byte[] document = vex.out().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        assertEquals(List.of(), new org.cyclonedx.parsers.JsonParser().validate(document,
+                org.cyclonedx.Version.VERSION_16), "CycloneDX 1.6 schema");
+        String text = vex.out();
+        assertTrue(text.contains("vex:CVE-2024-1086:" + gen1) && text.contains("vex:CVE-2024-1086:" + gen2), text);
+        assertFalse(text.contains("vex:CVE-2024-1086:" + cloud1), "a guest not asked now is stated nothing of");
+    }
+
     // --- helpers -------------------------------------------------------------------------------------------
 
     private static HostCli.Result upgrade(String... options) throws IOException, InterruptedException {
@@ -278,6 +314,6 @@ class GuestFleetUpgradeIT {
     }
 
     private static String publish(Path module, int level) throws IOException {
-        return feed.add(module, "--cumulative-level", Integer.toString(level));
+        return feed.add(module, "--cumulative-level", Integer.toString(level), "--cve", "CVE-2024-1086");
     }
 }

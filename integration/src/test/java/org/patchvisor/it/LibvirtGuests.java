@@ -166,6 +166,12 @@ final class LibvirtGuests implements AutoCloseable {
         return HostScripts.run(timeoutSeconds, argv.toArray(String[]::new));
     }
 
+    /** Stops one guest now (a transient guest is gone from libvirt then, as a deleted VM is). */
+    void destroy(String name) throws IOException {
+        virsh(60, "destroy", name);
+        names.remove(name);
+    }
+
     private void destroyAll() {
         for (String name : names) {
             try {

@@ -10,7 +10,7 @@ public enum CveStatus {
     AVAILABLE,
     /** Neither: the feed offers nothing for it on this kernel. */
     NOT_COVERED,
-    /** The target could not be asked now, and what it carried when last seen does not fix it. */
+    /** The target could not be asked now (a stopped or silent guest): what it carried when last seen is shown apart. */
     UNKNOWN;
 
     public String label() {

@@ -58,13 +58,13 @@ public record CveTarget(String target, boolean guest, boolean known, String kern
         return fixed;
     }
 
-    /** How {@code cve} stands here. */
+    /** How {@code cve} stands here; a target not asked now is unknown, whatever it carried when last seen. */
     public CveStatus statusOf(String cve) {
-        if (fixed().contains(cve)) {
-            return CveStatus.FIXED;
-        }
         if (!known) {
             return CveStatus.UNKNOWN;
+        }
+        if (fixed().contains(cve)) {
+            return CveStatus.FIXED;
         }
         return pending.stream().anyMatch(p -> p.cve().equals(cve)) ? CveStatus.AVAILABLE : CveStatus.NOT_COVERED;
     }
