@@ -15,6 +15,7 @@ import org.patchvisor.feed.FetchLimits;
 import org.patchvisor.fleet.GuestCves;
 import org.patchvisor.fleet.GuestTargets;
 import org.patchvisor.guest.GuestPatcher;
+import org.patchvisor.kernel.KernelFiles;
 import org.patchvisor.state.GuestRecordStore;
 import org.patchvisor.state.StateStore;
 
@@ -30,6 +31,15 @@ final class CveSources {
     private CveSources() {
     }
 
+    /** The machine's name, as the kernel has it (what a scanner's inventory knows the host by). */
+    private static String hostName(PatchvisorCli parent) {
+        try {
+            return KernelFiles.read(parent.context().root().resolve("proc/sys/kernel/hostname")).strip();
+        } catch (IOException e) {
+            return "host";
+        }
+    }
+
     static Read read(PatchvisorCli parent, Path config, Optional<Path> stateDirOption, boolean host,
             Optional<List<String>> guestUris, PrintWriter err) throws IOException {
         Map<String, String> env = parent.context().env();
@@ -39,7 +49,8 @@ final class CveSources {
         Optional<Feed> feed;
         try {
             FeedConfig settings = FeedSettings.read(config, Optional.of(state), env, err);
-            Feed opened = Feed.open(settings, env, parent.context().clock(), FetchLimits.defaults(),
+            // Only asking: nothing this run learns is recorded (a dry run's way of reading the feed).
+            Feed opened = Feed.openReadOnly(settings, env, parent.context().clock(), FetchLimits.defaults(),
                     FeedSettings.warnings(err));
             opened.index();
             feed = Optional.of(opened);
@@ -50,7 +61,8 @@ final class CveSources {
         }
         List<CveTarget> targets = new ArrayList<>();
         if (host) {
-            targets.add(HostCves.read(parent.context().kernel(), new StateStore(state), feed, problem));
+            targets.add(HostCves.read(parent.context().kernel(), new StateStore(state), hostName(parent), feed,
+                    problem));
         }
         if (guestUris.isPresent()) {
             try (GuestTargets open = parent.guestTargets(guestUris.get())) {

@@ -31,13 +31,15 @@ final class CveText {
                     + (t.effectiveVersion().isEmpty() || t.effectiveVersion().equals(t.kernel()) ? ""
                     : ", effective " + t.effectiveVersion())
                     + (t.known() ? "" : " — not known now: " + GuestText.printable(t.note())));
+            String was = t.known() ? "" : "when last seen, ";
             for (CveTarget.PatchInForce p : t.patches()) {
-                out.println("  in force: " + GuestText.printable(p.patch())
-                        + (p.bundle().isEmpty() ? " (not applied from the feed: its CVEs are not known)"
-                        : " (" + p.bundle() + ", level " + p.cumulativeLevel() + ")")
+                out.println("  " + was + "in force: " + GuestText.printable(p.patch())
+                        + (p.revoked() ? " (revoked by the feed: it fixes nothing)"
+                        : p.bundle().isEmpty() ? " (not applied from the feed: its CVEs are not known)"
+                        : " (" + GuestText.printable(p.bundle()) + ", level " + p.cumulativeLevel() + ")")
                         + (p.cves().isEmpty() ? "" : ": " + String.join(", ", p.cves())));
             }
-            out.println("  fixed: " + (t.fixed().isEmpty() ? "none" : String.join(", ", t.fixed())));
+            out.println("  " + was + "fixed: " + (t.fixed().isEmpty() ? "none" : String.join(", ", t.fixed())));
             for (CveTarget.Pending p : t.pending()) {
                 out.println("  available: " + p.cve() + " in " + p.bundle()
                         + (p.heldBack().isEmpty() ? "" : " (held back: " + p.heldBack() + ")"));

@@ -24,9 +24,9 @@ import picocli.CommandLine.Spec;
  * the effective version, the live patches in force and the CVEs they fix (from what was recorded when they were
  * applied, so the feed need not be reachable), and the CVEs the feed offers for that kernel that are not applied
  * yet, with why when held back. {@code --cve ID} answers one question per target: fixed, available, not covered,
- * or unknown (a guest that cannot be asked now). Exit codes for scripts: {@value #ALL_FIXED} every asked CVE fixed
- * everywhere (without {@code --cve}: nothing pending and every target known), {@value #NOT_ALL_FIXED} otherwise,
- * {@value #ERROR} an error.
+ * or unknown (a guest that cannot be asked now, or a CVE not fixed while the feed cannot be read). Exit codes for
+ * scripts: {@value #ALL_FIXED} every asked CVE fixed everywhere (without {@code --cve}: every target asked now, the
+ * feed read, nothing pending), {@value #NOT_ALL_FIXED} otherwise, {@value #ERROR} an error.
  */
 @Command(name = "cves", mixinStandardHelpOptions = true,
         description = "Which CVEs the live patches in force fix, here or in each guest, and which are still open.")
@@ -74,12 +74,12 @@ final class CvesCommand implements Callable<Integer> {
             CveSources.Read read = CveSources.read(parent, config, Optional.ofNullable(stateDir), !guests,
                     guests ? Optional.of(guestOptions.uris()) : Optional.empty(), err);
             List<CveTarget> targets = read.targets();
-            String[] feedProblem = {read.feedProblem()};
+            String feedProblem = read.feedProblem();
             int code = code(targets);
             if (json) {
-                Json.print(spec.commandLine().getOut(), view(targets, feedProblem[0], code));
+                Json.print(spec.commandLine().getOut(), view(targets, feedProblem, code));
             } else {
-                CveText.print(spec.commandLine().getOut(), targets, cves, feedProblem[0]);
+                CveText.print(spec.commandLine().getOut(), targets, cves, feedProblem);
             }
             return code;
         } catch (IOException | IllegalArgumentException e) {
@@ -93,8 +93,7 @@ final class CvesCommand implements Callable<Integer> {
             boolean all = targets.stream().allMatch(t -> cves.stream().allMatch(c -> t.statusOf(c) == CveStatus.FIXED));
             return all && !targets.isEmpty() ? ALL_FIXED : NOT_ALL_FIXED;
         }
-        boolean clean = targets.stream().allMatch(t -> t.known() && t.pending().isEmpty());
-        return clean ? ALL_FIXED : NOT_ALL_FIXED;
+        return targets.stream().allMatch(CveTarget::clean) ? ALL_FIXED : NOT_ALL_FIXED;
     }
 
     private Map<String, Object> view(List<CveTarget> targets, String feedProblem, int code) {
@@ -103,7 +102,8 @@ final class CvesCommand implements Callable<Integer> {
         for (CveTarget t : targets) {
             Map<String, Object> row = new LinkedHashMap<>();
             row.put("target", t);
-            row.put("fixed", t.fixed());
+            // What a guest not asked now carried is kept apart: it says nothing of its kernel now.
+            row.put(t.known() ? "fixed" : "lastSeenFixed", t.fixed());
             if (!cves.isEmpty()) {
                 Map<String, String> answers = new LinkedHashMap<>();
                 cves.forEach(c -> answers.put(c, t.statusOf(c).label()));

@@ -84,7 +84,8 @@ final class RunMetrics {
     /** What one target has fixed and what the feed still offers it; for a guest, when it was last patched. */
     void cves(CveTarget target) {
         fixedByTarget.put(target.target(), target.fixed());
-        pendingByTarget.put(target.target(), target.pending().size());
+        // Bundles this host's channel, delay or level holds back on purpose are not counted as pending.
+        pendingByTarget.put(target.target(), (int) target.pending().stream().filter(p -> !p.held()).count());
         if (target.guest() && target.lastPatched() != null) {
             lastPatchedByGuest.put(target.target(), target.lastPatched());
         }
@@ -127,6 +128,19 @@ final class RunMetrics {
         lastPatchedByGuest.forEach((guest, at) -> m.gauge(MetricNames.GUEST_LAST_PATCHED,
                 "When the guest was last seen patched.", at.getEpochSecond(), "run", job, "guest", guest));
         return m;
+    }
+
+    /**
+     * Forgets the figures of the run that was written, keeping when the job last succeeded: the worker writes after
+     * every pass, and a guest's state belongs to the pass that handled it, not to every pass after.
+     */
+    void nextRun() {
+        guestsByState.clear();
+        appliedByTarget.clear();
+        fixedByTarget.clear();
+        pendingByTarget.clear();
+        revokedByTarget.clear();
+        lastPatchedByGuest.clear();
     }
 
     void write(Optional<Path> configured, Instant now) throws IOException {

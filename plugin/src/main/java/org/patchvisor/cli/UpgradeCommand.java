@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.function.Consumer;
 import org.patchvisor.elf.ElfFormatException;
@@ -125,10 +126,6 @@ final class UpgradeCommand implements Callable<Integer>, ExitPolicy.FeedCommand 
                     return code; // a dry run leaves no trace, metrics included
                 }
                 figures.feed(feed);
-                if (metrics.isPresent()) {
-                    GuestCves.recorded(new GuestRecordStore(settings.stateDir()), Optional.of(feed))
-                            .forEach(figures::cves);
-                }
                 if (code == ExitCodes.OK) {
                     figures.success(clock.instant());
                 }
@@ -153,7 +150,7 @@ final class UpgradeCommand implements Callable<Integer>, ExitPolicy.FeedCommand 
                 figures.hostApplied(outcome.kernel().release());
             }
             if (metrics.isPresent()) {
-                figures.cves(HostCves.read(parent.context().kernel(), patcher.store(), Optional.of(feed), ""));
+                figures.cves(HostCves.read(parent.context().kernel(), patcher.store(), "host", Optional.of(feed), ""));
                 figures.revokedInUse("host", upgrade.plan().revoked().size());
             }
             figures.feed(feed);
@@ -194,6 +191,10 @@ final class UpgradeCommand implements Callable<Integer>, ExitPolicy.FeedCommand 
             }
             Report report = fleet.run(plan, json ? RolloutListener.NONE : ProgressListener.forStderr(spec.commandLine().getErr()));
             figures.report(report);
+            if (!rolloutFlags.dryRun) {
+                Set<String> reached = fleet.reached();
+                GuestCves.recorded(records, r -> reached.contains(r.key()), Optional.of(feed)).forEach(figures::cves);
+            }
             if (json) {
                 Json.print(out, report);
             } else {

@@ -9,7 +9,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.HashSet;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.function.Supplier;
 import org.patchvisor.feed.ConfigFile;
@@ -172,9 +174,12 @@ final class WorkerCommand implements Callable<Integer> {
                     } catch (IOException | RuntimeException e) {
                         // The figures of what is fixed do not need the feed.
                     }
-                    GuestCves.recorded(records.get(), reachable).forEach(counters::cves);
+                    Set<String> names = new HashSet<>();
+                    pass.forEach(h -> names.add(h.guest()));
+                    GuestCves.recorded(records.get(), r -> names.contains(r.name()), reachable).forEach(counters::cves);
                 }
                 counters.write(metrics, clock.instant());
+                counters.nextRun();
             }
         }
     }

@@ -1,8 +1,9 @@
 package org.patchvisor.cve;
 
 import java.io.IOException;
-import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.patchvisor.feed.Feed;
 import org.patchvisor.kernel.KernelPort;
@@ -12,51 +13,39 @@ import org.patchvisor.state.InstalledPatch;
 import org.patchvisor.state.StateStore;
 
 /**
- * The host's CVE answer: the live patches enabled in its kernel now (sysfs), the CVEs their records say they fix
- * (kept when they were applied, so the feed need not be reachable), and what the feed offers for this kernel on top.
+ * The host's CVE answer: the live patches in force in its kernel now (sysfs), what their records say they fix (kept
+ * when they were applied, so the feed need not be reachable) and what the feed offers on top ({@link KernelCves}).
  */
 public final class HostCves {
     private HostCves() {
     }
 
-    /** What the feed offers for {@code kernel} that {@code inForce} does not fix: the one rule for host and guests. */
-    public static List<CveTarget.Pending> pendingOn(Feed feed, KernelId kernel, List<CveTarget.PatchInForce> inForce)
-            throws IOException {
-        return FeedOffers.pending(feed, kernel, inForce);
-    }
-
     /**
-     * @param feed the feed, or empty with {@code feedProblem} saying why it could not be read; the fixed CVEs are
-     *             known either way, the pending ones only with the feed
+     * @param hostName    the machine's name, which documents written for scanners identify it by
+     * @param feed        the feed, or empty with {@code feedProblem} saying why it could not be read
      */
-    public static CveTarget read(KernelPort kernel, StateStore store, Optional<Feed> feed, String feedProblem)
-            throws IOException {
+    public static CveTarget read(KernelPort kernel, StateStore store, String hostName, Optional<Feed> feed,
+            String feedProblem) throws IOException {
         KernelId id = kernel.identify();
         List<LivePatch> live = kernel.patches();
-        List<InstalledPatch> records = store.installed(id);
-        List<CveTarget.PatchInForce> inForce = new ArrayList<>();
+        Map<String, KernelCves.Known> known = new HashMap<>();
         String effective = id.release();
+        for (InstalledPatch record : store.installed(id)) {
+            known.put(record.patchName(), new KernelCves.Known(record.origin() == null ? "" : record.origin().bundle(),
+                    record.origin() == null ? 0 : record.origin().cumulativeLevel(), record.cves(),
+                    record.installedAt(), record.sha256()));
+            boolean active = live.stream().anyMatch(p -> p.name().equals(record.patchName()) && p.enabled());
+            if (active && !record.effectiveVersion().isBlank()) {
+                effective = record.effectiveVersion();
+            }
+        }
+        Map<String, String> buildIds = new HashMap<>();
         for (LivePatch patch : live) {
-            if (!patch.enabled()) {
-                continue;
-            }
-            Optional<InstalledPatch> record = records.stream().filter(r -> r.patchName().equals(patch.name()))
-                    .findFirst();
-            inForce.add(new CveTarget.PatchInForce(patch.name(),
-                    record.map(r -> r.origin() == null ? "" : r.origin().bundle()).orElse(""),
-                    record.map(r -> r.origin() == null ? 0 : r.origin().cumulativeLevel()).orElse(0),
-                    record.map(InstalledPatch::cves).orElse(List.of()),
-                    record.map(InstalledPatch::installedAt).orElse(null)));
-            if (record.isPresent() && !record.get().effectiveVersion().isBlank()) {
-                effective = record.get().effectiveVersion();
-            }
+            kernel.moduleBuildId(patch.name()).ifPresent(b -> buildIds.put(patch.name(), b));
         }
-        List<CveTarget.Pending> pending = new ArrayList<>();
-        if (feed.isPresent()) {
-            pending = FeedOffers.pending(feed.get(), id, inForce);
-        }
-        return new CveTarget("host", false, true, id.release(), id.version(), id.buildId().orElse(""), effective,
-                inForce, pending,
-                null, null, feed.isPresent() ? "" : feedProblem);
+        KernelCves.Answer answer = KernelCves.of(id, live, known, buildIds, feed);
+        return new CveTarget("host", hostName, false, true, answer.offersKnown(), id.release(), id.version(),
+                id.machine(), id.buildId().orElse(""), effective, answer.inForce(), answer.pending(), null, null,
+                feed.isPresent() ? "" : feedProblem);
     }
 }

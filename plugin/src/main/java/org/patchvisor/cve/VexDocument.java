@@ -30,7 +30,9 @@ import org.cyclonedx.model.vulnerability.Vulnerability;
  * the Debian kernel image package as a package URL ({@code pkg:deb/debian/linux-image-RELEASE@VERSION?arch=amd64},
  * the version read from the kernel's own {@code uname -v}), with the host or guest name, the build-id and the effective
  * version as properties; each live patch module is a component inside it, named with its bundle. A scanner that reads
- * VEX then reports these CVEs as fixed on that machine although the kernel package is unchanged.
+ * VEX then reports these CVEs as fixed on that machine although the kernel package is unchanged. Every reference in
+ * the document is made from the target's stable id (the host's name, a guest's adapter and id), so two guests of
+ * one name never share one.
  *
  * <p>Only kernels asked now count (a guest not reachable now is left out: a live patch does not survive a reboot, so
  * what it carried when last seen is no statement about it now). The document is deterministic for the same state:
@@ -50,12 +52,12 @@ public final class VexDocument {
         List<CveTarget> known = targets.stream().filter(CveTarget::known)
                 .sorted(Comparator.comparing(CveTarget::target)).toList();
         List<Vulnerability> statements = new ArrayList<>();
-        Instant latest = Instant.EPOCH;
+        Instant latest = null;
         for (CveTarget target : known) {
             Component kernel = kernel(target);
             for (CveTarget.PatchInForce patch : target.patches()) {
                 kernel.addComponent(livePatch(target, patch));
-                if (patch.since() != null && patch.since().isAfter(latest)) {
+                if (patch.since() != null && (latest == null || patch.since().isAfter(latest))) {
                     latest = patch.since();
                 }
             }
@@ -65,7 +67,9 @@ public final class VexDocument {
         statements.sort(Comparator.comparing(Vulnerability::getId).thenComparing(Vulnerability::getBomRef));
         bom.setVulnerabilities(statements);
         Metadata metadata = new Metadata();
-        metadata.setTimestamp(Date.from(latest));
+        if (latest != null) {
+            metadata.setTimestamp(Date.from(latest));
+        }
         metadata.setProperties(List.of(new Property("patchvisor:generator", generator)));
         bom.setMetadata(metadata);
         bom.setVersion(1);
@@ -85,15 +89,19 @@ public final class VexDocument {
     private static Component kernel(CveTarget target) {
         Component kernel = new Component();
         kernel.setType(Component.Type.OPERATING_SYSTEM);
-        kernel.setBomRef("kernel:" + target.target() + ":" + (target.buildId().isEmpty() ? target.kernel()
+        kernel.setBomRef("kernel:" + target.id() + ":" + (target.buildId().isEmpty() ? target.kernel()
                 : target.buildId()));
         kernel.setName("linux-image-" + target.kernel());
+        // Without the package version a purl would claim every version of the package: then there is none.
         Optional<String> version = debianVersion(target.kernelVersion());
         version.ifPresent(kernel::setVersion);
-        purl(target.kernel(), version).ifPresent(kernel::setPurl);
+        version.flatMap(v -> purl(target.kernel(), v, target.machine())).ifPresent(kernel::setPurl);
         List<Property> properties = new ArrayList<>();
         properties.add(new Property("patchvisor:target", target.guest() ? "guest" : "host"));
-        properties.add(new Property("patchvisor:name", target.target()));
+        properties.add(new Property("patchvisor:name", target.guest() ? target.target() : target.id()));
+        if (target.guest()) {
+            properties.add(new Property("patchvisor:guest-id", target.id()));
+        }
         properties.add(new Property("patchvisor:kernel-release", target.kernel()));
         if (!target.buildId().isEmpty()) {
             properties.add(new Property("patchvisor:build-id", target.buildId()));
@@ -106,7 +114,7 @@ public final class VexDocument {
     private static Component livePatch(CveTarget target, CveTarget.PatchInForce patch) {
         Component module = new Component();
         module.setType(Component.Type.DEVICE_DRIVER);
-        module.setBomRef("livepatch:" + target.target() + ":" + patch.patch());
+        module.setBomRef("livepatch:" + target.id() + ":" + patch.patch());
         module.setName(patch.patch());
         if (!patch.bundle().isEmpty()) {
             module.setVersion(patch.bundle());
@@ -119,12 +127,12 @@ public final class VexDocument {
     /** One statement per CVE a patch in force fixes on this kernel: resolved by that patch (the first, by name). */
     private static List<Vulnerability> statements(CveTarget target, String kernelRef) {
         TreeMap<String, CveTarget.PatchInForce> fixedBy = new TreeMap<>();
-        target.patches().stream().sorted(Comparator.comparing(CveTarget.PatchInForce::patch))
+        target.patches().stream().filter(p -> !p.revoked()).sorted(Comparator.comparing(CveTarget.PatchInForce::patch))
                 .forEach(p -> p.cves().forEach(cve -> fixedBy.putIfAbsent(cve, p)));
         List<Vulnerability> statements = new ArrayList<>();
         fixedBy.forEach((cve, patch) -> {
             Vulnerability vulnerability = new Vulnerability();
-            vulnerability.setBomRef("vex:" + cve + ":" + target.target());
+            vulnerability.setBomRef("vex:" + cve + ":" + target.id());
             vulnerability.setId(cve);
             Vulnerability.Source source = new Vulnerability.Source();
             source.setName("NVD");
@@ -155,14 +163,26 @@ public final class VexDocument {
         return m.find() ? Optional.of(m.group(1)) : Optional.empty();
     }
 
-    private static Optional<String> purl(String release, Optional<String> version) {
+    private static Optional<String> purl(String release, String version, String machine) {
         try {
             TreeMap<String, String> qualifiers = new TreeMap<>();
-            qualifiers.put("arch", release.endsWith("-amd64") ? "amd64" : release.substring(release.lastIndexOf('-') + 1));
-            return Optional.of(new PackageURL("deb", "debian", "linux-image-" + release, version.orElse(null),
-                    qualifiers, null).canonicalize());
+            debianArch(machine).ifPresent(arch -> qualifiers.put("arch", arch));
+            return Optional.of(new PackageURL("deb", "debian", "linux-image-" + release, version, qualifiers, null)
+                    .canonicalize());
         } catch (MalformedPackageURLException e) {
             return Optional.empty();
         }
+    }
+
+    /** Debian's name for the architecture {@code uname -m} names. */
+    private static Optional<String> debianArch(String machine) {
+        return switch (machine) {
+            case "x86_64" -> Optional.of("amd64");
+            case "aarch64" -> Optional.of("arm64");
+            case "i686", "i586", "i386" -> Optional.of("i386");
+            case "ppc64le" -> Optional.of("ppc64el");
+            case "s390x", "riscv64" -> Optional.of(machine);
+            default -> Optional.empty();
+        };
     }
 }

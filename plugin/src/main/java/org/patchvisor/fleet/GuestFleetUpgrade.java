@@ -8,6 +8,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.nio.file.Path;
 import org.patchvisor.elf.ModuleFiles;
@@ -100,7 +101,7 @@ public final class GuestFleetUpgrade {
                 GuestOutcome outcome = step(channel, job);
                 try {
                     recorder.patched(key(job.guest()), outcome.state(), job.bundle(),
-                            patcher.patches(channel).stream().map(LivePatch::name).toList());
+                            inForce(patcher.patches(channel)));
                 } catch (GuestTimeoutException | IOException e) {
                     // What is in force is not known now: the record keeps what the probe saw.
                 }
@@ -130,6 +131,16 @@ public final class GuestFleetUpgrade {
         Outcome state = outcome.state() == Outcome.ALREADY_PATCHED ? Outcome.REVOKED_REMOVED : outcome.state();
         return GuestOutcome.of(state, "removed revoked " + String.join(", ", removed) + "; " + outcome.reason(),
                 outcome.patch(), outcome.kernel(), outcome.elapsed());
+    }
+
+    /** The patches that are in force: enabled, their transition done (a failed step may leave one disabled). */
+    private static List<String> inForce(List<LivePatch> patches) {
+        return patches.stream().filter(p -> p.enabled() && !p.inTransition()).map(LivePatch::name).toList();
+    }
+
+    /** The keys ({@code adapter/id}) of the guests the last plan reached: those whose records a run updates. */
+    public Set<String> reached() {
+        return recorder.reached();
     }
 
     /** Removes the revoked patches the probe found in the guest; a failure to remove one fails the guest. */
@@ -171,14 +182,15 @@ public final class GuestFleetUpgrade {
         return new Rollout(guest -> {
             try (GuestChannel channel = adapterOf(guest).channel(guest)) {
                 KernelId kernel = patcher.identify(channel);
-                List<String> loaded = patcher.patches(channel).stream().map(LivePatch::name).toList();
+                List<LivePatch> patches = patcher.patches(channel);
+                List<String> loaded = patches.stream().map(LivePatch::name).toList();
                 // A guest keeps no record of which file it loaded: its kernel's build-ids tell (RevokedPatches).
                 Map<String, String> buildIds = new HashMap<>();
                 for (String name : loaded) {
                     patcher.moduleBuildId(channel, name).ifPresent(id -> buildIds.put(name, id));
                 }
                 revokedByGuest.put(key(guest), feed.revokedInUse(kernel, loaded, buildIds, Map.of()));
-                recorder.seen(key(guest), guest, kernel, loaded);
+                recorder.seen(key(guest), guest, kernel, inForce(patches));
                 return kernel;
             } catch (GuestTimeoutException e) {
                 throw new GuestUnreachableException(guest.name() + ": the guest agent did not answer: " + e.getMessage(), e);
@@ -204,6 +216,6 @@ public final class GuestFleetUpgrade {
     }
 
     private static String key(Guest guest) {
-        return guest.adapter() + "/" + guest.id();
+        return GuestCves.key(guest);
     }
 }

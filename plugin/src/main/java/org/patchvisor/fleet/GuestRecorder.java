@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.patchvisor.feed.BundleEntry;
 import org.patchvisor.model.KernelId;
@@ -37,6 +38,11 @@ final class GuestRecorder {
     GuestRecorder(Optional<GuestRecordStore> store, Clock clock) {
         this.store = store;
         this.clock = clock;
+    }
+
+    /** The keys of the guests that answered their probe. */
+    Set<String> reached() {
+        return Set.copyOf(seen.keySet());
     }
 
     /** The guest answered its probe: its kernel and the patches loaded before the run touched it. */

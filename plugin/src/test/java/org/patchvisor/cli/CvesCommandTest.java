@@ -110,12 +110,69 @@ class CvesCommandTest {
     }
 
     @Test
-    void whatIsFixedIsKnownWithoutTheFeed() throws Exception {
+    void whatIsFixedIsKnownWithoutTheFeedAndWhatIsNotFixedIsUnknown() throws Exception {
         assertEquals(ExitCodes.OK, run("upgrade", "--config", config.toString()).exit());
         deleteTree(repo);
         FakeRoot.Run offline = run("cves", "--config", config.toString(), "--cve", "CVE-2024-26581");
         assertEquals(CvesCommand.ALL_FIXED, offline.exit(), offline.out() + offline.err());
         assertTrue(offline.out().startsWith("note: the feed could not be read"), offline.out());
+        FakeRoot.Run other = run("cves", "--config", config.toString(), "--cve", "CVE-2099-0001");
+        assertTrue(other.out().contains("host CVE-2099-0001 unknown"), "not 'not covered': the feed was not read: "
+                + other.out());
+        assertEquals(CvesCommand.NOT_ALL_FIXED, run("cves", "--config", config.toString()).exit(),
+                "nothing can be said to be clean without the feed");
+    }
+
+    @Test
+    void aCumulativeLevelCoversTheLowerLevelsCvesAndARecordFromBeforeIsMatchedByItsFile() throws Exception {
+        PublisherRepository publisher = new PublisherRepository(repo, ModuleFiles::read, Clock.systemUTC());
+        publisher.add(renamed("livepatch_sampl2"), new BundleSpec(List.of(), List.of("CVE-2025-0001"),
+                Optional.empty(), Optional.empty(), List.of(), 2, List.of()));
+        publisher.sign(key, Duration.ofDays(3));
+        assertEquals(ExitCodes.OK, run("upgrade", "--config", config.toString()).exit());
+        assertEquals("finit_module livepatch_sampl2\n", syscalls.calls.toString(), "level 2 alone");
+        FakeRoot.Run answers = run("cves", "--config", config.toString(), "--cve", "CVE-2024-1086", "--cve",
+                "CVE-2025-0001");
+        assertEquals("host CVE-2024-1086 fixed\nhost CVE-2025-0001 fixed\n", answers.out(),
+                "level 2 carries level 1's fixes");
+        assertEquals(CvesCommand.ALL_FIXED, run("cves", "--config", config.toString()).exit(), "nothing pending");
+
+        // A record an earlier patchvisor wrote has no bundle in it: the feed's bundle of the same file answers.
+        Path record;
+        try (var files = Files.walk(state.resolve("kernels"))) {
+            record = files.filter(f -> f.getFileName().toString().equals("installed.json")).findFirst().orElseThrow();
+        }
+        String json = Files.readString(record);
+        Files.writeString(record, json.replaceAll("(?s),\\s*\"origin\"\\s*:\\s*\\{[^}]*\\}", ""));
+        assertTrue(!Files.readString(record).contains("origin"), Files.readString(record));
+        assertEquals("host CVE-2025-0001 fixed\n", run("cves", "--config", config.toString(), "--cve",
+                "CVE-2025-0001").out());
+    }
+
+    @Test
+    void aRevokedPatchFixesNothing() throws Exception {
+        assertEquals(ExitCodes.OK, run("upgrade", "--config", config.toString()).exit());
+        PublisherRepository publisher = new PublisherRepository(repo, ModuleFiles::read, Clock.systemUTC());
+        publisher.revoke("livepatch_sample", "wrong fix");
+        publisher.sign(key, Duration.ofDays(3));
+        FakeRoot.Run cves = run("cves", "--config", config.toString());
+        assertTrue(cves.out().contains("(revoked by the feed: it fixes nothing)") && cves.out().contains("fixed: none"),
+                cves.out());
+    }
+
+    /** The sample module under another name of the same length, a second real live patch. */
+    private Path renamed(String name) throws Exception {
+        byte[] bytes = Files.readAllBytes(UpgradeCommandTest.SAMPLE);
+        byte[] from = "livepatch_sample".getBytes(StandardCharsets.US_ASCII);
+        byte[] to = name.getBytes(StandardCharsets.US_ASCII);
+        for (int i = 0; i + from.length <= bytes.length; i++) {
+            if (java.util.Arrays.equals(bytes, i, i + from.length, from, 0, from.length)) {
+                System.arraycopy(to, 0, bytes, i, to.length);
+            }
+        }
+        Path file = tmp.resolve(name + ".ko");
+        Files.write(file, bytes);
+        return file;
     }
 
     @Test
