@@ -189,38 +189,41 @@ class FeedUpgradeIT {
         ExecResult open = guest("cves", "--cve", "CVE-2024-1086");
         assertEquals(1, open.exitCode(), open.stdout() + open.stderr());
         assertEquals("host CVE-2024-1086 available\n", open.stdout());
-        ExecResult upgrade = guest("upgrade", "--metrics-file", "/tmp/cves.prom");
-        assertEquals(0, upgrade.exitCode(), upgrade.stdout() + upgrade.stderr());
-        assertEquals("pv_cmdline\n", vm.shOk("ls /sys/kernel/livepatch"));
+        try {
+            ExecResult upgrade = guest("upgrade", "--metrics-file", "/tmp/cves.prom");
+            assertEquals(0, upgrade.exitCode(), upgrade.stdout() + upgrade.stderr());
+            assertEquals("pv_cmdline\n", vm.shOk("ls /sys/kernel/livepatch"));
 
-        JsonNode cves = JSON.readTree(guest("cves", "--json").stdout());
-        JsonNode host = cves.at("/targets/0");
-        assertEquals("[\"CVE-2024-1086\",\"CVE-2024-26581\"]", host.get("fixed").toString(), cves.toString());
-        assertEquals("pv_cmdline", host.at("/target/patches/0/patch").asText(), "as sysfs shows: " + cves);
-        assertEquals(vm.release(), host.at("/target/kernel").asText());
-        assertEquals(effectiveVersion, host.at("/target/effectiveVersion").asText());
-        ExecResult answers = guest("cves", "--cve", "CVE-2024-26581", "--cve", "CVE-2099-0001");
-        assertEquals(1, answers.exitCode());
-        assertEquals("host CVE-2024-26581 fixed\nhost CVE-2099-0001 not-covered\n", answers.stdout());
-        assertEquals(0, guest("cves", "--cve", "CVE-2024-1086", "--cve", "CVE-2024-26581").exitCode());
+            JsonNode cves = JSON.readTree(guest("cves", "--json").stdout());
+            JsonNode host = cves.at("/targets/0");
+            assertEquals("[\"CVE-2024-1086\",\"CVE-2024-26581\"]", host.get("fixed").toString(), cves.toString());
+            assertEquals("pv_cmdline", host.at("/target/patches/0/patch").asText(), "as sysfs shows: " + cves);
+            assertEquals(vm.release(), host.at("/target/kernel").asText());
+            assertEquals(effectiveVersion, host.at("/target/effectiveVersion").asText());
+            ExecResult answers = guest("cves", "--cve", "CVE-2024-26581", "--cve", "CVE-2099-0001");
+            assertEquals(1, answers.exitCode());
+            assertEquals("host CVE-2024-26581 fixed\nhost CVE-2099-0001 not-covered\n", answers.stdout());
+            assertEquals(0, guest("cves", "--cve", "CVE-2024-1086", "--cve", "CVE-2024-26581").exitCode());
 
-        String metrics = vm.shOk("cat /tmp/cves-upgrade.prom");
-        assertTrue(metrics.contains("patchvisor_cve_fixed{run=\"upgrade\",target=\"host\",cve=\"CVE-2024-26581\"} 1"),
-                metrics);
-        assertTrue(metrics.contains("patchvisor_cves_pending{run=\"upgrade\",target=\"host\"} 0"), metrics);
+            String metrics = vm.shOk("cat /tmp/cves-upgrade.prom");
+            assertTrue(metrics.contains("patchvisor_cve_fixed{run=\"upgrade\",target=\"host\",cve=\"CVE-2024-26581\"} 1"),
+                    metrics);
+            assertTrue(metrics.contains("patchvisor_cves_pending{run=\"upgrade\",target=\"host\"} 0"), metrics);
 
-        ExecResult vex = guest("vex", "--out", "/tmp/vex.json");
-        assertEquals(0, vex.exitCode(), vex.stderr());
-        byte[] document = vm.shOk("cat /tmp/vex.json").getBytes(StandardCharsets.UTF_8);
-        assertEquals(List.of(), new org.cyclonedx.parsers.JsonParser().validate(document,
-                org.cyclonedx.Version.VERSION_16), "CycloneDX 1.6 schema");
-        JsonNode bom = JSON.readTree(document);
-        assertEquals(2, bom.get("vulnerabilities").size(), bom.toString());
-        assertTrue(bom.at("/components/0/purl").asText().startsWith("pkg:deb/debian/linux-image-" + vm.release()
-                + "@"), bom.toString());
-        assertEquals(vm.shOk("cat /tmp/vex.json"), pvInGuestOk("vex", "--config", config).strip() + "\n",
-                "the same state, the same document");
-        unpatch();
+            ExecResult vex = guest("vex", "--out", "/tmp/vex.json");
+            assertEquals(0, vex.exitCode(), vex.stderr());
+            byte[] document = vm.shOk("cat /tmp/vex.json").getBytes(StandardCharsets.UTF_8);
+            assertEquals(List.of(), new org.cyclonedx.parsers.JsonParser().validate(document,
+                    org.cyclonedx.Version.VERSION_16), "CycloneDX 1.6 schema");
+            JsonNode bom = JSON.readTree(document);
+            assertEquals(2, bom.get("vulnerabilities").size(), bom.toString());
+            assertTrue(bom.at("/components/0/purl").asText().startsWith("pkg:deb/debian/linux-image-" + vm.release()
+                    + "@"), bom.toString());
+            assertEquals(vm.shOk("cat /tmp/vex.json"), pvInGuestOk("vex", "--config", config).strip() + "\n",
+                    "the same state, the same document");
+        } finally {
+            unpatch();
+        }
     }
 
     @Test

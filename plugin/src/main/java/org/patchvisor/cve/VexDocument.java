@@ -67,9 +67,9 @@ public final class VexDocument {
         statements.sort(Comparator.comparing(Vulnerability::getId).thenComparing(Vulnerability::getBomRef));
         bom.setVulnerabilities(statements);
         Metadata metadata = new Metadata();
-        if (latest != null) {
-            metadata.setTimestamp(Date.from(latest));
-        }
+        // The library stamps a document without a time with the current one; a document with no statement is
+        // dated at the epoch instead, so it too is the same for the same state.
+        metadata.setTimestamp(Date.from(latest != null ? latest : Instant.EPOCH));
         metadata.setProperties(List.of(new Property("patchvisor:generator", generator)));
         bom.setMetadata(metadata);
         bom.setVersion(1);
