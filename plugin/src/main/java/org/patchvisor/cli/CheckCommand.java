@@ -2,7 +2,6 @@ package org.patchvisor.cli;
 
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -11,7 +10,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import org.patchvisor.feed.BundleEntry;
-import org.patchvisor.feed.ConfigFile;
 import org.patchvisor.feed.Feed;
 import org.patchvisor.feed.FeedConfig;
 import org.patchvisor.feed.RevokedPatches;
@@ -20,6 +18,7 @@ import org.patchvisor.feed.FetchLimits;
 import org.patchvisor.feed.HostKernel;
 import org.patchvisor.model.KernelId;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
@@ -55,13 +54,8 @@ public final class CheckCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print one JSON object instead of text.")
     boolean json;
 
-    @Option(names = "--config", paramLabel = "FILE", description = "Config file (default ${DEFAULT-VALUE}).")
-    Path config = ConfigFile.DEFAULT;
-
-    @Option(names = "--state-dir", paramLabel = "DIR",
-            description = "State directory (default: $PATCHVISOR_STATE_DIR, else the config's state-dir, "
-                    + "else /var/lib/patchvisor).")
-    Path stateDir;
+    @Mixin
+    FeedFileOptions files = new FeedFileOptions();
 
     @ParentCommand
     PatchvisorCli parent;
@@ -89,7 +83,7 @@ public final class CheckCommand implements Callable<Integer> {
             List<String> installed = machine.installedPatches();
             result.put("kernel", Map.of("release", kernel.release(), "buildId", kernel.buildId().orElse("")));
             result.put("installed", installed);
-            FeedConfig settings = FeedSettings.read(config, Optional.ofNullable(stateDir), env,
+            FeedConfig settings = FeedSettings.read(files.config(), files.stateDirOption(), env,
                     spec.commandLine().getErr());
             Feed feed = Feed.open(settings, env, clock, limits, FeedSettings.warnings(spec.commandLine().getErr()));
             List<BundleEntry> available = feed.available(kernel);

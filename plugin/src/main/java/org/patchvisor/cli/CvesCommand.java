@@ -2,7 +2,6 @@ package org.patchvisor.cli;
 
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -11,7 +10,6 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 import org.patchvisor.cve.CveStatus;
 import org.patchvisor.cve.CveTarget;
-import org.patchvisor.feed.ConfigFile;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -53,13 +51,8 @@ final class CvesCommand implements Callable<Integer> {
     @Option(names = "--cve", paramLabel = "ID", description = "Ask about this CVE only (repeatable).")
     List<String> cves = new ArrayList<>();
 
-    @Option(names = "--config", paramLabel = "FILE", description = "Config file (default ${DEFAULT-VALUE}).")
-    Path config = ConfigFile.DEFAULT;
-
-    @Option(names = "--state-dir", paramLabel = "DIR",
-            description = "State directory (default: $PATCHVISOR_STATE_DIR, else the config's state-dir, "
-                    + "else /var/lib/patchvisor).")
-    Path stateDir;
+    @Mixin
+    FeedFileOptions files = new FeedFileOptions();
 
     @Override
     public Integer call() {
@@ -71,7 +64,7 @@ final class CvesCommand implements Callable<Integer> {
                     return ExitCodes.USAGE;
                 }
             }
-            CveSources.Read read = CveSources.read(parent, config, Optional.ofNullable(stateDir), !guests,
+            CveSources.Read read = CveSources.read(parent, files.config(), files.stateDirOption(), !guests,
                     guests ? Optional.of(guestOptions.uris()) : Optional.empty(), err);
             List<CveTarget> targets = read.targets();
             String feedProblem = read.feedProblem();

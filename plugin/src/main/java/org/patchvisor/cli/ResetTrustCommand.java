@@ -1,16 +1,13 @@
 package org.patchvisor.cli;
 
 import java.io.PrintWriter;
-import java.nio.file.Path;
-import java.util.Optional;
 import java.util.concurrent.Callable;
-import org.patchvisor.feed.ConfigFile;
 import org.patchvisor.feed.FeedConfig;
 import org.patchvisor.feed.FeedState;
 import org.patchvisor.feed.FileFeedStateStore;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
@@ -29,18 +26,13 @@ final class ResetTrustCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--config", paramLabel = "FILE", description = "Config file (default ${DEFAULT-VALUE}).")
-    Path config = ConfigFile.DEFAULT;
-
-    @Option(names = "--state-dir", paramLabel = "DIR",
-            description = "State directory (default: $PATCHVISOR_STATE_DIR, else the config's state-dir, "
-                    + "else /var/lib/patchvisor).")
-    Path stateDir;
+    @Mixin
+    FeedFileOptions files = new FeedFileOptions();
 
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
-        FeedConfig settings = FeedSettings.read(config, Optional.ofNullable(stateDir), parent.context().env(),
+        FeedConfig settings = FeedSettings.read(files.config(), files.stateDirOption(), parent.context().env(),
                 spec.commandLine().getErr());
         FileFeedStateStore store = new FileFeedStateStore(settings.stateDir());
         FeedState before = store.load();

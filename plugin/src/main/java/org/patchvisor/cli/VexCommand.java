@@ -6,7 +6,6 @@ import java.nio.file.Path;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import org.patchvisor.cve.VexDocument;
-import org.patchvisor.feed.ConfigFile;
 import org.patchvisor.io.AtomicFiles;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -39,18 +38,13 @@ final class VexCommand implements Callable<Integer> {
             + "standard output.")
     Path out;
 
-    @Option(names = "--config", paramLabel = "FILE", description = "Config file (default ${DEFAULT-VALUE}).")
-    Path config = ConfigFile.DEFAULT;
-
-    @Option(names = "--state-dir", paramLabel = "DIR",
-            description = "State directory (default: $PATCHVISOR_STATE_DIR, else the config's state-dir, "
-                    + "else /var/lib/patchvisor).")
-    Path stateDir;
+    @Mixin
+    FeedFileOptions files = new FeedFileOptions();
 
     @Override
     public Integer call() {
         try {
-            CveSources.Read read = CveSources.read(parent, config, Optional.ofNullable(stateDir), true,
+            CveSources.Read read = CveSources.read(parent, files.config(), files.stateDirOption(), true,
                     guests ? Optional.of(guestOptions.uris()) : Optional.empty(), spec.commandLine().getErr());
             String document = VexDocument.json(read.targets(), new VersionProvider().getVersion()[0]);
             if (out == null) {
