@@ -96,8 +96,7 @@ public final class CheckCommand implements Callable<Integer> {
             List<RevokedPatches.InUse> revoked = feed.revokedInUse(kernel, installed,
                     machine.moduleBuildIds(installed), recorded);
             if (!revoked.isEmpty()) {
-                result.put("revoked", revoked.stream().map(r -> Map.of("patch", r.patch(), "bundle",
-                        r.revocation().bundle(), "reason", r.revocation().reason())).toList());
+                result.put("revoked", RevokedView.of(revoked));
                 return finish(result, CRITICAL, "revoked", "revoked live patch in use on " + describe(kernel)
                         + ": " + String.join("; ", revoked.stream().map(r -> r.patch() + " ("
                         + r.revocation().reason() + ")").toList()) + "; run 'patchvisor upgrade' to remove it");

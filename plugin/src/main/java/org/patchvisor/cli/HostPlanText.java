@@ -79,8 +79,7 @@ final class HostPlanText {
             plan.update().ifPresent(b -> view.put("bundle", b));
             view.put("download", plan.update().isPresent() && !plan.cached());
             view.put("superseded", plan.superseded());
-            view.put("revoked", plan.revoked().stream().map(r -> Map.of("patch", r.patch(), "bundle",
-                    r.revocation().bundle(), "reason", r.revocation().reason())).toList());
+            view.put("revoked", RevokedView.of(plan.revoked()));
             view.put("heldBack", plan.heldBack());
             view.put("notes", notes);
             Json.print(out, view);

@@ -210,8 +210,7 @@ final class UpgradeCommand implements Callable<Integer>, ExitPolicy.FeedCommand 
         view.put("kernel", Map.of("release", kernel.release(), "buildId", kernel.buildId().orElse("")));
         view.put("loadedBefore", outcome.loaded());
         outcome.bundle().ifPresent(b -> view.put("bundle", b));
-        view.put("revokedRemoved", outcome.removed().stream().map(r -> Map.of("patch", r.patch(), "bundle",
-                r.revocation().bundle(), "reason", r.revocation().reason())).toList());
+        view.put("revokedRemoved", RevokedView.of(outcome.removed()));
         List<String> removed = outcome.removed().stream().map(r -> "removed revoked live patch " + r.patch() + " ("
                 + r.revocation().bundle() + "): " + r.revocation().reason()).toList();
         return switch (outcome.status()) {

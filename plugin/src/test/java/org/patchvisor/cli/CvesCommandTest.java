@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -15,13 +14,12 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import org.cyclonedx.Version;
-import org.cyclonedx.parsers.JsonParser;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.patchvisor.elf.ModuleFiles;
 import org.patchvisor.feed.Ed25519Keys;
+import org.patchvisor.fleet.SampleFeed;
 import org.patchvisor.publish.BundleSpec;
 import org.patchvisor.publish.PublisherRepository;
 import org.patchvisor.publish.SigningKey;
@@ -160,41 +158,8 @@ class CvesCommandTest {
                 cves.out());
     }
 
-    /** The sample module under another name of the same length, a second real live patch. */
     private Path renamed(String name) throws Exception {
-        byte[] bytes = Files.readAllBytes(UpgradeCommandTest.SAMPLE);
-        byte[] from = "livepatch_sample".getBytes(StandardCharsets.US_ASCII);
-        byte[] to = name.getBytes(StandardCharsets.US_ASCII);
-        for (int i = 0; i + from.length <= bytes.length; i++) {
-            if (java.util.Arrays.equals(bytes, i, i + from.length, from, 0, from.length)) {
-                System.arraycopy(to, 0, bytes, i, to.length);
-            }
-        }
-        Path file = tmp.resolve(name + ".ko");
-        Files.write(file, bytes);
-        return file;
-    }
-
-    @Test
-    void theVexDocumentIsValidCycloneDxAndTheSameForTheSameState() throws Exception {
-        assertEquals(ExitCodes.OK, run("upgrade", "--config", config.toString()).exit());
-        Path first = tmp.resolve("vex1.json");
-        Path second = tmp.resolve("vex2.json");
-        assertEquals(ExitCodes.OK, run("vex", "--config", config.toString(), "--out", first.toString()).exit());
-        assertEquals(ExitCodes.OK, run("vex", "--config", config.toString(), "--out", second.toString()).exit());
-        byte[] bytes = Files.readAllBytes(first);
-        assertEquals(List.of(), new JsonParser().validate(bytes, Version.VERSION_16), "the CycloneDX 1.6 schema");
-        assertEquals(-1, Files.mismatch(first, second), "deterministic");
-        JsonNode vex = new ObjectMapper().readTree(bytes);
-        assertEquals(2, vex.get("vulnerabilities").size(), new String(bytes, StandardCharsets.UTF_8));
-        JsonNode statement = vex.at("/vulnerabilities/0");
-        assertEquals("CVE-2024-1086", statement.get("id").asText());
-        assertEquals("resolved", statement.at("/analysis/state").asText());
-        JsonNode kernel = vex.at("/components/0");
-        assertEquals(kernel.get("bom-ref").asText(), statement.at("/affects/0/ref").asText());
-        assertTrue(kernel.get("purl").asText().startsWith("pkg:deb/debian/linux-image-6.1.0-56-amd64@6.1.158-1"),
-                kernel.toString());
-        assertEquals("livepatch_sample", kernel.at("/components/0/name").asText());
+        return SampleFeed.renamedSample(tmp, name);
     }
 
     private static void deleteTree(Path dir) throws Exception {

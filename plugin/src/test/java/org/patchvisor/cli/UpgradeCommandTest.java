@@ -14,7 +14,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
@@ -25,6 +24,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.patchvisor.elf.ModuleFiles;
 import org.patchvisor.feed.CanonicalJson;
+import org.patchvisor.fleet.SampleFeed;
 import org.patchvisor.feed.Ed25519Keys;
 import org.patchvisor.feed.IndexSignature;
 import org.patchvisor.feed.SignatureFile;
@@ -346,20 +346,8 @@ class UpgradeCommandTest {
         assertTrue(run.out().contains("the feed has no live patches for kernel 6.1.0-99-amd64"), run.out());
     }
 
-    /** The sample module under another name (same length, so the ELF layout stays): a second real live patch. */
     private Path renamedSample(String name) throws IOException {
-        byte[] bytes = Files.readAllBytes(SAMPLE);
-        byte[] from = "livepatch_sample".getBytes(StandardCharsets.US_ASCII);
-        byte[] to = name.getBytes(StandardCharsets.US_ASCII);
-        assertEquals(from.length, to.length);
-        for (int i = 0; i + from.length <= bytes.length; i++) {
-            if (Arrays.equals(bytes, i, i + from.length, from, 0, from.length)) {
-                System.arraycopy(to, 0, bytes, i, to.length);
-            }
-        }
-        Path file = tmp.resolve(name + ".ko");
-        Files.write(file, bytes);
-        return file;
+        return SampleFeed.renamedSample(tmp, name);
     }
 
     /** The bundle of the sample for this host's kernel (the setup publishes one of that name for the cloud too). */

@@ -56,6 +56,18 @@ public final class SampleFeed {
      * the sample's file renamed in place), then revokes it and signs: a patch guests may still run.
      */
     public void publishAndRevoke(String name, String reason) throws IOException {
+        Path module = renamedSample(dir, name);
+        publisher.add(module, new BundleSpec(List.of(), List.of(), Optional.empty(), Optional.empty(), List.of(), 1,
+                List.of()));
+        publisher.revoke(name, reason);
+        publisher.sign(key, Duration.ofDays(3));
+    }
+
+    /**
+     * The sample module under another name of the same length (so the ELF layout stays), written into {@code dir}:
+     * a second real live patch for tests that need two.
+     */
+    public static Path renamedSample(Path dir, String name) throws IOException {
         byte[] bytes = Files.readAllBytes(SAMPLE);
         byte[] from = PATCH.getBytes(StandardCharsets.US_ASCII);
         byte[] to = name.getBytes(StandardCharsets.US_ASCII);
@@ -69,10 +81,7 @@ public final class SampleFeed {
         }
         Path module = dir.resolve(name + ".ko");
         Files.write(module, bytes);
-        publisher.add(module, new BundleSpec(List.of(), List.of(), Optional.empty(), Optional.empty(), List.of(), 1,
-                List.of()));
-        publisher.revoke(name, reason);
-        publisher.sign(key, Duration.ofDays(3));
+        return module;
     }
 
     public Feed open() throws IOException {
