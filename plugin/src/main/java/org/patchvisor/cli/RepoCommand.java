@@ -1,5 +1,8 @@
 package org.patchvisor.cli;
 
+import java.nio.file.Path;
+import org.patchvisor.elf.ModuleFiles;
+import org.patchvisor.publish.PublisherRepository;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.ParameterException;
@@ -23,6 +26,11 @@ public final class RepoCommand implements Runnable {
     /** The seams of the run: the parent's context; the real host for a subcommand run on its own (tests). */
     static HostContext context(RepoCommand repo) {
         return repo == null || repo.parent == null ? HostContext.system() : repo.parent.context();
+    }
+
+    /** The repository in DIR as every subcommand but {@code add} opens it: real module files, the run's clock. */
+    static PublisherRepository repository(RepoCommand repo, Path dir) {
+        return new PublisherRepository(dir, ModuleFiles::read, context(repo).clock());
     }
 
     @Override

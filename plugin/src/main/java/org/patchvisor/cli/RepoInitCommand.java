@@ -1,11 +1,9 @@
 package org.patchvisor.cli;
 
-import java.io.IOException;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
-import org.patchvisor.elf.ModuleFiles;
-import org.patchvisor.publish.PublisherRepository;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -34,14 +32,9 @@ public final class RepoInitCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        try {
-            String id = new PublisherRepository(dir, ModuleFiles::read, RepoCommand.context(repo).clock())
-                    .init(Optional.ofNullable(feedId));
-            spec.commandLine().getOut().println("initialized feed repository " + dir + " (feed " + id + ")");
-            return ExitCodes.OK;
-        } catch (IOException e) {
-            spec.commandLine().getErr().println("patchvisor repo init: " + e.getMessage());
-            return ExitCodes.ERROR;
-        }
+        return RepoAction.perform(spec, () -> {
+            String id = RepoCommand.repository(repo, dir).init(Optional.ofNullable(feedId));
+            return List.of("initialized feed repository " + dir + " (feed " + id + ")");
+        });
     }
 }

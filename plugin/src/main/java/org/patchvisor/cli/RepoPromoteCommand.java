@@ -3,9 +3,7 @@ package org.patchvisor.cli;
 import java.util.List;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
-import org.patchvisor.elf.ModuleFiles;
 import org.patchvisor.feed.BundleEntry;
-import org.patchvisor.publish.PublisherRepository;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -37,7 +35,7 @@ public final class RepoPromoteCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         return RepoAction.perform(spec, () -> {
-            BundleEntry entry = new PublisherRepository(dir, ModuleFiles::read, RepoCommand.context(repo).clock())
+            BundleEntry entry = RepoCommand.repository(repo, dir)
                     .promote(bundle, channel);
             return List.of("promoted " + entry.id() + " to " + channel + " (in "
                     + String.join(", ", entry.channelTimes().keySet()) + "); run 'patchvisor repo sign' to publish");

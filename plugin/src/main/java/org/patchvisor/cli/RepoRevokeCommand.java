@@ -4,9 +4,7 @@ import java.util.ArrayList;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
-import org.patchvisor.elf.ModuleFiles;
 import org.patchvisor.feed.Revocation;
-import org.patchvisor.publish.PublisherRepository;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -42,7 +40,7 @@ public final class RepoRevokeCommand implements Callable<Integer> {
     public Integer call() {
         return RepoAction.perform(spec, () -> {
             List<String> lines = new ArrayList<>();
-            for (Revocation r : new PublisherRepository(dir, ModuleFiles::read, RepoCommand.context(repo).clock())
+            for (Revocation r : RepoCommand.repository(repo, dir)
                     .revoke(bundle, reason)) {
                 lines.add("revoked " + r.bundle() + " (" + r.module() + ", sha256 " + r.sha256() + "): " + r.reason());
             }

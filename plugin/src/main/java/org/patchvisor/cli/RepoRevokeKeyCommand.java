@@ -3,9 +3,7 @@ package org.patchvisor.cli;
 import java.util.List;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
-import org.patchvisor.elf.ModuleFiles;
 import org.patchvisor.publish.FeedKeySet;
-import org.patchvisor.publish.PublisherRepository;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Parameters;
@@ -33,7 +31,7 @@ public final class RepoRevokeKeyCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         return RepoAction.perform(spec, () -> {
-            FeedKeySet keys = new PublisherRepository(dir, ModuleFiles::read, RepoCommand.context(repo).clock())
+            FeedKeySet keys = RepoCommand.repository(repo, dir)
                     .revokeKey(keyId);
             return List.of("key " + keyId + " retired (" + keys.retired().size() + " retired in all); sign with "
                     + "another trusted key ('patchvisor repo sign') to tell the hosts");

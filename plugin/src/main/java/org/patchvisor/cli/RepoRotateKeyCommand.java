@@ -3,10 +3,8 @@ package org.patchvisor.cli;
 import java.util.List;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
-import org.patchvisor.elf.ModuleFiles;
 import org.patchvisor.feed.Durations;
 import org.patchvisor.feed.FeedIndex;
-import org.patchvisor.publish.PublisherRepository;
 import org.patchvisor.publish.SigningKey;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -48,7 +46,7 @@ public final class RepoRotateKeyCommand implements Callable<Integer> {
         return RepoAction.perform(spec, () -> {
             SigningKey retired = SigningKey.read(oldKey);
             SigningKey next = SigningKey.read(newKey);
-            FeedIndex index = new PublisherRepository(dir, ModuleFiles::read, RepoCommand.context(repo).clock())
+            FeedIndex index = RepoCommand.repository(repo, dir)
                     .rotateKey(retired, next, Durations.parse(expires));
             return List.of("rotated: key " + retired.keyId() + " retired, key " + next.keyId() + " announced; "
                     + dir.resolve("index.json") + " serial " + index.serial() + " signed by both");

@@ -62,17 +62,13 @@ public final class RepoSignCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        try {
+        return RepoAction.perform(spec, () -> {
             FeedIndex index = new PublisherRepository(dir, ModuleFiles::read,
                     clock != null ? clock : RepoCommand.context(repo).clock())
                     .sign(signers(), Durations.parse(expires));
-            spec.commandLine().getOut().println("signed " + dir.resolve("index.json") + ": feed " + index.feed()
-                    + ", serial " + index.serial() + ", " + index.bundles().size() + " bundle(s), "
-                    + index.revoked().size() + " revoked, expires " + index.expires());
-            return ExitCodes.OK;
-        } catch (IOException | IllegalArgumentException e) {
-            spec.commandLine().getErr().println("patchvisor repo sign: " + ShortErrorHandler.message(e));
-            return ExitCodes.ERROR;
-        }
+            return List.of("signed " + dir.resolve("index.json") + ": feed " + index.feed() + ", serial "
+                    + index.serial() + ", " + index.bundles().size() + " bundle(s), " + index.revoked().size()
+                    + " revoked, expires " + index.expires());
+        });
     }
 }
