@@ -17,7 +17,8 @@ import org.patchvisor.elf.ElfSymbol;
  * it boots or loads the module) and an exported symbol ({@code EXPORT_SYMBOL}: a {@code ___ksymtab+NAME} section
  * with its {@code __ksymtab_NAME} entry, or {@code __export_symbol_NAME} in {@code .export_symbol} since 6.5,
  * which only the module loader's view of the object being loaded sees). The patch module never carries those
- * sections, so an added one would silently not exist: it is refused.
+ * sections, so an added one would silently not exist: the comparison refuses it, for every unit the fix touches,
+ * whether or not any of its functions changed.
  */
 final class AddedDeclarations {
     private static final Pattern KSYMTAB_SECTION = Pattern.compile("___ksymtab[^+]*\\+(.+)");
@@ -27,17 +28,27 @@ final class AddedDeclarations {
     private AddedDeclarations() {
     }
 
-    /** One line per parameter or export {@code builds} has with the fix and not without it. */
-    static List<String> of(UnitBuilds builds) throws ElfFormatException {
-        List<String> added = new ArrayList<>();
-        Set<String> parameters = parameters(builds.postElf());
-        parameters.removeAll(parameters(builds.preElf()));
-        parameters.forEach(p -> added.add("the fix adds module parameter " + p + ", which a live patch cannot add "
-                + "(the kernel reads parameters only when it boots or loads the module)"));
-        Set<String> exports = exports(builds.postElf());
-        exports.removeAll(exports(builds.preElf()));
-        exports.forEach(e -> added.add("the fix exports " + e + ", which a live patch cannot do (modules that "
-                + "need it would not find it)"));
+    /** The parameters and exports one object file declares, by name. */
+    record Declared(Set<String> parameters, Set<String> exports) {
+        static final Declared NONE = new Declared(Set.of(), Set.of());
+    }
+
+    static Declared declared(ElfFile elf) throws ElfFormatException {
+        return new Declared(Set.copyOf(parameters(elf)), Set.copyOf(exports(elf)));
+    }
+
+    /** One refusal per parameter or export {@code post} declares and {@code pre} does not, in name order. */
+    static List<Uncarriable> added(String file, ObjectImage pre, ObjectImage post) {
+        List<Uncarriable> added = new ArrayList<>();
+        Set<String> parameters = new TreeSet<>(post.declared().parameters());
+        parameters.removeAll(pre.declared().parameters());
+        parameters.forEach(p -> added.add(new Uncarriable(file, p, Uncarriable.Kind.INTERFACE, "the fix adds module "
+                + "parameter " + p + ", which a live patch cannot add (the kernel reads parameters only when it "
+                + "boots or loads the module)")));
+        Set<String> exports = new TreeSet<>(post.declared().exports());
+        exports.removeAll(pre.declared().exports());
+        exports.forEach(e -> added.add(new Uncarriable(file, e, Uncarriable.Kind.INTERFACE, "the fix exports " + e
+                + ", which a live patch cannot do (modules that need it would not find it)")));
         return added;
     }
 

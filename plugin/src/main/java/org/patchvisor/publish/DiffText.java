@@ -41,6 +41,7 @@ public final class DiffText {
             case INIT_CODE -> "init code changed, a live patch cannot carry it";
             case NOTRACE -> "function without an ftrace entry changed, a live patch cannot hook it";
             case STATIC_LOCAL -> "changed function no longer refers to its static, whose value would be lost";
+            case INTERFACE -> "parameter or export added, a live patch cannot carry it";
         };
     }
 }

@@ -65,7 +65,6 @@ final class FunctionExtractor {
     record TableEntry(KeptTable table, int entry) implements Owner {
     }
 
-    private final UnitBuilds builds;
     private final ExtractionInput input;
     private final Set<String> extract;
     private final KernelReferences kernel;
@@ -80,7 +79,6 @@ final class FunctionExtractor {
      */
     FunctionExtractor(String unit, UnitBuilds builds, Set<String> extract, KernelReferences kernel)
             throws ElfFormatException {
-        this.builds = builds;
         this.input = new ExtractionInput(builds.postElf());
         this.extract = Set.copyOf(extract);
         this.kernel = kernel;
@@ -93,7 +91,6 @@ final class FunctionExtractor {
 
     /** Runs the extraction; refusals are collected in {@link #problems()}. */
     void run() throws ElfFormatException {
-        AddedDeclarations.of(builds).forEach(refusals::add);
         for (ElfSymbol s : input.symbols()) {
             if (s.type() == ElfSymbol.STT_FUNC && input.defined(s) && extract.contains(s.name())) {
                 carried.carry(s);

@@ -98,6 +98,7 @@ public final class ObjectDiff {
                 addedData.add(file + ":" + key);
             }
         }
+        uncarriable.addAll(AddedDeclarations.added(file, pre, post));
         return new DiffReport(changed, added, removed, addedData, removedData, uncarriable);
     }
 

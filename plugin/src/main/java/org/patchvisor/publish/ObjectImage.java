@@ -13,7 +13,6 @@ import java.util.Set;
 import java.util.TreeSet;
 import org.patchvisor.elf.ElfFile;
 import org.patchvisor.elf.ElfFormatException;
-import org.patchvisor.elf.ElfRelocation;
 import org.patchvisor.elf.ElfSection;
 import org.patchvisor.elf.ElfSymbol;
 
@@ -31,19 +30,18 @@ import org.patchvisor.elf.ElfSymbol;
  * still taken gets {@code #2}, {@code #3}... in symbol order.
  */
 public final class ObjectImage {
-    private static final long SHF_MERGE = 0x10;
-    private static final long SHF_STRINGS = 0x20;
-
     private final int machine;
     private final Map<String, CodeItem> functions;
     private final Map<String, CodeItem> data;
     private final Map<String, String> keys;
     private final Map<String, List<String>> tableEntries;
+    private final AddedDeclarations.Declared declared;
 
     private ObjectImage(int machine, Map<String, CodeItem> functions, Map<String, CodeItem> data,
-                        Map<String, List<String>> tableEntries) {
+                        Map<String, List<String>> tableEntries, AddedDeclarations.Declared declared) {
         this.machine = machine;
         this.tableEntries = Map.copyOf(tableEntries);
+        this.declared = declared;
         this.functions = Collections.unmodifiableMap(functions);
         this.data = Collections.unmodifiableMap(data);
         Map<String, String> keys = new HashMap<>();
@@ -71,7 +69,7 @@ public final class ObjectImage {
 
     /** An object file with nothing in it: the other side of a file that exists in one build only. */
     public static ObjectImage empty() {
-        return new ObjectImage(0, new LinkedHashMap<>(), new LinkedHashMap<>(), Map.of());
+        return new ObjectImage(0, new LinkedHashMap<>(), new LinkedHashMap<>(), Map.of(), AddedDeclarations.Declared.NONE);
     }
 
     /** {@code e_machine} of the file, e.g. {@link ElfFile#EM_X86_64}; 0 for {@link #empty()}. */
@@ -106,6 +104,11 @@ public final class ObjectImage {
      */
     public List<String> tableEntriesOf(String name) {
         return tableEntries.getOrDefault(name, List.of());
+    }
+
+    /** The module parameters and exports the file declares ({@link AddedDeclarations}). */
+    AddedDeclarations.Declared declared() {
+        return declared;
     }
 
     /** Data objects (STT_OBJECT in allocated sections) by normalised key, in symbol-table order. */
@@ -153,7 +156,8 @@ public final class ObjectImage {
                 put(data, item(s, file.section(s.sectionIndex()), new ArrayList<>()),
                         byOwner ? by.iterator().next() : null);
             }
-            return new ObjectImage(file.machine(), functions, data, TableEntries.read(file, refs));
+            return new ObjectImage(file.machine(), functions, data, TableEntries.read(file, refs),
+                    AddedDeclarations.declared(file));
         }
 
         private static void put(Map<String, CodeItem> items, CodeItem item, String owner) {

@@ -62,7 +62,7 @@ final class SpecialSections {
 
     /**
      * Sections a module never carries for code it replaces (debug info, exports, init calls, parameters, notes);
-     * a parameter or export the fix adds is refused by {@link AddedDeclarations}.
+     * a parameter or export the fix adds is refused by the comparison ({@link AddedDeclarations}).
      */
     static boolean dropped(String section) {
         return DROPPED_PREFIXES.stream().anyMatch(section::startsWith) || section.equals(".init")

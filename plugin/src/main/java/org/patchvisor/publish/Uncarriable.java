@@ -19,6 +19,8 @@ public record Uncarriable(String file, String symbol, Kind kind, String detail) 
          */
         NOTRACE,
         /** A changed function stopped using one of its function-scope statics: its running value would be lost. */
-        STATIC_LOCAL
+        STATIC_LOCAL,
+        /** A module parameter or an export added: the kernel reads those only at boot or when it loads a module. */
+        INTERFACE
     }
 }

@@ -391,33 +391,6 @@ class FunctionExtractorTest {
     }
 
     @Test
-    void aModuleParameterTheFixAddsIsRefused() throws Exception {
-        // What module_param(verbose, int, 0644) defines: a struct kernel_param __param_verbose in __param.
-        String param = "struct kernel_param { const char *name; void *mod; const void *ops; unsigned short perm;"
-                + " signed char level; unsigned char flags; void *arg; };\n"
-                + "static const char __param_str_verbose[] = \"unit.verbose\";\n"
-                + "static struct kernel_param __param_verbose __attribute__((used, section(\"__param\"),"
-                + " aligned(sizeof(void *)))) = { __param_str_verbose, 0, 0, 0644, -1, 0, &verbose };\n";
-        String pre = "int verbose;\nint target(int x) { return x; }\n";
-        Extracted x = extract(pre, pre.replace("return x;", "return x + verbose;") + param,
-                map("ffffffff81000030 T target", "ffffffff82000000 D verbose"));
-        assertEquals(List.of("unit.o: the fix adds module parameter verbose, which a live patch cannot add (the "
-                + "kernel reads parameters only when it boots or loads the module)"), x.extractor().problems());
-    }
-
-    @Test
-    void anExportTheFixAddsIsRefused() throws Exception {
-        // What EXPORT_SYMBOL(target) defines on x86-64: a ___ksymtab+target section with __ksymtab_target.
-        String export = "asm(\".pushsection \\\"___ksymtab+target\\\",\\\"a\\\"\\n__ksymtab_target:\\n"
-                + ".long target - .\\n.popsection\");\n";
-        String pre = "int target(int x) { return x; }\n";
-        Extracted x = extract(pre, export + pre.replace("return x;", "return x + 1;"),
-                map("ffffffff81000030 T target"));
-        assertEquals(List.of("unit.o: the fix exports target, which a live patch cannot do (modules that need it "
-                + "would not find it)"), x.extractor().problems());
-    }
-
-    @Test
     void localReadOnlyDataTravelsWithTheCodeInsteadOfBeingLookedUp() throws Exception {
         // __func__.0, a table of strings and gcc's switch table CSWTCH.1: constants kallsyms may not list.
         String source = "extern void report(const char *fn, const char *what);\n"

@@ -343,4 +343,31 @@ class ObjectDiffTest {
         assertEquals(List.of(Uncarriable.Kind.STATIC_DATA), flagged.uncarriable().stream().map(Uncarriable::kind)
                 .toList(), "other fields still count: " + flagged);
     }
+
+    @Test
+    void aModuleParameterTheFixAddsIsRefused() throws Exception {
+        // What module_param(verbose, int, 0644) defines: a struct kernel_param __param_verbose in __param.
+        String param = "struct kernel_param { const char *name; void *mod; const void *ops; unsigned short perm;"
+                + " signed char level; unsigned char flags; void *arg; };\n"
+                + "static const char __param_str_verbose[] = \"unit.verbose\";\n"
+                + "static struct kernel_param __param_verbose __attribute__((used, section(\"__param\"),"
+                + " aligned(sizeof(void *)))) = { __param_str_verbose, 0, 0, 0644, -1, 0, &verbose };\n";
+        String pre = "int verbose;\nint target(int x) { return x; }\n";
+        DiffReport report = diff(pre, pre.replace("return x;", "return x + verbose;") + param);
+        assertEquals(List.of(new Uncarriable("unit.o", "verbose", Uncarriable.Kind.INTERFACE, "the fix adds module "
+                + "parameter verbose, which a live patch cannot add (the kernel reads parameters only when it boots "
+                + "or loads the module)")), report.uncarriable());
+    }
+
+    @Test
+    void anExportTheFixAddsIsRefusedEvenInAUnitWhoseFunctionsDidNotChange() throws Exception {
+        // What EXPORT_SYMBOL(target) defines on x86-64: a ___ksymtab+target section with __ksymtab_target.
+        String export = "asm(\".pushsection \\\"___ksymtab+target\\\",\\\"a\\\"\\n__ksymtab_target:\\n"
+                + ".long target - .\\n.popsection\");\n";
+        String pre = "int target(int x) { return x; }\n";
+        DiffReport report = diff(pre, export + pre);
+        assertEquals(List.of(new Uncarriable("unit.o", "target", Uncarriable.Kind.INTERFACE, "the fix exports target, "
+                + "which a live patch cannot do (modules that need it would not find it)")), report.uncarriable());
+        assertEquals(Set.of(), names(report.changed()));
+    }
 }
