@@ -81,19 +81,19 @@ final class RunMetrics {
         }
     }
 
-    /** What one target has fixed and what the feed still offers it; for a guest, when it was last patched. */
+    /**
+     * What one target has fixed, what the feed still offers it and how many loaded patches the feed revoked; for a
+     * guest, when it was last patched.
+     */
     void cves(CveTarget target) {
         fixedByTarget.put(target.target(), target.fixed());
         // Bundles this host's channel, delay or level holds back on purpose are not counted as pending.
         pendingByTarget.put(target.target(), (int) target.pending().stream().filter(p -> !p.held()).count());
+        revokedByTarget.put(target.target(), (int) target.patches().stream().filter(CveTarget.PatchInForce::revoked)
+                .count());
         if (target.guest() && target.lastPatched() != null) {
             lastPatchedByGuest.put(target.target(), target.lastPatched());
         }
-    }
-
-    /** How many loaded live patches the feed revoked are still in force on {@code target} after the run. */
-    void revokedInUse(String target, int count) {
-        revokedByTarget.put(target, count);
     }
 
     Metrics metrics(Instant now) {

@@ -1,5 +1,6 @@
 package org.patchvisor.cli;
 
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -143,25 +144,42 @@ final class UpgradeCommand implements Callable<Integer>, ExitPolicy.FeedCommand 
             Feed feed = Feed.open(settings, env, clock, FetchLimits.defaults(), warnings);
             HostPatcher patcher = parent.hostPatcher(settings.stateDir(), state.lockWait());
             HostUpgrade upgrade = new HostUpgrade(parent.context().kernel(), patcher, feed);
-            HostUpgrade.Result outcome = upgrade.run(timeout.value, Progress.to(spec.commandLine().getErr(), !json));
-            int code = report(outcome, view, startedMs);
             RunMetrics figures = new RunMetrics("upgrade");
+            HostUpgrade.Result outcome;
+            try {
+                outcome = upgrade.run(timeout.value, Progress.to(spec.commandLine().getErr(), !json));
+            } catch (Exception e) {
+                // A failed run still says what is in force now, a revoked patch it could not remove included: that
+                // alert needs it most then. The run's own error stays the one reported.
+                try {
+                    writeHostFigures(figures, metrics, feed, patcher);
+                } catch (IOException | RuntimeException writing) {
+                    e.addSuppressed(writing);
+                }
+                throw e;
+            }
+            int code = report(outcome, view, startedMs);
             if (outcome.status() == HostUpgrade.Status.APPLIED) {
                 figures.hostApplied(outcome.kernel().release());
             }
-            if (metrics.isPresent()) {
-                figures.cves(HostCves.read(parent.context().kernel(), patcher.store(), "host", Optional.of(feed), ""));
-                figures.revokedInUse("host", upgrade.plan().revoked().size());
-            }
-            figures.feed(feed);
             figures.success(clock.instant());
-            figures.write(metrics, clock.instant());
+            writeHostFigures(figures, metrics, feed, patcher);
             return code;
         } catch (FeedException | PatchException e) {
             return fail(view, ExitPolicy.code(e, this), e.getMessage(), e);
         } catch (ElfFormatException e) {
             return fail(view, ExitPolicy.code(e, this), "the downloaded bundle is not a valid kernel module: " + e.getMessage(), e);
         }
+    }
+
+    /** The host's figures after a run: what is fixed, pending and revoked in force now, and the feed's age. */
+    private void writeHostFigures(RunMetrics figures, Optional<Path> metrics, Feed feed, HostPatcher patcher)
+            throws IOException {
+        if (metrics.isPresent()) {
+            figures.cves(HostCves.read(parent.context().kernel(), patcher.store(), "host", Optional.of(feed), ""));
+        }
+        figures.feed(feed);
+        figures.write(metrics, parent.context().clock().instant());
     }
 
     /** The first guest-selecting option on the command line, if any. */

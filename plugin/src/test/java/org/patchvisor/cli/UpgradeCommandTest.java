@@ -23,6 +23,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.patchvisor.elf.ModuleFiles;
+import org.patchvisor.feed.BundleEntry;
 import org.patchvisor.feed.CanonicalJson;
 import org.patchvisor.fleet.SampleFeed;
 import org.patchvisor.feed.Ed25519Keys;
@@ -384,6 +385,29 @@ class UpgradeCommandTest {
                 syscalls.calls.toString());
         assertFalse(recorded(state).contains("\"livepatch_sample\""), "forgotten: " + recorded(state));
         assertEquals(CheckCommand.UP_TO_DATE, run("check", "--config", config.toString()).exit());
+    }
+
+    @Test
+    void aRunThatFailsBeforeRemovingARevokedPatchStillReportsItInTheMetrics() throws Exception {
+        assertEquals(ExitCodes.OK, upgrade().exit());
+        Path replacement = renamedSample("livepatch_sampl2");
+        BundleEntry good = realPublisher().add(replacement, new BundleSpec(List.of(), List.of("CVE-2024-1086"),
+                Optional.empty(), Optional.empty(), List.of(), 1, List.of()));
+        realPublisher().revoke(sampleBundleId(), "crashes under heavy ptrace use");
+        publisher.sign(key, Duration.ofDays(3));
+        // The replacement is fetched before the revoked patch is removed: a bad blob stops the run there.
+        Path blob = repo.resolve("blobs/sha256").resolve(good.sha256());
+        byte[] bytes = Files.readAllBytes(blob);
+        bytes[bytes.length / 2] ^= 1;
+        Files.write(blob, bytes);
+
+        Path metrics = tmp.resolve("prom/patchvisor.prom");
+        FakeRoot.Run run = upgrade("--metrics-file", metrics.toString());
+        assertEquals(ExitCodes.FEED_FAILED, run.exit(), run.err());
+        assertEquals("finit_module livepatch_sample\n", syscalls.calls.toString(), "the revoked patch stays loaded");
+        String figures = Files.readString(tmp.resolve("prom/patchvisor-upgrade.prom"));
+        assertTrue(figures.contains("patchvisor_revoked_patches_in_use{run=\"upgrade\",target=\"host\"} 1"), figures);
+        assertFalse(figures.contains("patchvisor_last_success_timestamp_seconds"), "the run failed: " + figures);
     }
 
     @Test
