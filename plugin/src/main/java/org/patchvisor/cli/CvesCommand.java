@@ -10,6 +10,8 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 import org.patchvisor.cve.CveStatus;
 import org.patchvisor.cve.CveTarget;
+import org.patchvisor.feed.BundleEntry;
+import org.patchvisor.guest.GuestText;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -59,8 +61,8 @@ final class CvesCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         try {
             for (String cve : cves) {
-                if (!cve.matches("CVE-\\d{4}-\\d{4,}")) {
-                    err.println("patchvisor cves: '" + cve + "' is not a CVE id like CVE-2024-12345");
+                if (!BundleEntry.CVE_ID.matcher(cve).matches()) {
+                    err.println("patchvisor cves: '" + GuestText.oneLine(cve) + "' is not a CVE id like CVE-2024-12345");
                     return ExitCodes.USAGE;
                 }
             }

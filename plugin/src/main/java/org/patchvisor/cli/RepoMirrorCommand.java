@@ -86,7 +86,7 @@ public final class RepoMirrorCommand implements Callable<Integer> {
                     + ": serial " + index.serial() + ", " + index.bundles().size() + " bundle(s), all verified");
             return ExitCodes.OK;
         } catch (IOException | IllegalArgumentException e) {
-            spec.commandLine().getErr().println("patchvisor repo mirror: " + e.getMessage());
+            spec.commandLine().getErr().println("patchvisor repo mirror: " + ShortErrorHandler.message(e));
             return ExitCodes.ERROR;
         }
     }

@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.regex.Pattern;
+import org.patchvisor.guest.GuestText;
 import org.patchvisor.model.KernelId;
 
 /**
@@ -38,6 +39,10 @@ public record BundleEntry(
     private static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
     static final Pattern BUILD_ID = Pattern.compile("[0-9a-f]{8,128}");
     private static final Pattern CHANNEL = Pattern.compile("[a-z0-9][a-z0-9._-]{0,31}");
+    /** A CVE id as MITRE numbers them; what the publisher accepts and every host checks again. */
+    public static final Pattern CVE_ID = Pattern.compile("CVE-\\d{4}-\\d{4,}");
+    /** The longest effective kernel version a bundle may announce ({@code uname -r} prints it). */
+    static final int MAX_EFFECTIVE_VERSION = 128;
 
     public BundleEntry {
         requireName("bundle id", id);
@@ -53,6 +58,14 @@ public record BundleEntry(
         }
         replaces = JsonLists.copy(replaces, "bundle " + id + ": 'replaces'");
         cves = JsonLists.copy(cves, "bundle " + id + ": 'cves'");
+        if (cves.stream().anyMatch(c -> !CVE_ID.matcher(c).matches())) {
+            throw new IllegalArgumentException("bundle " + id + ": 'cves' holds something that is not a CVE id");
+        }
+        if (effectiveVersion != null && (effectiveVersion.isBlank()
+                || effectiveVersion.length() > MAX_EFFECTIVE_VERSION || !GuestText.isPrintable(effectiveVersion))) {
+            throw new IllegalArgumentException("bundle " + id + ": effectiveVersion must be one printable line of "
+                    + "at most " + MAX_EFFECTIVE_VERSION + " characters");
+        }
         functions = JsonLists.copy(functions, "bundle " + id + ": 'functions'");
         kernels = JsonLists.copy(kernels, "bundle " + id + ": 'kernels'");
         if (kernels.isEmpty()) {

@@ -1,6 +1,7 @@
 package org.patchvisor.feed;
 
 import java.util.regex.Pattern;
+import org.patchvisor.guest.GuestText;
 
 /**
  * A bundle the publisher withdrew, as the signed index lists it: which bundle (id, module, the SHA-256 of its module
@@ -21,7 +22,7 @@ public record Revocation(String bundle, String module, String sha256, String rea
             throw new IllegalArgumentException("revocation of " + bundle + ": sha256 is not 64 lower-case hex digits");
         }
         if (reason == null || reason.isBlank() || reason.length() > MAX_REASON
-                || reason.chars().anyMatch(c -> c < 0x20 || c == 0x7f)) {
+                || !GuestText.isPrintable(reason)) {
             throw new IllegalArgumentException("revocation of " + bundle + ": the reason must be one printable line "
                     + "of at most " + MAX_REASON + " characters");
         }

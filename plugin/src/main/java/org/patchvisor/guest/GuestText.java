@@ -35,6 +35,11 @@ public final class GuestText {
         return escaped(text, Integer.MAX_VALUE);
     }
 
+    /** Whether {@code text} holds nothing this class would escape: how a signed feed's own text is checked. */
+    public static boolean isPrintable(String text) {
+        return text.codePoints().noneMatch(GuestText::unsafe);
+    }
+
     private static String escaped(String text, int max) {
         if (text == null) {
             return null;

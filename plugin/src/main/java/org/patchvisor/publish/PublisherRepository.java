@@ -19,7 +19,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
-import java.util.regex.Pattern;
 import org.patchvisor.io.Sha256;
 import org.patchvisor.io.AtomicFiles;
 import org.patchvisor.elf.ElfFile;
@@ -48,7 +47,6 @@ import org.patchvisor.model.ModuleInfo;
  * writes the signatures over exactly those bytes. Nothing is visible to hosts until signed.
  */
 public final class PublisherRepository {
-    private static final Pattern CVE = Pattern.compile("CVE-\\d{4}-\\d{4,}");
     private static final String FEED_ID = "feed-id";
     private static final String REVOKED = "revoked";
     private final Path root;
@@ -142,7 +140,7 @@ public final class PublisherRepository {
             throw new PublishException(module + " is not a live patch: its .modinfo has no 'livepatch=Y'");
         }
         for (String cve : spec.cves()) {
-            if (!CVE.matcher(cve).matches()) {
+            if (!BundleEntry.CVE_ID.matcher(cve).matches()) {
                 throw new PublishException("'" + cve + "' is not a CVE id like CVE-2024-12345");
             }
         }
