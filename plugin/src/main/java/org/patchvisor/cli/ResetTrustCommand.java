@@ -18,7 +18,8 @@ import picocli.CommandLine.Spec;
  * {@code trusted-key} to the publisher's new key first: the next index signed by it is then taken as new.
  */
 @Command(name = "reset-trust", mixinStandardHelpOptions = true,
-        description = "Forget the configured feed's serial floor and learned or retired keys (after a key compromise).")
+        description = "Forget every feed's serial floor, repository binding and learned or retired key (after a key "
+                + "compromise); revocations stay. Stop the upgrade timer and the worker first.")
 final class ResetTrustCommand implements Callable<Integer> {
     @ParentCommand
     PatchvisorCli parent;
