@@ -1,7 +1,6 @@
 package org.patchvisor.publish;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -9,7 +8,6 @@ import java.util.List;
 import java.util.Set;
 import org.patchvisor.feed.AnnouncedKey;
 import org.patchvisor.feed.CanonicalJson;
-import org.patchvisor.feed.MalformedIndexException;
 import org.patchvisor.io.AtomicFiles;
 
 /**
@@ -34,15 +32,7 @@ public record FeedKeySet(List<AnnouncedKey> keys, List<String> retired) {
     }
 
     static FeedKeySet read(Path root) throws IOException {
-        Path file = root.resolve(FILE);
-        if (!Files.exists(file)) {
-            return none();
-        }
-        try {
-            return CanonicalJson.read(Files.readAllBytes(file), FeedKeySet.class, file.toString());
-        } catch (MalformedIndexException e) {
-            throw new PublishException(e.getMessage(), e);
-        }
+        return RepositoryJson.readIfPresent(root.resolve(FILE), FeedKeySet.class).orElse(none());
     }
 
     void write(Path root) throws IOException {

@@ -31,7 +31,6 @@ import org.patchvisor.feed.FeedIndex;
 import org.patchvisor.feed.FetchLimits;
 import org.patchvisor.feed.IndexSignature;
 import org.patchvisor.feed.KernelTarget;
-import org.patchvisor.feed.MalformedIndexException;
 import org.patchvisor.feed.Revocation;
 import org.patchvisor.feed.SignatureFile;
 import org.patchvisor.io.HeapShare;
@@ -197,7 +196,7 @@ public final class PublisherRepository {
         List<BundleEntry> entries = new ArrayList<>();
         try (DirectoryStream<Path> files = Files.newDirectoryStream(root.resolve("bundles"), "*.json")) {
             for (Path file : files) {
-                entries.add(CanonicalJson.read(Files.readAllBytes(file), BundleEntry.class, file.toString()));
+                entries.add(RepositoryJson.read(file, BundleEntry.class));
             }
         }
         entries.sort(Comparator.comparing(BundleEntry::id));
@@ -256,7 +255,7 @@ public final class PublisherRepository {
         }
         try (DirectoryStream<Path> files = Files.newDirectoryStream(root.resolve(REVOKED), "*.json")) {
             for (Path file : files) {
-                revoked.add(CanonicalJson.read(Files.readAllBytes(file), Revocation.class, file.toString()));
+                revoked.add(RepositoryJson.read(file, Revocation.class));
             }
         }
         revoked.sort(Comparator.comparing(Revocation::bundle));
@@ -324,15 +323,7 @@ public final class PublisherRepository {
      */
     private List<BundleEntry> published(Instant now) throws IOException {
         Map<String, BundleEntry> before = new HashMap<>();
-        Path current = root.resolve("index.json");
-        if (Files.exists(current)) {
-            try {
-                CanonicalJson.read(Files.readAllBytes(current), FeedIndex.class, current.toString()).bundles()
-                        .forEach(b -> before.put(b.id(), b));
-            } catch (MalformedIndexException e) {
-                throw new PublishException("cannot continue the feed: " + e.getMessage(), e);
-            }
-        }
+        currentIndex().ifPresent(index -> index.bundles().forEach(b -> before.put(b.id(), b)));
         List<BundleEntry> bundles = new ArrayList<>();
         for (BundleEntry entry : bundles()) {
             BundleEntry stamped = entry.publishedAt(before.get(entry.id()), now);
@@ -354,7 +345,7 @@ public final class PublisherRepository {
         if (!BundleEntry.isName(id) || !Files.isRegularFile(file)) {
             throw new PublishException("no bundle " + id + " in " + root);
         }
-        return CanonicalJson.read(Files.readAllBytes(file), BundleEntry.class, file.toString());
+        return RepositoryJson.read(file, BundleEntry.class);
     }
 
     private Path bundleFile(String id) {
@@ -366,15 +357,12 @@ public final class PublisherRepository {
     }
 
     private long previousSerial() throws IOException {
-        Path current = root.resolve("index.json");
-        if (!Files.exists(current)) {
-            return 0;
-        }
-        try {
-            return CanonicalJson.read(Files.readAllBytes(current), FeedIndex.class, current.toString()).serial();
-        } catch (MalformedIndexException e) {
-            throw new PublishException("cannot continue the serial: " + e.getMessage(), e);
-        }
+        return currentIndex().map(FeedIndex::serial).orElse(0L);
+    }
+
+    /** The index signed last, which the next one continues (its serial, its channel times). */
+    private Optional<FeedIndex> currentIndex() throws IOException {
+        return RepositoryJson.readIfPresent(root.resolve("index.json"), FeedIndex.class);
     }
 
     public Path root() {

@@ -10,13 +10,11 @@ import org.patchvisor.io.Sha256;
 import org.patchvisor.io.AtomicFiles;
 import org.patchvisor.feed.BlobCache;
 import org.patchvisor.feed.BundleEntry;
-import org.patchvisor.feed.CanonicalJson;
 import org.patchvisor.feed.FeedClient;
 import org.patchvisor.feed.FeedClient.VerifiedIndex;
 import org.patchvisor.feed.FeedIdChangedException;
 import org.patchvisor.feed.FeedIndex;
 import org.patchvisor.feed.FeedState;
-import org.patchvisor.feed.MalformedIndexException;
 import org.patchvisor.feed.RollbackException;
 
 /**
@@ -80,14 +78,7 @@ public final class RepositoryMirror {
     }
 
     private static Optional<FeedIndex> existingIndex(Path target) throws IOException {
-        Path current = target.resolve("index.json");
-        if (!Files.exists(current)) {
-            return Optional.empty();
-        }
-        try {
-            return Optional.of(CanonicalJson.read(Files.readAllBytes(current), FeedIndex.class, current.toString()));
-        } catch (MalformedIndexException e) {
-            return Optional.empty();
-        }
+        // A mirror's index it cannot read is refused, not taken for none: the feed-id and rollback checks rest on it.
+        return RepositoryJson.readIfPresent(target.resolve("index.json"), FeedIndex.class);
     }
 }

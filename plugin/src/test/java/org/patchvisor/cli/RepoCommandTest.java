@@ -82,6 +82,36 @@ class RepoCommandTest {
     }
 
     @Test
+    void aMirrorWhoseOwnIndexCannotBeReadIsRefusedAndLeftAsItIs() throws Exception {
+        Path key = tmp.resolve("feed.key");
+        Path repo = tmp.resolve("repo");
+        assertEquals(0, run(new RepoKeygenCommand(), "--out", key.toString()), err.toString());
+        String trusted = out.toString().lines().filter(l -> l.startsWith("trusted-key = ")).findFirst().orElseThrow()
+                .substring("trusted-key = ".length());
+        assertEquals(0, run(new RepoInitCommand(), repo.toString()));
+        assertEquals(0, run(new RepoSignCommand(), repo.toString(), "--key", key.toString()), err.toString());
+
+        // Its index is what the feed-id and rollback checks compare with: unreadable is refused, never taken for none.
+        Path garbled = tmp.resolve("garbled");
+        Files.createDirectories(garbled);
+        Files.writeString(garbled.resolve("index.json"), "{\"serial\": 7, \u001b[2J");
+        err.getBuffer().setLength(0);
+        assertEquals(1, run(new RepoMirrorCommand(), repo.toString(), garbled.toString(), "--trusted-key", trusted));
+        assertEquals(1, err.toString().lines().count(), err.toString());
+        assertTrue(err.toString().startsWith("patchvisor repo mirror: " + garbled.resolve("index.json")), err.toString());
+        assertTrue(!err.toString().contains("\u001b"), "escaped: " + err);
+        assertEquals("{\"serial\": 7, \u001b[2J", Files.readString(garbled.resolve("index.json")));
+
+        Path linked = tmp.resolve("linked");
+        Files.createDirectories(linked);
+        Files.createSymbolicLink(linked.resolve("index.json"), repo.resolve("index.json"));
+        err.getBuffer().setLength(0);
+        assertEquals(1, run(new RepoMirrorCommand(), repo.toString(), linked.toString(), "--trusted-key", trusted));
+        assertTrue(err.toString().contains("symbolic link"), err.toString());
+        assertTrue(Files.isSymbolicLink(linked.resolve("index.json")), "the link is left as it was");
+    }
+
+    @Test
     void channelsRevocationsAndKeyRotationThroughTheCommands() throws Exception {
         Path oldKey = tmp.resolve("old.key");
         Path newKey = tmp.resolve("new.key");
