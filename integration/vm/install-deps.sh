@@ -7,13 +7,15 @@
 # unit-tests the shipped alert rules. The lane never uses the Prometheus server that package also brings: under
 # systemd its postinst enables and starts prometheus.service (listening on :9090); without an init system (a
 # container: no runlevel, or a policy-rc.d that denies) it starts nothing. promtool needs neither.
+# lintian (Debian's own package checker; it brings man-db) checks the built patchvisor.deb (LintianIT), and
+# systemd's systemd-analyze verify checks its units once installed (DebPackageIT); it needs no running systemd.
 # Idempotent: when everything is present it only runs dpkg-query and exits.
 set -eu
 
 PACKAGES="qemu-system-x86 qemu-utils linux-image-amd64 linux-headers-amd64 linux-image-cloud-amd64
 linux-headers-cloud-amd64 busybox-static cpio gzip xz-utils kmod qemu-guest-agent make gcc libelf-dev
 libvirt-daemon-system libvirt-clients tinyproxy openssh-server ansible-core linux-source flex bison bc libssl-dev
-patch git gawk python3 prometheus"
+patch git gawk python3 prometheus lintian systemd"
 
 missing=""
 for p in $PACKAGES; do
