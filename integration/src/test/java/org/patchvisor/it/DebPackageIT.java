@@ -4,11 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.zip.GZIPInputStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -57,7 +59,15 @@ class DebPackageIT {
 
         assertTrue(Files.size(Path.of("/var/cache/patchvisor/patchvisor.jsa")) > 0, "AppCDS archive built at install");
         assertTrue(Files.readString(Path.of("/usr/share/bash-completion/completions/patchvisor")).contains("complete -F"));
-        assertTrue(Files.readString(Path.of("/usr/share/man/man1/patchvisor-worker.1")).contains(".TH \"PATCHVISOR\\-WORKER\" \"1\""));
+        assertTrue(gunzip(Path.of("/usr/share/man/man1/patchvisor-worker.1.gz")).contains(".TH \"PATCHVISOR\\-WORKER\" \"1\""));
+        Run installed = run("dpkg-query", "-W", "-f=${Version}", "patchvisor");
+        assertEquals(0, installed.exit(), installed.out());
+        // The changelog is written by the build, apart from jdeb: its entry must name the package's own version.
+        String changelog = gunzip(Path.of("/usr/share/doc/patchvisor/changelog.gz"));
+        assertEquals("patchvisor (" + installed.out().strip() + ") unstable; urgency=medium",
+                changelog.lines().findFirst().orElse(""), changelog);
+        assertTrue(Files.readString(Path.of("/usr/share/doc/patchvisor/copyright"))
+                .startsWith("Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/"));
         assertTrue(Files.exists(Path.of("/lib/systemd/system/patchvisor-worker.service")));
         assertEquals("/etc/patchvisor/patchvisor.conf",
                 Files.readString(Path.of("/var/lib/dpkg/info/patchvisor.conffiles")).trim());
@@ -75,6 +85,12 @@ class DebPackageIT {
             assertTrue(Files.notExists(Path.of(dir)), dir + " left behind");
         }
         assertEquals(1, run("dpkg", "-s", "patchvisor").exit(), "purged: dpkg no longer knows the package");
+    }
+
+    private static String gunzip(Path file) throws IOException {
+        try (InputStream in = new GZIPInputStream(Files.newInputStream(file))) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
     }
 
     /** Output as text; some of what the package tools print is binary (a tar listing of a data member). */
