@@ -3,6 +3,7 @@ package org.patchvisor.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -10,7 +11,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.jar.JarFile;
 import java.util.zip.GZIPInputStream;
+import java.util.zip.ZipFile;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -58,6 +61,12 @@ class DebPackageIT {
         assertTrue(status.out().contains("kernel:"), status.out());
 
         assertTrue(Files.size(Path.of("/var/cache/patchvisor/patchvisor.jsa")) > 0, "AppCDS archive built at install");
+        // The shaded jar must stay multi-release: JSch's Ed25519 support exists only in its Java 15 classes.
+        try (JarFile jar = new JarFile(new File("/usr/share/patchvisor/patchvisor.jar"), true, ZipFile.OPEN_READ,
+                Runtime.version())) {
+            assertEquals("META-INF/versions/15/com/jcraft/jsch/jce/SignatureEd25519.class",
+                    jar.getJarEntry("com/jcraft/jsch/jce/SignatureEd25519.class").getRealName());
+        }
         assertTrue(Files.readString(Path.of("/usr/share/bash-completion/completions/patchvisor")).contains("complete -F"));
         assertTrue(gunzip(Path.of("/usr/share/man/man1/patchvisor-worker.1.gz")).contains(".TH \"PATCHVISOR\\-WORKER\" \"1\""));
         Run installed = run("dpkg-query", "-W", "-f=${Version}", "patchvisor");
