@@ -92,6 +92,28 @@ public final class Components {
         }
     }
 
+    /** Skips (or under CI fails) unless Debian's package checker lintian is installed. */
+    public void requireLintian() {
+        List<String> absent = new ArrayList<>();
+        requireFile(absent, "usr/bin/lintian", "lintian (package lintian)");
+        if (!absent.isEmpty()) {
+            missing(absent);
+        }
+    }
+
+    /**
+     * Skips (or under CI fails) unless systemd-analyze and man are installed: {@code systemd-analyze verify} asks man
+     * for each unit's Documentation= page. No running systemd is needed.
+     */
+    public void requireSystemdAnalyze() {
+        List<String> absent = new ArrayList<>();
+        requireFile(absent, "usr/bin/systemd-analyze", "systemd-analyze (package systemd)");
+        requireFile(absent, "usr/bin/man", "man (package man-db)");
+        if (!absent.isEmpty()) {
+            missing(absent);
+        }
+    }
+
     /** Skips (or under CI fails) unless ansible-playbook is installed (package ansible-core). */
     public void requireAnsible() {
         List<String> absent = new ArrayList<>();

@@ -9,9 +9,11 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.jar.JarFile;
+import java.util.stream.Stream;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.ZipFile;
 import org.junit.jupiter.api.AfterAll;
@@ -20,18 +22,21 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The Debian package the build makes, installed on this machine with the real dpkg: the installed command runs
- * (--version, status), completion, man pages, units and the conffile are where Debian looks for them, and
- * remove + purge leave nothing behind.
+ * (--version, status), completion, man pages, changelog, units and the conffile are where Debian looks for them,
+ * systemd-analyze accepts the units, and remove + purge leave nothing behind.
  */
 class DebPackageIT {
     private static final Path DEB = Path.of(System.getProperty("patchvisor.root", ".")).resolve("integration/target/patchvisor.deb");
+    private static final Path UNITS = Path.of(System.getProperty("patchvisor.root", ".")).resolve("integration/systemd");
 
     record Run(int exit, String out) {
     }
 
     @BeforeAll
     static void requirements() throws Exception {
-        Components.onThisMachine().requireDpkgAsRoot();
+        Components components = Components.onThisMachine();
+        components.requireDpkgAsRoot();
+        components.requireSystemdAnalyze();
         assertTrue(Files.isRegularFile(DEB), DEB + " is built by the package phase");
         run("dpkg", "--purge", "patchvisor");
     }
@@ -78,6 +83,7 @@ class DebPackageIT {
         assertTrue(Files.readString(Path.of("/usr/share/doc/patchvisor/copyright"))
                 .startsWith("Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/"));
         assertTrue(Files.exists(Path.of("/lib/systemd/system/patchvisor-worker.service")));
+        unitsPassSystemdAnalyzeVerify();
         assertEquals("/etc/patchvisor/patchvisor.conf",
                 Files.readString(Path.of("/var/lib/dpkg/info/patchvisor.conffiles")).trim());
         Run listed = run("/usr/bin/patchvisor", "hook", "--help");
@@ -94,6 +100,25 @@ class DebPackageIT {
             assertTrue(Files.notExists(Path.of(dir)), dir + " left behind");
         }
         assertEquals(1, run("dpkg", "-s", "patchvisor").exit(), "purged: dpkg no longer knows the package");
+    }
+
+    /**
+     * The repository's units, together in one directory, checked by systemd-analyze against the installed tool
+     * (ExecStart=) and man pages (Documentation=). It reports a bad key or a missing page with exit 0, so any
+     * output is a failure.
+     */
+    private static void unitsPassSystemdAnalyzeVerify() throws Exception {
+        Path units = Files.createTempDirectory(HostScripts.targetDir("deb-package-it"), "units");
+        List<String> argv = new ArrayList<>(List.of("systemd-analyze", "verify"));
+        try (Stream<Path> files = Files.list(UNITS)) {
+            for (Path unit : files.sorted().toList()) {
+                argv.add(Files.copy(unit, units.resolve(unit.getFileName())).toString());
+            }
+        }
+        assertTrue(argv.size() > 2, "no units in " + UNITS);
+        Run verify = run(argv.toArray(String[]::new));
+        assertEquals(new Run(0, ""), verify, String.join(" ", argv));
+        HostScripts.deleteTree(units);
     }
 
     private static String gunzip(Path file) throws IOException {
