@@ -92,6 +92,9 @@ final class UpgradeCommand implements Callable<Integer>, ExitPolicy.FeedCommand 
             description = "Take no bundle above cumulative level N in this run (the config's max-level, for one run).")
     Integer level;
 
+    /** What this run settled of an earlier one before planning, for the report. */
+    private List<String> settled = List.of();
+
     @Override
     public Integer call() throws Exception {
         long startedMs = System.currentTimeMillis();
@@ -147,6 +150,14 @@ final class UpgradeCommand implements Callable<Integer>, ExitPolicy.FeedCommand 
             RunMetrics figures = new RunMetrics("upgrade");
             HostUpgrade.Result outcome;
             try {
+                // A run stopped half-way (systemctl stop, a kill) may have left a patch mid-transition: settled before
+                // the plan reads the kernel, or it would pass for the patch in force. Said at once: the run may fail.
+                settled = patcher.settleInterrupted(timeout.value);
+                view.put("reconciled", settled);
+                if (!json) {
+                    settled.forEach(line -> spec.commandLine().getErr().println("patchvisor upgrade: note: " + line));
+                    spec.commandLine().getErr().flush();
+                }
                 outcome = upgrade.run(timeout.value, Progress.to(spec.commandLine().getErr(), !json));
             } catch (Exception e) {
                 // A failed run still says what is in force now, a revoked patch it could not remove included: that
@@ -257,7 +268,7 @@ final class UpgradeCommand implements Callable<Integer>, ExitPolicy.FeedCommand 
         view.put("effectiveVersion", effective);
         view.put("functions", r.functions());
         view.put("superseded", r.superseded());
-        view.put("reconciled", result.reconciled());
+        view.put("reconciled", concat(settled, result.reconciled()));
         view.put("timings", Timings.of(startedMs, r));
         List<String> lines = new ArrayList<>(removed);
         result.reconciled().forEach(line -> lines.add("note: " + line));

@@ -110,6 +110,19 @@ public final class HostPatcher {
         }
     }
 
+    /**
+     * Settles, under the run lock, what a stopped or killed run left behind (see {@link #reconcile}), for a caller
+     * that reads the kernel before it changes anything: a patch left mid-transition must not pass for one in force.
+     * Returns one line per operation settled.
+     */
+    public List<String> settleInterrupted(Duration timeout) throws PatchException, IOException, InterruptedException {
+        Preflight.checkKernel(root, kernel.support());
+        KernelId id = kernel.identify();
+        try (RunLock lock = lock("settle")) {
+            return reconcile(id, timeout);
+        }
+    }
+
     /** Removes one patch (or, with {@code name} empty, every patch, newest first). Returns the names removed. */
     public List<String> remove(Optional<String> name, Duration timeout, TransitionWaiter.Listener listener)
             throws PatchException, IOException, InterruptedException {

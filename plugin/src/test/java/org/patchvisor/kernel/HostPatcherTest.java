@@ -92,6 +92,23 @@ class HostPatcherTest {
     }
 
     @Test
+    void settlingAloneRevertsAPatchAStoppedRunLeftMidTransition() throws Exception {
+        // What `systemctl stop` of an upgrade leaves: the apply journalled as begun, the patch loaded, stuck.
+        Path staged = new StateStore(state).stage(SAMPLE);
+        kernel.anyOtherFile = Behaviour.stuck(NAME);
+        kernel.load(staged);
+        new Journal(state).begin(Operation.APPLY, NAME, id(), staged.getFileName().toString().replace(".ko", ""));
+
+        List<String> settled = patcher().settleInterrupted(Duration.ofSeconds(2));
+        assertEquals(1, settled.size(), settled.toString());
+        assertTrue(settled.get(0).startsWith("settled an interrupted apply of " + NAME), settled.get(0));
+        assertTrue(kernel.patches().isEmpty(), "no half-applied patch passes for one in force");
+        assertFalse(kernel.moduleLoaded(NAME));
+        assertEquals(Phase.RECONCILED, new Journal(state).entries().get(0).phase());
+        assertEquals(List.of(), patcher().settleInterrupted(Duration.ofSeconds(2)), "nothing left the second time");
+    }
+
+    @Test
     void aRunKilledAfterTheTransitionFinishedIsRecordedByTheNextRun() throws Exception {
         Path staged = new StateStore(state).stage(SAMPLE);
         kernel.anyOtherFile = new Behaviour(NAME, 1, false, Map.of("vmlinux", List.of("cmdline_proc_show,1")));
