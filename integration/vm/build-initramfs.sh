@@ -67,7 +67,7 @@ visit() {
 }
 
 BASE="virtio virtio_ring virtio_pci_modern_dev virtio_pci_legacy_dev virtio_pci virtio_console"
-SHARE="netfs fscache 9pnet 9pnet_virtio 9p overlay"
+SHARE="netfs fscache 9pnet 9pnet_virtio 9p"
 for m in $BASE; do
     visit "$m" || { echo "build-initramfs: module $m missing for $RELEASE" >&2; exit 1; }
 done
@@ -92,6 +92,13 @@ if [ "$MODE" = standalone ]; then
         cp -L "$lib" "$STAGE$lib"
     done
 fi
+# The writable layer over the shared root, whichever way the root comes.
+visit overlay || { echo "build-initramfs: no overlay module for $RELEASE" >&2; [ "$MODE" = standalone ] || exit 1; }
+# The systemd boot (pv.systemd, see below): a persistent ext4 disk for the overlay's upper layer, and virtiofs for
+# the shared root where a kernel has no 9p. Each is optional: a kernel without them only lacks that boot.
+for m in virtio_blk crc32c_generic ext4 fuse virtiofs; do
+    visit "$m" || echo "build-initramfs: no $m for $RELEASE, no systemd boot from a disk" >&2
+done
 # The NIC of KernelVm's optional user-mode network; loaded always, configured only when the NIC exists.
 for m in failover net_failover virtio_net; do
     visit "$m" || echo "build-initramfs: no $m for $RELEASE, the VM will have no network" >&2
@@ -121,10 +128,32 @@ if [ -e /sys/class/net/eth0 ]; then
         && say "eth0 10.0.2.15/24 via 10.0.2.2" || say "eth0 configuration failed"
 fi
 
+has_arg() {
+    case " $(cat /proc/cmdline) " in *" $1 "*) return 0 ;; esac
+    return 1
+}
+# pv.root=virtiofs: the host root comes over virtiofs (KernelVm's systemd boot; the cloud kernel has no 9p).
+# pv.disk: the overlay's upper layer is the ext4 disk /dev/vda, so what the VM writes survives a reboot.
+mount_root() {
+    if has_arg pv.root=virtiofs; then
+        mount -t virtiofs -o ro hostroot /ro
+    elif [ "$(cat /mode)" = hostroot ]; then
+        mount -t 9p -o trans=virtio,version=9p2000.L,ro,msize=512000 hostroot /ro
+    else
+        return 1
+    fi
+}
+mount_upper() {
+    if has_arg pv.disk; then
+        mount -t ext4 /dev/vda /rw
+    else
+        mount -t tmpfs -o mode=0755 tmpfs /rw
+    fi
+}
+
 ROOT=/
-if [ "$(cat /mode)" = hostroot ]; then
-    if mount -t 9p -o trans=virtio,version=9p2000.L,ro,msize=512000 hostroot /ro \
-        && mount -t tmpfs -o mode=0755 tmpfs /rw \
+if has_arg pv.root=virtiofs || [ "$(cat /mode)" = hostroot ]; then
+    if mount_root && mount_upper \
         && mkdir -p /rw/upper /rw/work \
         && mount -t overlay overlay -o lowerdir=/ro,upperdir=/rw/upper,workdir=/rw/work /newroot; then
         ROOT=/newroot
@@ -139,6 +168,44 @@ if [ "$(cat /mode)" = hostroot ]; then
         say "host root not mounted, staying in the initramfs"
     fi
 fi
+# pv.systemd: boot the real systemd of this machine's root as PID 1, as a host runs. The agent becomes a runtime
+# unit; the services this machine's root has enabled (databases, libvirtd, apt timers...) are masked for the
+# boot, since they are not under test and would take minutes under TCG. Only patchvisor's own units and the test's pv-* units stay.
+if has_arg pv.systemd && [ "$ROOT" = /newroot ]; then
+    PORT=""
+    for p in /sys/class/virtio-ports/*; do
+        [ -f "$p/name" ] && [ "$(cat "$p/name")" = org.qemu.guest_agent.0 ] && PORT=/dev/${p##*/}
+    done
+    mount -t tmpfs -o mode=0755,nosuid,nodev tmpfs /newroot/run
+    units=/newroot/run/systemd/system
+    mkdir -p "$units/sysinit.target.wants"
+    for wanted in /newroot/etc/systemd/system/*.wants/*; do
+        name=${wanted##*/}
+        case "$name" in patchvisor-*|pv-*|'*') ;; *) ln -sf /dev/null "$units/$name" ;; esac
+    done
+    # This machine may itself be a container image: its marker would make the VM's systemd believe it runs in a
+    # container (and read PID 1's command line instead of the kernel's). Hidden in the VM's own layer only.
+    rm -f /newroot/.dockerenv /newroot/run/.containerenv
+    # The distribution's agent unit would fight pv-agent for the port.
+    ln -sf /dev/null "$units/qemu-guest-agent.service"
+    # /tmp is this machine's (a CI checkout may live there): keep it instead of emptying it at boot as Debian's
+    # tmp.conf says, which would also walk every file under it through virtiofs.
+    mkdir -p /newroot/run/tmpfiles.d
+    echo 'd /tmp 1777 root root -' >/newroot/run/tmpfiles.d/tmp.conf
+    cat >"$units/pv-agent.service" <<UNIT
+[Unit]
+Description=QEMU guest agent of the test VM
+DefaultDependencies=no
+[Service]
+ExecStart=/usr/sbin/qemu-ga -m virtio-serial -p $PORT -t /run
+Restart=always
+RestartSec=1
+UNIT
+    ln -s ../pv-agent.service "$units/sysinit.target.wants/pv-agent.service"
+    say "switching to systemd, agent on $PORT, kernel $(uname -r)"
+    exec switch_root /newroot /lib/systemd/systemd
+fi
+
 # /tmp stays the host's, seen through the overlay (writes land in its tmpfs upper layer): a checkout under /tmp
 # (a CI clone, say) must be visible inside the guest like any other.
 for d in /run /var/lib/patchvisor; do

@@ -114,6 +114,18 @@ public final class Components {
         }
     }
 
+    /** Skips (or under CI fails) unless a VM can boot this machine's systemd from a persistent disk (SystemdVm). */
+    public void requireSystemdVm() {
+        List<String> absent = new ArrayList<>();
+        requireFile(absent, "lib/systemd/systemd", "systemd (package systemd)");
+        requireFile(absent, "usr/lib/qemu/virtiofsd", "virtiofsd (package qemu-system-common)");
+        requireFile(absent, "sbin/mkfs.ext4", "mkfs.ext4 (package e2fsprogs)");
+        requireFile(absent, "usr/bin/python3", "python3 (serves the feed inside the VM)");
+        if (!absent.isEmpty()) {
+            missing(absent);
+        }
+    }
+
     /** Skips (or under CI fails) unless ansible-playbook is installed (package ansible-core). */
     public void requireAnsible() {
         List<String> absent = new ArrayList<>();

@@ -30,7 +30,7 @@ public final class KernelVm implements AutoCloseable {
      * is 10.0.2.15 and reaches this machine's loopback at {@link #HOST_ADDRESS}; nothing else is routed in.
      */
     public record Options(int memoryMb, int cpus, List<String> extraKernelArgs, Duration bootTimeout,
-            boolean userNetwork, List<String> hostForwards) {
+            boolean userNetwork, List<String> hostForwards, Path disk) {
         public Options {
             extraKernelArgs = List.copyOf(extraKernelArgs);
             hostForwards = List.copyOf(hostForwards);
@@ -40,7 +40,7 @@ public final class KernelVm implements AutoCloseable {
         }
 
         public Options(int memoryMb, int cpus, List<String> extraKernelArgs, Duration bootTimeout) {
-            this(memoryMb, cpus, extraKernelArgs, bootTimeout, false, List.of());
+            this(memoryMb, cpus, extraKernelArgs, bootTimeout, false, List.of(), null);
         }
 
         /** 2 GiB so a JVM runs inside; 2 vCPUs because TCG runs one host thread per vCPU. */
@@ -49,24 +49,38 @@ public final class KernelVm implements AutoCloseable {
         }
 
         public Options withCpus(int n) {
-            return new Options(memoryMb, n, extraKernelArgs, bootTimeout, userNetwork, hostForwards);
+            return new Options(memoryMb, n, extraKernelArgs, bootTimeout, userNetwork, hostForwards, disk);
         }
 
         public Options withKernelArgs(String... args) {
             List<String> all = new ArrayList<>(extraKernelArgs);
             all.addAll(Arrays.asList(args));
-            return new Options(memoryMb, cpus, all, bootTimeout, userNetwork, hostForwards);
+            return new Options(memoryMb, cpus, all, bootTimeout, userNetwork, hostForwards, disk);
         }
 
         public Options withUserNetwork() {
-            return new Options(memoryMb, cpus, extraKernelArgs, bootTimeout, true, hostForwards);
+            return new Options(memoryMb, cpus, extraKernelArgs, bootTimeout, true, hostForwards, disk);
         }
 
         /** Forwards 127.0.0.1:{@code hostPort} on this machine to {@code guestPort} in the guest (user network). */
         public Options withHostForward(int hostPort, int guestPort) {
             List<String> all = new ArrayList<>(hostForwards);
             all.add("hostfwd=tcp:127.0.0.1:" + hostPort + "-:" + guestPort);
-            return new Options(memoryMb, cpus, extraKernelArgs, bootTimeout, true, all);
+            return new Options(memoryMb, cpus, extraKernelArgs, bootTimeout, true, all, disk);
+        }
+
+        /**
+         * Boots this machine's real systemd as PID 1 (see build-initramfs.sh) with the overlay's upper layer on the
+         * ext4 image {@code disk}, so what the VM writes, installed packages and patchvisor's state included, is there
+         * again at the next boot from that disk.
+         */
+        public Options withSystemd(Path disk) {
+            Options booted = new Options(memoryMb, cpus, extraKernelArgs, bootTimeout, userNetwork, hostForwards, disk);
+            return booted.withKernelArgs("pv.systemd", "pv.disk");
+        }
+
+        boolean systemd() {
+            return disk != null;
         }
     }
 
@@ -78,6 +92,7 @@ public final class KernelVm implements AutoCloseable {
 
     private final String release;
     private final Process qemu;
+    private final Process virtiofsd;
     private final Path runDir;
     private final Path serialLog;
     private final QgaSocketChannel channel;
@@ -85,10 +100,11 @@ public final class KernelVm implements AutoCloseable {
     private final Duration bootTime;
     private boolean closed;
 
-    private KernelVm(String release, Process qemu, Path runDir, Path serialLog, QgaSocketChannel channel,
-            Thread reaper, Duration bootTime) {
+    private KernelVm(String release, Process qemu, Process virtiofsd, Path runDir, Path serialLog,
+            QgaSocketChannel channel, Thread reaper, Duration bootTime) {
         this.release = release;
         this.qemu = qemu;
+        this.virtiofsd = virtiofsd;
         this.runDir = runDir;
         this.serialLog = serialLog;
         this.channel = channel;
@@ -111,16 +127,21 @@ public final class KernelVm implements AutoCloseable {
         Files.writeString(logDir.resolve("command"), String.join(" ", command) + "\n");
 
         long start = System.nanoTime();
+        Process virtiofsd = rootOverVirtiofs(release, options) ? startVirtiofsd(runDir, logDir) : null;
         Process qemu = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(logDir.resolve("qemu.log").toFile()).start();
-        Thread reaper = new Thread(() -> kill(qemu), "kill-qemu-" + qemu.pid());
+        Thread reaper = new Thread(() -> {
+            kill(qemu);
+            kill(virtiofsd);
+        }, "kill-qemu-" + qemu.pid());
         Runtime.getRuntime().addShutdownHook(reaper);
         try {
             QgaSocketChannel channel = awaitAgent(qemu, socket, start + options.bootTimeout().toNanos(), logDir);
             Duration bootTime = Duration.ofNanos(System.nanoTime() - start);
-            return new KernelVm(release, qemu, runDir, serialLog, channel, reaper, bootTime);
+            return new KernelVm(release, qemu, virtiofsd, runDir, serialLog, channel, reaper, bootTime);
         } catch (IOException | RuntimeException | Error e) {
             kill(qemu);
+            kill(virtiofsd);
             removeHook(reaper);
             deleteRunDir(runDir);
             System.err.println(tail(serialLog));
@@ -128,9 +149,40 @@ public final class KernelVm implements AutoCloseable {
         }
     }
 
+    /**
+     * QEMU's own virtiofs daemon serving this machine's root (chroot sandbox: no namespaces in a container). It holds
+     * one descriptor per inode the guest caches and cannot raise its limit here, so no readdirplus: listing a
+     * directory must not make the guest look up every entry in it.
+     */
+    private static Process startVirtiofsd(Path runDir, Path logDir) throws IOException {
+        Path vfsSocket = runDir.resolve("vfs.sock");
+        Process daemon = new ProcessBuilder("/usr/lib/qemu/virtiofsd", "--socket-path=" + vfsSocket, "-o", "source=/",
+                "-o", "sandbox=chroot", "-o", "cache=auto", "-o", "no_readdirplus").redirectErrorStream(true)
+                .redirectOutput(logDir.resolve("virtiofsd.log").toFile()).start();
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (!Files.exists(vfsSocket)) {
+            if (!daemon.isAlive() || System.nanoTime() > deadline) {
+                kill(daemon);
+                throw new IOException("virtiofsd did not start; see " + logDir.resolve("virtiofsd.log"));
+            }
+            sleep(20);
+        }
+        return daemon;
+    }
+
+    /**
+     * The root goes over 9p where the kernel has it. A kernel without 9p (the cloud flavour) gets it over virtiofs,
+     * whose daemon here runs out of descriptors on a whole-tree walk (a dpkg trigger, say): fine for a boot that
+     * only checks what systemd did.
+     */
+    static boolean rootOverVirtiofs(String release, Options options) {
+        return options.systemd() && !Files.isDirectory(Path.of("/lib/modules", release, "kernel/fs/9p"));
+    }
+
     static List<String> qemuCommand(String release, Options options, Path initramfs, Path socket, Path serialLog) {
+        boolean virtiofs = rootOverVirtiofs(release, options);
         String append = String.join(" ", concat(List.of("console=ttyS0", "panic=-1", "loglevel=4"),
-                options.extraKernelArgs()));
+                options.extraKernelArgs(), virtiofs ? List.of("pv.root=virtiofs") : List.of()));
         // romfile= : no PXE option ROM is needed (direct kernel boot) and Debian ships it in another package.
         List<String> network = options.userNetwork()
                 ? List.of("-netdev", String.join(",", concat(List.of("user", "id=n0"), options.hostForwards())),
@@ -139,14 +191,26 @@ public final class KernelVm implements AutoCloseable {
                 "-m", Integer.toString(options.memoryMb()), "-smp", Integer.toString(options.cpus()),
                 "-nographic", "-nodefaults", "-no-reboot", "-monitor", "none",
                 "-serial", "file:" + serialLog,
-                "-kernel", "/boot/vmlinuz-" + release, "-initrd", initramfs.toString(), "-append", append,
-                "-virtfs", "local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap",
+                "-kernel", "/boot/vmlinuz-" + release, "-initrd", initramfs.toString(), "-append", append),
+                virtiofs ? virtiofsRoot(options, socket.getParent()) : List.of("-virtfs",
+                        "local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap"),
+                options.systemd() ? List.of("-drive", "file=" + options.disk() + ",format=raw,if=virtio,cache=writeback")
+                        : List.of(),
+                List.of(
                 // A second, small 9p share a test can mount itself (one mount per device: hostroot is taken).
                 "-virtfs", "local,path=" + socket.getParent() + ",mount_tag=" + SPARE_SHARE
                         + ",security_model=none,readonly=on",
                 "-chardev", "socket,path=" + socket + ",server=on,wait=off,id=qga",
                 "-device", "virtio-serial",
                 "-device", "virtserialport,chardev=qga,name=org.qemu.guest_agent.0"), network);
+    }
+
+    /** virtiofs needs the guest's memory shared with its daemon. */
+    private static List<String> virtiofsRoot(Options options, Path runDir) {
+        return List.of("-object", "memory-backend-memfd,id=mem,size=" + options.memoryMb() + "M,share=on",
+                "-numa", "node,memdev=mem",
+                "-chardev", "socket,id=vfs,path=" + runDir.resolve("vfs.sock"),
+                "-device", "vhost-user-fs-pci,chardev=vfs,tag=hostroot");
     }
 
     private static QgaSocketChannel awaitAgent(Process qemu, Path socket, long deadline, Path logDir)
@@ -268,12 +332,33 @@ public final class KernelVm implements AutoCloseable {
             // The socket dies with QEMU anyway.
         }
         kill(qemu);
+        kill(virtiofsd);
         removeHook(reaper);
         deleteRunDir(runDir);
     }
 
+    /**
+     * Waits until the guest powers itself off or reboots (QEMU runs with -no-reboot, so both end it), then releases
+     * everything as {@link #close} does; false when it is still running after {@code timeout}.
+     */
+    public boolean awaitShutdown(Duration timeout) throws IOException {
+        try {
+            if (!qemu.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                return false;
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while waiting for the VM to shut down", e);
+        }
+        close();
+        return true;
+    }
+
     /** Kills QEMU and every process it started; waits until they are gone. */
     static void kill(Process process) {
+        if (process == null) {
+            return;
+        }
         List<ProcessHandle> tree = new ArrayList<>(process.descendants().toList());
         tree.add(process.toHandle());
         tree.forEach(ProcessHandle::destroy);
@@ -302,6 +387,7 @@ public final class KernelVm implements AutoCloseable {
     private static void deleteRunDir(Path runDir) {
         try {
             Files.deleteIfExists(runDir.resolve("qga.sock"));
+            Files.deleteIfExists(runDir.resolve("vfs.sock"));
             Files.deleteIfExists(runDir);
         } catch (IOException ignored) {
             // A leftover empty directory in /tmp is harmless.
@@ -318,9 +404,12 @@ public final class KernelVm implements AutoCloseable {
         }
     }
 
-    private static List<String> concat(List<String> a, List<String> b) {
-        List<String> all = new ArrayList<>(a);
-        all.addAll(b);
+    @SafeVarargs
+    private static List<String> concat(List<String>... parts) {
+        List<String> all = new ArrayList<>();
+        for (List<String> part : parts) {
+            all.addAll(part);
+        }
         return all;
     }
 
