@@ -117,6 +117,10 @@ public final class HostPatcher {
      */
     public List<String> settleInterrupted(Duration timeout) throws PatchException, IOException, InterruptedException {
         Preflight.checkKernel(root, kernel.support());
+        // Nothing pending is the usual case: no lock then, so a run that finds nothing to do never waits on another.
+        if (journal.pending().isEmpty()) {
+            return List.of();
+        }
         KernelId id = kernel.identify();
         try (RunLock lock = lock("settle")) {
             return reconcile(id, timeout);

@@ -32,7 +32,12 @@ import org.patchvisor.feed.SignatureFile;
 import org.patchvisor.publish.BundleSpec;
 import org.patchvisor.publish.PublisherRepository;
 import org.patchvisor.publish.SigningKey;
+import org.patchvisor.io.Sha256;
+import org.patchvisor.kernel.LocalKernel;
 import org.patchvisor.kernel.ModuleSyscalls;
+import org.patchvisor.model.KernelId;
+import org.patchvisor.state.Journal;
+import org.patchvisor.state.Operation;
 import org.patchvisor.time.Ticker;
 import org.patchvisor.model.ModuleInfo;
 import picocli.CommandLine;
@@ -120,6 +125,32 @@ class UpgradeCommandTest {
         assertEquals(ExitCodes.OK, again.exit(), again.err());
         assertTrue(again.out().startsWith("kernel 6.1.0-56-amd64") && again.out().contains("is up to date"), again.out());
         assertEquals("finit_module livepatch_sample\n", syscalls.calls.toString(), "nothing loaded twice");
+    }
+
+    @Test
+    void whatARunStoppedHalfWayLeftIsSettledFirstAndSaidAtOnce() throws Exception {
+        assertEquals(ExitCodes.OK, upgrade().exit());
+        // A run stopped after the kernel took its patch but before it closed its journal entry.
+        KernelId id = new LocalKernel(host.root, () -> syscalls).identify();
+        new Journal(state).begin(Operation.APPLY, "livepatch_sample", id, Sha256.of(SAMPLE));
+
+        FakeRoot.Run text = upgrade();
+        assertEquals(ExitCodes.OK, text.exit(), text.err());
+        assertTrue(text.err().startsWith("patchvisor upgrade: note: settled an interrupted apply of livepatch_sample"),
+                text.err());
+        assertTrue(text.out().contains("is up to date"), text.out());
+        assertTrue(new Journal(state).pending().isEmpty());
+
+        new Journal(state).begin(Operation.APPLY, "livepatch_sample", id, Sha256.of(SAMPLE));
+        FakeRoot.Run json = upgrade("--json");
+        assertEquals(ExitCodes.OK, json.exit(), json.err());
+        assertFalse(json.err().contains("note:"), "with --json the note is in the document: " + json.err());
+        JsonNode reconciled = new ObjectMapper().readTree(json.out()).get("reconciled");
+        assertEquals(1, reconciled.size(), json.out());
+        assertTrue(reconciled.get(0).asText().startsWith("settled an interrupted apply of livepatch_sample"));
+
+        FakeRoot.Run quiet = upgrade();
+        assertEquals("", quiet.err(), "nothing pending: nothing said");
     }
 
     @Test
