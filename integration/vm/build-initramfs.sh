@@ -151,6 +151,22 @@ mount_upper() {
     fi
 }
 
+# No udev yet: find the agent's port by its name, waiting up to 10 s for it to appear under $ROOT/dev.
+agent_port() {
+    PORT=""
+    i=0
+    while [ -z "$PORT" ] && [ $i -lt 100 ]; do
+        for p in /sys/class/virtio-ports/*; do
+            [ -f "$p/name" ] && [ "$(cat "$p/name")" = org.qemu.guest_agent.0 ] && PORT=/dev/${p##*/}
+        done
+        [ -n "$PORT" ] && [ -e "$ROOT$PORT" ] && break
+        PORT=""
+        i=$((i + 1))
+        sleep 0.1
+    done
+    [ -n "$PORT" ] || { say "no org.qemu.guest_agent.0 port"; poweroff -f; }
+}
+
 ROOT=/
 if has_arg pv.root=virtiofs || [ "$(cat /mode)" = hostroot ]; then
     if mount_root && mount_upper \
@@ -170,12 +186,10 @@ if has_arg pv.root=virtiofs || [ "$(cat /mode)" = hostroot ]; then
 fi
 # pv.systemd: boot the real systemd of this machine's root as PID 1, as a host runs. The agent becomes a runtime
 # unit; the services this machine's root has enabled (databases, libvirtd, apt timers...) are masked for the
-# boot, since they are not under test and would take minutes under TCG. Only patchvisor's own units and the test's pv-* units stay.
+# boot, since they are not under test and would take minutes under TCG. Only patchvisor's own units and the
+# test's pv-* units stay.
 if has_arg pv.systemd && [ "$ROOT" = /newroot ]; then
-    PORT=""
-    for p in /sys/class/virtio-ports/*; do
-        [ -f "$p/name" ] && [ "$(cat "$p/name")" = org.qemu.guest_agent.0 ] && PORT=/dev/${p##*/}
-    done
+    agent_port
     mount -t tmpfs -o mode=0755,nosuid,nodev tmpfs /newroot/run
     units=/newroot/run/systemd/system
     mkdir -p "$units/sysinit.target.wants"
@@ -185,7 +199,7 @@ if has_arg pv.systemd && [ "$ROOT" = /newroot ]; then
     done
     # This machine may itself be a container image: its marker would make the VM's systemd believe it runs in a
     # container (and read PID 1's command line instead of the kernel's). Hidden in the VM's own layer only.
-    rm -f /newroot/.dockerenv /newroot/run/.containerenv
+    rm -f /newroot/.dockerenv
     # The distribution's agent unit would fight pv-agent for the port.
     ln -sf /dev/null "$units/qemu-guest-agent.service"
     # /tmp is this machine's (a CI checkout may live there): keep it instead of emptying it at boot as Debian's
@@ -196,6 +210,7 @@ if has_arg pv.systemd && [ "$ROOT" = /newroot ]; then
 [Unit]
 Description=QEMU guest agent of the test VM
 DefaultDependencies=no
+StartLimitIntervalSec=0
 [Service]
 ExecStart=/usr/sbin/qemu-ga -m virtio-serial -p $PORT -t /run
 Restart=always
@@ -223,19 +238,7 @@ if [ -n "$RUN" ]; then
     poweroff -f
 fi
 
-# No udev here: find the agent's port by its name.
-PORT=""
-i=0
-while [ -z "$PORT" ] && [ $i -lt 100 ]; do
-    for p in /sys/class/virtio-ports/*; do
-        [ -f "$p/name" ] && [ "$(cat "$p/name")" = org.qemu.guest_agent.0 ] && PORT=/dev/${p##*/}
-    done
-    [ -n "$PORT" ] && [ -e "$ROOT$PORT" ] && break
-    PORT=""
-    i=$((i + 1))
-    sleep 0.1
-done
-[ -n "$PORT" ] || { say "no org.qemu.guest_agent.0 port"; poweroff -f; }
+agent_port
 say "guest agent on $PORT, root $ROOT, kernel $(uname -r)"
 
 # PID 1 stays in the initramfs and restarts the agent should it die.

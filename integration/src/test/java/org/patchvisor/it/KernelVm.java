@@ -127,9 +127,16 @@ public final class KernelVm implements AutoCloseable {
         Files.writeString(logDir.resolve("command"), String.join(" ", command) + "\n");
 
         long start = System.nanoTime();
-        Process virtiofsd = rootOverVirtiofs(release, options) ? startVirtiofsd(runDir, logDir) : null;
-        Process qemu = new ProcessBuilder(command).redirectErrorStream(true)
-                .redirectOutput(logDir.resolve("qemu.log").toFile()).start();
+        Process virtiofsd = rootOverVirtiofs(release, options)
+                ? Virtiofsd.start(Virtiofsd.socket(runDir), logDir.resolve("virtiofsd.log")) : null;
+        Process qemu;
+        try {
+            qemu = new ProcessBuilder(command).redirectErrorStream(true)
+                    .redirectOutput(logDir.resolve("qemu.log").toFile()).start();
+        } catch (IOException e) {
+            kill(virtiofsd);
+            throw e;
+        }
         Thread reaper = new Thread(() -> {
             kill(qemu);
             kill(virtiofsd);
@@ -147,27 +154,6 @@ public final class KernelVm implements AutoCloseable {
             System.err.println(tail(serialLog));
             throw e;
         }
-    }
-
-    /**
-     * QEMU's own virtiofs daemon serving this machine's root (chroot sandbox: no namespaces in a container). It holds
-     * one descriptor per inode the guest caches and cannot raise its limit here, so no readdirplus: listing a
-     * directory must not make the guest look up every entry in it.
-     */
-    private static Process startVirtiofsd(Path runDir, Path logDir) throws IOException {
-        Path vfsSocket = runDir.resolve("vfs.sock");
-        Process daemon = new ProcessBuilder("/usr/lib/qemu/virtiofsd", "--socket-path=" + vfsSocket, "-o", "source=/",
-                "-o", "sandbox=chroot", "-o", "cache=auto", "-o", "no_readdirplus").redirectErrorStream(true)
-                .redirectOutput(logDir.resolve("virtiofsd.log").toFile()).start();
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (!Files.exists(vfsSocket)) {
-            if (!daemon.isAlive() || System.nanoTime() > deadline) {
-                kill(daemon);
-                throw new IOException("virtiofsd did not start; see " + logDir.resolve("virtiofsd.log"));
-            }
-            sleep(20);
-        }
-        return daemon;
     }
 
     /**
@@ -209,7 +195,7 @@ public final class KernelVm implements AutoCloseable {
     private static List<String> virtiofsRoot(Options options, Path runDir) {
         return List.of("-object", "memory-backend-memfd,id=mem,size=" + options.memoryMb() + "M,share=on",
                 "-numa", "node,memdev=mem",
-                "-chardev", "socket,id=vfs,path=" + runDir.resolve("vfs.sock"),
+                "-chardev", "socket,id=vfs,path=" + Virtiofsd.socket(runDir),
                 "-device", "vhost-user-fs-pci,chardev=vfs,tag=hostroot");
     }
 
@@ -387,7 +373,7 @@ public final class KernelVm implements AutoCloseable {
     private static void deleteRunDir(Path runDir) {
         try {
             Files.deleteIfExists(runDir.resolve("qga.sock"));
-            Files.deleteIfExists(runDir.resolve("vfs.sock"));
+            Files.deleteIfExists(Virtiofsd.socket(runDir));
             Files.deleteIfExists(runDir);
         } catch (IOException ignored) {
             // A leftover empty directory in /tmp is harmless.
