@@ -10,14 +10,15 @@
 # lintian (Debian's own package checker; it brings man-db) checks the built patchvisor.deb (LintianIT), and
 # systemd's systemd-analyze verify checks its units once installed (DebPackageIT); it needs no running systemd.
 # SystemdHostIT boots that same systemd as PID 1 in a VM, its overlay's upper layer on an ext4 image (e2fsprogs)
-# and this machine's root over QEMU's virtiofsd (in qemu-system-common, which qemu-system-x86 brings).
+# and this machine's root over QEMU's virtiofsd (in qemu-system-common, which qemu-system-x86 brings); it runs
+# the Ansible playbook against itself, whose apt module needs python3-apt (not a dependency of ansible-core).
 # Idempotent: when everything is present it only runs dpkg-query and exits.
 set -eu
 
 PACKAGES="qemu-system-x86 qemu-utils linux-image-amd64 linux-headers-amd64 linux-image-cloud-amd64
 linux-headers-cloud-amd64 busybox-static cpio gzip xz-utils kmod qemu-guest-agent make gcc libelf-dev
 libvirt-daemon-system libvirt-clients tinyproxy openssh-server ansible-core linux-source flex bison bc libssl-dev
-patch git gawk python3 prometheus lintian systemd e2fsprogs"
+patch git gawk python3 prometheus lintian systemd e2fsprogs python3-apt"
 
 missing=""
 for p in $PACKAGES; do
