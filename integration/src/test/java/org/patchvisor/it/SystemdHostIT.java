@@ -229,13 +229,11 @@ class SystemdHostIT {
         assertEquals(1, queued.lines().count(), queued);
         assertEquals(0, host.journal("patchvisor-worker.service").lines().filter(l -> l.contains("guest alpha")).count());
 
-        long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+        host.await(Duration.ofSeconds(120), () -> {
+            Map<String, String> restarted = host.show("patchvisor-worker.service", "ActiveState", "NRestarts");
+            return "1".equals(restarted.get("NRestarts")) && "active".equals(restarted.get("ActiveState"));
+        });
         Map<String, String> worker = host.show("patchvisor-worker.service", "ActiveState", "NRestarts", "MainPID");
-        while (!("1".equals(worker.get("NRestarts")) && "active".equals(worker.get("ActiveState")))
-                && System.nanoTime() < deadline) {
-            vm.shOk("sleep 1");
-            worker = host.show("patchvisor-worker.service", "ActiveState", "NRestarts", "MainPID");
-        }
         assertEquals("1", worker.get("NRestarts"), "systemd restarted the killed worker: " + worker);
         assertFalse(worker.get("MainPID").equals(firstPid), worker.toString());
         // The restarted worker finds the event and handles it (this VM has no guest of that name: what it decides
@@ -341,25 +339,21 @@ class SystemdHostIT {
     }
 
     private static void awaitJournalLines(String unit, String text, int count) throws IOException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(180).toNanos();
-        while (host.journal(unit).lines().filter(l -> l.contains(text)).count() < count) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError(count + " line(s) with '" + text + "' expected from " + unit + ":\n"
-                        + host.journal(unit));
-            }
-            host.vm().shOk("sleep 1");
+        if (!host.await(Duration.ofSeconds(180),
+                () -> host.journal(unit).lines().filter(l -> l.contains(text)).count() >= count)) {
+            throw new AssertionError(count + " line(s) with '" + text + "' expected from " + unit + ":\n"
+                    + host.journal(unit));
         }
     }
 
     private static Map<String, String> awaitUpgradeRun() throws IOException {
-        long deadline = System.nanoTime() + TIMER_RUN_TIMEOUT.toNanos();
-        while (System.nanoTime() < deadline) {
-            Map<String, String> run = host.show("patchvisor-upgrade.service", "ActiveState", "Result",
-                    "ExecMainStatus", "ExecMainExitTimestampMonotonic");
-            if (!"0".equals(run.get("ExecMainExitTimestampMonotonic")) && !"activating".equals(run.get("ActiveState"))) {
-                return run;
-            }
-            host.vm().shOk("sleep 2");
+        String[] properties = {"ActiveState", "Result", "ExecMainStatus", "ExecMainExitTimestampMonotonic"};
+        boolean ended = host.await(TIMER_RUN_TIMEOUT, () -> {
+            Map<String, String> run = host.show("patchvisor-upgrade.service", properties);
+            return !"0".equals(run.get("ExecMainExitTimestampMonotonic")) && !"activating".equals(run.get("ActiveState"));
+        });
+        if (ended) {
+            return host.show("patchvisor-upgrade.service", properties);
         }
         throw new AssertionError("patchvisor-upgrade.service did not run within " + TIMER_RUN_TIMEOUT + ": "
                 + host.vm().sh("systemctl list-timers --all --no-pager").stdout());

@@ -70,6 +70,23 @@ final class SystemdVm implements AutoCloseable {
         vm = null;
     }
 
+    /** A condition read from the running VM. */
+    interface Check {
+        boolean holds() throws IOException;
+    }
+
+    /** Polls {@code done} about once a second until it holds; false if it still does not after {@code timeout}. */
+    boolean await(Duration timeout, Check done) throws IOException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!done.holds()) {
+            if (System.nanoTime() > deadline) {
+                return false;
+            }
+            vm().shOk("sleep 1");
+        }
+        return true;
+    }
+
     /** {@code systemctl show} of {@code unit}'s {@code properties}, in the order asked. */
     Map<String, String> show(String unit, String... properties) throws IOException {
         StringBuilder command = new StringBuilder("systemctl show " + unit);
